@@ -1,0 +1,145 @@
+"""A feedforward network: layer sizes, one activation per layer, weights and biases.
+
+``weights[l - 1]`` is W⁽ˡ⁾ with shape (n_l, n_{l-1}): ``W⁽ˡ⁾[j, i]`` connects neuron i
+of layer l−1 to neuron j of layer l.  ``biases[l - 1]`` is b⁽ˡ⁾ with shape (n_l,).
+Parameter arrays are read-only: an edit or an update replaces an array, so records
+of earlier passes that hold the old arrays stay true.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as act
+from . import losses
+from .trace import BackwardRecord, ForwardRecord, frozen
+
+
+class Network:
+    def __init__(self, layers, activations, weights, biases,
+                 leaky_slope: float = act.DEFAULT_LEAKY_SLOPE):
+        self.layers = [int(n) for n in layers]
+        self.activations = [act.canonical(a) for a in activations]
+        self.leaky_slope = float(leaky_slope)
+        self.weights = [frozen(np.array(w, dtype=float)) for w in weights]
+        self.biases = [frozen(np.array(b, dtype=float)) for b in biases]
+        self._check()
+
+    def _check(self) -> None:
+        if len(self.layers) < 2:
+            raise ValueError("a network needs at least an input and an output layer")
+        if len(self.activations) != self.depth:
+            raise ValueError(f"expected {self.depth} activations, got {len(self.activations)}")
+        for l in range(1, self.depth + 1):
+            if self.weights[l - 1].shape != (self.layers[l], self.layers[l - 1]):
+                raise ValueError(f"W{l} has shape {self.weights[l - 1].shape}")
+            if self.biases[l - 1].shape != (self.layers[l],):
+                raise ValueError(f"b{l} has shape {self.biases[l - 1].shape}")
+
+    @property
+    def depth(self) -> int:
+        """L, the number of weight layers."""
+        return len(self.layers) - 1
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+    def copy(self) -> "Network":
+        # Arrays are read-only, so sharing them is safe.
+        return Network(self.layers, self.activations, self.weights, self.biases,
+                       self.leaky_slope)
+
+    def set_parameters(self, weights, biases) -> None:
+        self.weights = [frozen(np.array(w, dtype=float)) for w in weights]
+        self.biases = [frozen(np.array(b, dtype=float)) for b in biases]
+        self._check()
+
+    def set_weight(self, layer: int, j: int, i: int, value: float) -> None:
+        """W⁽ˡ⁾[j, i] = value (replaces the layer's array)."""
+        w = np.array(self.weights[layer - 1])
+        w[j, i] = value
+        self.weights[layer - 1] = frozen(w)
+
+    def set_bias(self, layer: int, j: int, value: float) -> None:
+        b = np.array(self.biases[layer - 1])
+        b[j] = value
+        self.biases[layer - 1] = frozen(b)
+
+    # -- forward ---------------------------------------------------------------
+
+    def forward_layer(self, layer: int, inputs: np.ndarray) -> ForwardRecord:
+        """z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾) for a batch of inputs (B, n_{l-1})."""
+        name = self.activations[layer - 1]
+        z = inputs @ self.weights[layer - 1].T + self.biases[layer - 1]
+        a = act.forward(name, z, self.leaky_slope)
+        return ForwardRecord(layer, name, frozen(inputs), frozen(z), frozen(a))
+
+    def forward(self, x) -> list[ForwardRecord]:
+        """Records of layers 1..L for a batch x of shape (B, n_0)."""
+        records = []
+        a = np.atleast_2d(np.asarray(x, dtype=float))
+        for layer in range(1, self.depth + 1):
+            record = self.forward_layer(layer, a)
+            records.append(record)
+            a = record.a
+        return records
+
+    def predict(self, x) -> np.ndarray:
+        """ŷ for a batch x, without keeping records."""
+        a = np.atleast_2d(np.asarray(x, dtype=float))
+        for w, b, name in zip(self.weights, self.biases, self.activations):
+            a = act.forward(name, a @ w.T + b, self.leaky_slope)
+        return a
+
+    # -- loss and backward -----------------------------------------------------
+
+    def output_delta(self, loss: str, last: ForwardRecord, y: np.ndarray):
+        """(per-sample loss, ∂J/∂ŷ, δ⁽ᴸ⁾) at the output layer."""
+        a, z = last.a, last.z
+        grad_output = losses.gradient(loss, a, y)
+        delta = losses.fused_output_delta(loss, last.activation, a, y)
+        if delta is None:
+            delta = act.backward(last.activation, z, a, grad_output, self.leaky_slope)
+        per_sample = losses.fused_per_sample(loss, last.activation, z, y)
+        if per_sample is None:
+            per_sample = losses.per_sample(loss, a, y)
+        return per_sample, grad_output, delta
+
+    def backward_layer(self, record: ForwardRecord, grad_a, delta=None) -> BackwardRecord:
+        """δ⁽ˡ⁾ and the parameter gradients of one layer, from ∂J/∂a⁽ˡ⁾."""
+        if delta is None:
+            # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f'(z⁽ˡ⁾)
+            delta = act.backward(record.activation, record.z, record.a, grad_a,
+                                 self.leaky_slope)
+        grad_w = delta.T @ record.inputs          # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
+        grad_b = delta.sum(axis=0)                # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
+        norm = float(np.sqrt(np.vdot(grad_w, grad_w)))
+        return BackwardRecord(record.layer, frozen(grad_a), frozen(delta), frozen(grad_w),
+                              frozen(grad_b), norm)
+
+    def backward(self, forward: list[ForwardRecord], loss: str, y):
+        """Per-sample loss, ∂J/∂ŷ, and backward records from layer L down to 1."""
+        per_sample, grad_output, delta = self.output_delta(loss, forward[-1], y)
+        records = []
+        grad_a = grad_output
+        for record in reversed(forward):
+            back = self.backward_layer(record, grad_a, delta)
+            records.append(back)
+            # ∂J/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾
+            grad_a = back.delta @ self.weights[record.layer - 1]
+            delta = None
+        return per_sample, grad_output, records
+
+    def gradients(self, x, y, loss: str):
+        """(J, [∂J/∂W⁽ˡ⁾], [∂J/∂b⁽ˡ⁾]) for a batch, layers input side first."""
+        forward = self.forward(x)
+        per_sample, _, back = self.backward(forward, loss, np.atleast_2d(y))
+        back = back[::-1]
+        return (float(np.mean(per_sample)), [b.grad_weights for b in back],
+                [b.grad_biases for b in back])
+
+    def loss(self, x, y, loss: str) -> float:
+        forward = self.forward(x)
+        per_sample, _, _ = self.output_delta(loss, forward[-1], np.atleast_2d(y))
+        return float(np.mean(per_sample))

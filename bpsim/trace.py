@@ -1,0 +1,135 @@
+"""Immutable records of one training step, phase by phase.
+
+A step is: forward through layers 1..L, the loss, backward through layers L..1, the
+update.  Each phase produces one record; the window replays these records and never
+recomputes them.  Arrays in records are read-only.  Layers are numbered as in the
+lecture: layer 0 holds the inputs, layer l (1..L) is computed with ``W⁽ˡ⁾``, which is
+``network.weights[l - 1]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import numpy as np
+
+
+def frozen(array) -> np.ndarray:
+    """A read-only float view of ``array`` (copying only when it is not already an array)."""
+    out = np.asarray(array, dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardRecord:
+    """Layer ``layer`` reached by the forward pass."""
+
+    layer: int
+    #: name of the activation f of this layer
+    activation: str
+    #: a⁽ˡ⁻¹⁾, what flows in from the previous layer, shape (B, n_{l-1})
+    inputs: np.ndarray
+    #: total input z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾, shape (B, n_l)
+    z: np.ndarray
+    #: output a⁽ˡ⁾ = f(z⁽ˡ⁾), shape (B, n_l)
+    a: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class LossRecord:
+    """The loss of the batch, between the forward and the backward pass."""
+
+    #: name of the loss function
+    loss_name: str
+    #: J, the mean over the batch of the per-sample loss
+    loss: float
+    #: loss of each sample, shape (B,)
+    per_sample: np.ndarray
+    #: ŷ = a⁽ᴸ⁾, shape (B, n_L)
+    prediction: np.ndarray
+    #: y, shape (B, n_L)
+    target: np.ndarray
+    #: ∂J/∂ŷ, shape (B, n_L) (includes the 1/B of the batch mean)
+    grad_output: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardRecord:
+    """Layer ``layer`` reached by the backward pass."""
+
+    layer: int
+    #: ∂J/∂a⁽ˡ⁾, what flows back into this layer's outputs, shape (B, n_l)
+    grad_a: np.ndarray
+    #: δ⁽ˡ⁾ = ∂J/∂z⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f'(z⁽ˡ⁾), shape (B, n_l)
+    delta: np.ndarray
+    #: ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾ summed over the batch, shape (n_l, n_{l-1})
+    grad_weights: np.ndarray
+    #: ∂J/∂b⁽ˡ⁾ = Σ_batch δ⁽ˡ⁾, shape (n_l,)
+    grad_biases: np.ndarray
+    #: ‖∂J/∂W⁽ˡ⁾‖, the Frobenius norm
+    grad_norm: float
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRecord:
+    """The gradient-descent update W ← W − η ∂J/∂W (with momentum: W ← W + v)."""
+
+    learning_rate: float
+    momentum: float
+    train_biases: bool
+    #: parameters before and after, one array per layer 1..L
+    weights_before: tuple[np.ndarray, ...]
+    weights_after: tuple[np.ndarray, ...]
+    biases_before: tuple[np.ndarray, ...]
+    biases_after: tuple[np.ndarray, ...]
+    #: False when the step diverged and the update was not applied
+    applied: bool = True
+
+
+Phase = Union[ForwardRecord, LossRecord, BackwardRecord, UpdateRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """One whole training step: the batch and every phase record, in order."""
+
+    #: number of steps taken before this one (0 for the first step)
+    step: int
+    #: indices into the dataset of the samples in this batch
+    sample_indices: np.ndarray
+    forward: tuple[ForwardRecord, ...]
+    loss: LossRecord
+    #: output layer first, as computed
+    backward: tuple[BackwardRecord, ...]
+    update: UpdateRecord
+    #: None, or where the first non-finite number appeared, e.g. "forward layer 3"
+    divergence: str | None = None
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        """All phases in the order they happen."""
+        return (*self.forward, self.loss, *self.backward, self.update)
+
+    @property
+    def inputs(self) -> np.ndarray:
+        return self.forward[0].inputs
+
+    @property
+    def activations(self) -> list[np.ndarray]:
+        """a⁽⁰⁾ … a⁽ᴸ⁾ (a⁽⁰⁾ the inputs)."""
+        return [self.forward[0].inputs, *(f.a for f in self.forward)]
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        """‖∂J/∂W⁽ˡ⁾‖ for l = 1..L, input side first."""
+        return np.array([b.grad_norm for b in reversed(self.backward)])
+
+    def backward_for(self, layer: int) -> BackwardRecord:
+        """The backward record of layer ``layer`` (1..L)."""
+        return self.backward[len(self.backward) - layer]
+
+    @property
+    def diverged(self) -> bool:
+        return self.divergence is not None

@@ -1,0 +1,216 @@
+"""One training step = forward on a batch, loss, backward, gradient-descent update.
+
+:meth:`Trainer.phases` yields the step phase by phase (forward one layer at a time,
+the loss, backward one layer at a time, the update), each as an immutable record;
+:meth:`Trainer.step` runs the same phases at once and returns the whole
+:class:`~bpsim.trace.StepRecord`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generator
+
+import numpy as np
+
+from .network import Network
+from .trace import LossRecord, Phase, StepRecord, UpdateRecord, frozen
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    #: name of the loss (see bpsim.losses.LOSSES)
+    loss: str = "mse"
+    #: η in W ← W − η ∂J/∂W
+    learning_rate: float = 0.1
+    #: μ in v ← μv − η ∂J/∂W, W ← W + v (0 = plain gradient descent)
+    momentum: float = 0.0
+    #: None = the whole dataset each step; k = mini-batches of k, reshuffled every epoch
+    batch_size: int | None = None
+    #: when False biases still act in the forward pass and get a gradient, but never move
+    train_biases: bool = True
+    #: seeds the mini-batch shuffle
+    seed: int = 0
+
+
+class BatchSampler:
+    """Which samples each step uses.  Full batch: all, in order.  Mini-batch of k: a
+    seeded permutation per epoch, cut into consecutive batches (the last may be short)."""
+
+    def __init__(self, n_samples: int, batch_size: int | None, seed: int):
+        self.n_samples = n_samples
+        self.batch_size = batch_size
+        self.seed = seed
+        self.reset()
+
+    @property
+    def full_batch(self) -> bool:
+        return self.batch_size is None or self.batch_size >= self.n_samples
+
+    def reset(self) -> None:
+        self._rng = np.random.default_rng(self.seed)
+        self._order = np.arange(self.n_samples)
+        self._position = self.n_samples  # forces a shuffle at the first mini-batch
+        self.epoch = 0
+
+    def next(self) -> np.ndarray:
+        if self.full_batch:
+            self.epoch += 1
+            return self._order
+        if self._position >= self.n_samples:
+            self._order = self._rng.permutation(self.n_samples)
+            self._position = 0
+            self.epoch += 1
+        batch = self._order[self._position:self._position + self.batch_size]
+        self._position += self.batch_size
+        return batch
+
+    def peek(self) -> np.ndarray:
+        """The batch the next call of :meth:`next` returns, without consuming it."""
+        state = (self._rng.bit_generator.state, self._order, self._position, self.epoch)
+        batch = self.next()
+        self._rng.bit_generator.state, self._order, self._position, self.epoch = state
+        return batch
+
+
+def _non_finite(arrays) -> bool:
+    return not all(np.isfinite(a).all() for a in arrays)
+
+
+class Trainer:
+    """Trains ``network`` in place on (x, y) with the given settings."""
+
+    def __init__(self, network: Network, x, y, settings: TrainingSettings):
+        self.network = network
+        self.x = np.atleast_2d(np.asarray(x, dtype=float))
+        self.y = np.atleast_2d(np.asarray(y, dtype=float))
+        self.settings = settings
+        self.sampler = BatchSampler(len(self.x), settings.batch_size, settings.seed)
+        self.steps_done = 0
+        self._velocity_w = None
+        self._velocity_b = None
+
+    def reset(self) -> None:
+        """Forget momentum and restart the batch order (weights are the caller's business)."""
+        self.sampler.reset()
+        self.steps_done = 0
+        self._velocity_w = self._velocity_b = None
+
+    def state(self) -> dict:
+        """Everything that decides the next steps besides the weights: batch order,
+        momentum, step count.  :meth:`restore` puts it back (for undo and replay)."""
+        sampler = self.sampler
+        return {"rng": sampler._rng.bit_generator.state, "order": sampler._order,
+                "position": sampler._position, "epoch": sampler.epoch,
+                "steps_done": self.steps_done,
+                "velocity": (self._velocity_w, self._velocity_b)}
+
+    def restore(self, state: dict) -> None:
+        sampler = self.sampler
+        sampler._rng.bit_generator.state = state["rng"]
+        sampler._order, sampler._position = state["order"], state["position"]
+        sampler.epoch, self.steps_done = state["epoch"], state["steps_done"]
+        self._velocity_w, self._velocity_b = state["velocity"]
+
+    def batch(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[indices], self.y[indices]
+
+    def phases(self) -> Generator[Phase, None, StepRecord]:
+        """Yields each phase's record in order; returns the StepRecord.
+
+        The update is applied when the generator is exhausted, unless a number became
+        NaN or infinite, in which case the weights stay as they were.
+        """
+        net = self.network
+        settings = self.settings
+        indices = self.sampler.next()
+        x, y = self.batch(indices)
+
+        forward = []
+        a = x
+        divergence = None
+        for layer in range(1, net.depth + 1):
+            record = net.forward_layer(layer, a)
+            forward.append(record)
+            if divergence is None and _non_finite((record.z, record.a)):
+                divergence = f"forward layer {layer}"
+            yield record
+            a = record.a
+
+        per_sample, grad_output, delta = net.output_delta(settings.loss, forward[-1], y)
+        loss_value = float(np.mean(per_sample))
+        loss = LossRecord(settings.loss, loss_value, frozen(per_sample), forward[-1].a,
+                          frozen(y), frozen(grad_output))
+        if divergence is None and not np.isfinite(loss_value):
+            divergence = "loss"
+        yield loss
+
+        backward = []
+        grad_a = grad_output
+        for record in reversed(forward):
+            back = net.backward_layer(record, grad_a, delta)
+            backward.append(back)
+            if divergence is None and _non_finite((back.delta, back.grad_weights)):
+                divergence = f"backward layer {record.layer}"
+            grad_a = back.delta @ net.weights[record.layer - 1]
+            delta = None
+            yield back
+
+        update = self._update(backward[::-1], divergence is None)
+        if divergence is None and not update.applied:
+            divergence = "update"
+        yield update
+        if update.applied:
+            net.weights = list(update.weights_after)
+            net.biases = list(update.biases_after)
+        step = StepRecord(self.steps_done, frozen(indices), tuple(forward), loss,
+                          tuple(backward), update, divergence)
+        self.steps_done += 1
+        return step
+
+    def _update(self, backward, finite: bool) -> UpdateRecord:
+        net, s = self.network, self.settings
+        eta, mu = s.learning_rate, s.momentum
+        grads_w = [b.grad_weights for b in backward]
+        grads_b = [b.grad_biases for b in backward]
+        if mu:
+            if self._velocity_w is None:
+                self._velocity_w = [np.zeros_like(w) for w in net.weights]
+                self._velocity_b = [np.zeros_like(b) for b in net.biases]
+            # v ← μv − η∇, W ← W + v
+            vel_w = [mu * v - eta * g for v, g in zip(self._velocity_w, grads_w)]
+            vel_b = [mu * v - eta * g for v, g in zip(self._velocity_b, grads_b)]
+        else:
+            vel_w = [-eta * g for g in grads_w]
+            vel_b = [-eta * g for g in grads_b]
+        new_w = tuple(frozen(w + v) for w, v in zip(net.weights, vel_w))
+        if s.train_biases:
+            new_b = tuple(frozen(b + v) for b, v in zip(net.biases, vel_b))
+        else:
+            new_b = tuple(net.biases)
+        applied = finite and not _non_finite(new_w) and not _non_finite(new_b)
+        if applied and mu:
+            self._velocity_w, self._velocity_b = vel_w, vel_b
+        return UpdateRecord(eta, mu, s.train_biases, tuple(net.weights), new_w,
+                            tuple(net.biases), new_b, applied)
+
+    def step(self) -> StepRecord:
+        """One whole training step; returns its record."""
+        phases = self.phases()
+        while True:
+            try:
+                next(phases)
+            except StopIteration as done:
+                return done.value
+
+    def train(self, steps: int, callback=None) -> list[StepRecord]:
+        """Up to ``steps`` steps; stops early after a divergent step (it is the last record)."""
+        records = []
+        for _ in range(steps):
+            record = self.step()
+            records.append(record)
+            if callback is not None:
+                callback(record)
+            if record.diverged:
+                break
+        return records

@@ -1,0 +1,181 @@
+"""The one adapter between the engine and Qt.
+
+The session owns the current :class:`~bpsim.scenario.Scenario` and its
+:class:`~bpsim.training.Trainer`, and tells views what changed through signals that
+carry immutable engine records.  Views never write into engine arrays: user edits go
+through the undo commands in :mod:`ui.commands`, which call the session's setters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from bpsim.network import Network
+from bpsim.scenario import DataSpec, Scenario
+from bpsim.trace import ForwardRecord, StepRecord
+from bpsim.training import TrainingSettings
+
+
+class Session(QObject):
+    #: a new scenario or a new architecture: views rebuild their items
+    structure_changed = Signal()
+    #: weights or biases changed (edit, undo, update, reset): views restyle
+    parameters_changed = Signal()
+    #: training settings changed
+    training_changed = Signal()
+    #: the data changed (samples, generator)
+    data_changed = Signal()
+    #: the sample shown on the canvas changed (its index)
+    sample_changed = Signal(int)
+    #: full training steps finished (a list of their StepRecords, oldest first)
+    steps_recorded = Signal(object)
+    #: a step produced NaN or inf; its record (the weights were kept from before it)
+    diverged = Signal(object)
+    #: the file path or the modified flag changed
+    file_state_changed = Signal()
+    #: a message for the status bar / the user (text)
+    message = Signal(str)
+
+    def __init__(self, scenario: Scenario, path: Path | None = None, parent=None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._set_scenario(scenario, path)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.file_state_changed.emit()
+
+    # -- the scenario as a whole ------------------------------------------------
+
+    def _set_scenario(self, scenario: Scenario, path: Path | None) -> None:
+        self.scenario = scenario
+        self.path = Path(path) if path is not None else None
+        self.current_sample = 0
+        self.last_step: StepRecord | None = None
+        self._remember_initial()
+        self._rebuild_trainer()
+
+    def replace_scenario(self, scenario: Scenario, path: Path | None = None) -> None:
+        """A newly opened file or preset: forgets undo history."""
+        self._set_scenario(scenario, path)
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.structure_changed.emit()
+        self.data_changed.emit()
+        self.training_changed.emit()
+        self.sample_changed.emit(self.current_sample)
+        self.file_state_changed.emit()
+
+    @property
+    def network(self) -> Network:
+        return self.scenario.network
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def mark_saved(self, path: Path) -> None:
+        self.path = Path(path)
+        self.undo_stack.setClean()
+        self.file_state_changed.emit()
+
+    def _remember_initial(self) -> None:
+        """Reset goes back to these parameters (loaded or last re-initialized)."""
+        self.initial_weights = list(self.network.weights)
+        self.initial_biases = list(self.network.biases)
+
+    def _rebuild_trainer(self) -> None:
+        self.trainer = self.scenario.trainer()
+        self.dataset = self.scenario.dataset()
+        self.current_sample = min(self.current_sample, len(self.dataset) - 1)
+
+    # -- what views show -----------------------------------------------------------
+
+    def sample(self, index: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of one sample, each of shape (1, n)."""
+        i = self.current_sample if index is None else index
+        return self.dataset.x[i:i + 1], self.dataset.y[i:i + 1]
+
+    def forward_sample(self) -> list[ForwardRecord]:
+        """The engine's forward pass of the current sample with the current weights."""
+        x, _ = self.sample()
+        return self.network.forward(x)
+
+    def set_current_sample(self, index: int) -> None:
+        index = int(np.clip(index, 0, len(self.dataset) - 1))
+        if index != self.current_sample:
+            self.current_sample = index
+            self.sample_changed.emit(index)
+
+    # -- setters used by undo commands (each emits what changed) ---------------------
+
+    def set_weight(self, layer: int, j: int, i: int, value: float) -> None:
+        self.network.set_weight(layer, j, i, value)
+        self.parameters_changed.emit()
+
+    def set_bias(self, layer: int, j: int, value: float) -> None:
+        self.network.set_bias(layer, j, value)
+        self.parameters_changed.emit()
+
+    def set_parameters(self, weights, biases) -> None:
+        self.network.set_parameters(weights, biases)
+        self.parameters_changed.emit()
+
+    def set_network(self, network: Network) -> None:
+        """Replace the whole network (architecture edits, activation changes)."""
+        self.scenario.network = network.copy()
+        self._remember_initial()
+        self.last_step = None
+        self._rebuild_trainer()
+        self.structure_changed.emit()
+        self.parameters_changed.emit()
+
+    def set_training(self, settings: TrainingSettings) -> None:
+        self.scenario.training = settings
+        self._rebuild_trainer()
+        self.training_changed.emit()
+
+    def set_data(self, data: DataSpec) -> None:
+        self.scenario.data = data
+        self._rebuild_trainer()
+        self.data_changed.emit()
+        self.sample_changed.emit(self.current_sample)
+
+    def set_init(self, init) -> None:
+        self.scenario.init = init
+        self.training_changed.emit()
+
+    def set_trainer_state(self, state: dict) -> None:
+        self.trainer.restore(state)
+
+    # -- training ----------------------------------------------------------------------
+
+    def train(self, steps: int = 1) -> list[StepRecord]:
+        """Up to ``steps`` full training steps by the engine (stops at a divergent step,
+        whose update is not applied).  Emits steps_recorded once for the whole run.
+        Use :func:`ui.commands.train` to make the run undoable."""
+        records = self.trainer.train(steps)
+        if not records:
+            return records
+        self.last_step = records[-1]
+        self.steps_recorded.emit(records)
+        self.parameters_changed.emit()
+        if records[-1].diverged:
+            record = records[-1]
+            self.message.emit(
+                f"The loss diverged at step {record.step + 1} ({record.divergence}): "
+                "try a smaller learning rate. The weights from before that step are kept.")
+            self.diverged.emit(record)
+        return records
+
+    def reset_parameters(self) -> None:
+        """Back to the initial weights, with the batch order and momentum restarted."""
+        self.network.set_parameters(self.initial_weights, self.initial_biases)
+        self.trainer.reset()
+        self.last_step = None
+        self.parameters_changed.emit()
