@@ -185,13 +185,6 @@ class TrainCommand(QUndoCommand):
 
 
 def train(session: Session, steps: int = 1):
-    """Run ``steps`` training steps through the session and push them as one undoable
-    edit (merging with an immediately preceding training run). Returns the records."""
-    net = session.network
-    params_before = (list(net.weights), list(net.biases))
-    state_before = session.trainer.state()
-    records = session.train(steps)
-    applied = sum(1 for r in records if r.update.applied)
-    if applied:
-        session.undo_stack.push(TrainCommand(session, params_before, state_before, applied))
-    return records
+    """Run ``steps`` training steps; the session records them as one undoable edit
+    (merging with a training run just before it). Returns the records."""
+    return session.train(steps)

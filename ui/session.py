@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoStack
 
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
-from bpsim.trace import ForwardRecord, StepRecord
+from bpsim.trace import ForwardRecord, StepRecord, UpdateRecord
 from bpsim.training import TrainingSettings
 
 
@@ -36,6 +36,11 @@ class Session(QObject):
     steps_recorded = Signal(object)
     #: a step produced NaN or inf; its record (the weights were kept from before it)
     diverged = Signal(object)
+    #: a phase of a step taken phase by phase (its record: ForwardRecord, LossRecord,
+    #: BackwardRecord or UpdateRecord)
+    phase_recorded = Signal(object)
+    #: a step taken phase by phase was abandoned before its update (an edit came first)
+    step_abandoned = Signal()
     #: the file path or the modified flag changed
     file_state_changed = Signal()
     #: a message for the status bar / the user (text)
@@ -53,10 +58,13 @@ class Session(QObject):
     # -- the scenario as a whole ------------------------------------------------
 
     def _set_scenario(self, scenario: Scenario, path: Path | None) -> None:
+        if getattr(self, "_pending", None) is not None:
+            self.abandon_step()
         self.scenario = scenario
         self.path = Path(path) if path is not None else None
         self.current_sample = 0
         self.last_step: StepRecord | None = None
+        self._pending = None
         self._remember_initial()
         self._rebuild_trainer()
 
@@ -115,19 +123,23 @@ class Session(QObject):
     # -- setters used by undo commands (each emits what changed) ---------------------
 
     def set_weight(self, layer: int, j: int, i: int, value: float) -> None:
+        self.abandon_step()
         self.network.set_weight(layer, j, i, value)
         self.parameters_changed.emit()
 
     def set_bias(self, layer: int, j: int, value: float) -> None:
+        self.abandon_step()
         self.network.set_bias(layer, j, value)
         self.parameters_changed.emit()
 
     def set_parameters(self, weights, biases) -> None:
+        self.abandon_step()
         self.network.set_parameters(weights, biases)
         self.parameters_changed.emit()
 
     def set_network(self, network: Network) -> None:
         """Replace the whole network (architecture edits, activation changes)."""
+        self.abandon_step()
         self.scenario.network = network.copy()
         self._remember_initial()
         self.last_step = None
@@ -136,11 +148,13 @@ class Session(QObject):
         self.parameters_changed.emit()
 
     def set_training(self, settings: TrainingSettings) -> None:
+        self.abandon_step()
         self.scenario.training = settings
         self._rebuild_trainer()
         self.training_changed.emit()
 
     def set_data(self, data: DataSpec) -> None:
+        self.abandon_step()
         self.scenario.data = data
         self._rebuild_trainer()
         self.data_changed.emit()
@@ -151,6 +165,7 @@ class Session(QObject):
         self.training_changed.emit()
 
     def set_trainer_state(self, state: dict) -> None:
+        self.abandon_step()
         self.trainer.restore(state)
 
     # -- training ----------------------------------------------------------------------
@@ -158,12 +173,26 @@ class Session(QObject):
     def train(self, steps: int = 1) -> list[StepRecord]:
         """Up to ``steps`` full training steps by the engine (stops at a divergent step,
         whose update is not applied).  Emits steps_recorded once for the whole run.
-        Use :func:`ui.commands.train` to make the run undoable."""
+        The run is one undoable edit (merged with a training run just before it)."""
+        self.abandon_step()
+        net = self.network
+        params = (list(net.weights), list(net.biases))
+        state = self.trainer.state()
         records = self.trainer.train(steps)
+        self._finish_steps(records, *params, state)
+        return records
+
+    def _finish_steps(self, records, weights_before, biases_before, state_before) -> None:
         if not records:
-            return records
+            return
         self.last_step = records[-1]
         self.steps_recorded.emit(records)
+        applied = sum(1 for r in records if r.update.applied)
+        if applied:
+            from .commands import TrainCommand  # commands imports this module
+
+            self.undo_stack.push(TrainCommand(self, (weights_before, biases_before),
+                                              state_before, applied))
         self.parameters_changed.emit()
         if records[-1].diverged:
             record = records[-1]
@@ -171,10 +200,47 @@ class Session(QObject):
                 f"The loss diverged at step {record.step + 1} ({record.divergence}): "
                 "try a smaller learning rate. The weights from before that step are kept.")
             self.diverged.emit(record)
-        return records
+
+    # -- one step, phase by phase -----------------------------------------------------
+
+    @property
+    def step_in_progress(self) -> bool:
+        return self._pending is not None
+
+    def next_phase(self):
+        """The engine's next phase record of the step in progress (starting one if
+        none is): forward layer by layer, the loss, backward layer by layer, the update.
+        The update record applies the update, completes the step and records it.
+        Returns the record."""
+        if self._pending is None:
+            net = self.network
+            self._pending = {
+                "phases": self.trainer.phases(),
+                "params": (list(net.weights), list(net.biases)),
+                "state": self.trainer.state(),
+            }
+        pending = self._pending
+        record = next(pending["phases"])
+        self.phase_recorded.emit(record)
+        if isinstance(record, UpdateRecord):
+            self._pending = None
+            try:
+                next(pending["phases"])
+            except StopIteration as done:
+                step = done.value
+            self._finish_steps([step], *pending["params"], pending["state"])
+        return record
+
+    def abandon_step(self) -> None:
+        """Forget a step in progress: nothing was applied, the batch is drawn again."""
+        if self._pending is not None:
+            self.trainer.restore(self._pending["state"])
+            self._pending = None
+            self.step_abandoned.emit()
 
     def reset_parameters(self) -> None:
         """Back to the initial weights, with the batch order and momentum restarted."""
+        self.abandon_step()
         self.network.set_parameters(self.initial_weights, self.initial_biases)
         self.trainer.reset()
         self.last_step = None
