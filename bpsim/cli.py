@@ -1,0 +1,317 @@
+"""The ``bpsim`` command.
+
+``bpsim step|train|gradcheck|presets ...`` run headless and never import Qt.  Any
+other form (``bpsim``, ``bpsim FILE``, window options) opens the window, which is
+imported only then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import gradcheck as gradcheck_mod
+from . import io
+from .scenario import Scenario
+
+SUBCOMMANDS = ("step", "train", "gradcheck", "presets")
+
+
+class CommandError(Exception):
+    """A problem to report in one line on stderr, exiting with ``code``."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bpsim",
+        description="Watch backpropagation happen, step by step.  `bpsim` opens the "
+                    "window with the default preset, `bpsim FILE` opens a lesson file; "
+                    "the commands below run without a window.",
+        epilog="FILE is a .bpsim.json lesson file or the name of a preset "
+               "(see `bpsim presets`).")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    step = commands.add_parser(
+        "step", help="one training step on the next batch, phase by phase",
+        description="One training step (forward, loss, backward, update) on the first "
+                    "batch of FILE.  With --json: loss, a, z, delta, grad_weights, "
+                    "grad_biases, weights, biases (after the update), loss_after.")
+    step.add_argument("file", metavar="FILE")
+    step.add_argument("--json", action="store_true", help="print one JSON object")
+
+    train = commands.add_parser(
+        "train", help="N training steps",
+        description="N training steps.  With --json: losses (each step's loss before "
+                    "its update), final_loss (the whole dataset after training), "
+                    "grad_norms (N × L, ‖∂J/∂W‖ per layer, input side first), weights, "
+                    "biases.")
+    train.add_argument("file", metavar="FILE")
+    train.add_argument("--steps", type=_positive, required=True, metavar="N")
+    train.add_argument("--out", metavar="OUT", help="save the trained scenario to OUT")
+    train.add_argument("--json", action="store_true", help="print one JSON object")
+
+    check = commands.add_parser(
+        "gradcheck", help="backprop gradients against central differences",
+        description="Compare backpropagation's gradients on the whole dataset with "
+                    "central differences (J(θ+ε) − J(θ−ε)) / 2ε, per layer.  Exits 1 if "
+                    f"the largest relative error exceeds {gradcheck_mod.TOLERANCE:g}.")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    commands.add_parser("presets", help="list the bundled presets",
+                        description="List the bundled presets with their titles.")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def open_scenario(name: str) -> Scenario:
+    """FILE if it exists, else the preset of that name."""
+    path = Path(name)
+    if path.exists():
+        return io.load(path)
+    if name in io.preset_names():
+        return io.load_preset(name)
+    raise io.ScenarioError(name, "no such file or preset (see `bpsim presets`)",
+                           source=name)
+
+
+def _lists(arrays) -> list:
+    return [np.asarray(a).tolist() for a in arrays]
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _matrix(array, prefix: str) -> str:
+    """``prefix`` followed by the array, continuation lines aligned under it."""
+    return prefix + np.array2string(np.asarray(array), precision=6, separator=", ",
+                                    max_line_width=100, prefix=prefix)
+
+
+def _diverged(file: str, step: int) -> CommandError:
+    # step counts from 1, as a teacher would
+    return CommandError(f"{file}: the loss diverged at step {step}: "
+                        "try a smaller learning rate")
+
+
+def _print_json(obj, file: str) -> None:
+    try:
+        text = json.dumps(obj, allow_nan=False)
+    except ValueError:
+        raise CommandError(f"{file}: the loss diverged (a number became infinite): "
+                           "try a smaller learning rate") from None
+    print(text)
+
+
+def _name(args_file: str, scenario: Scenario) -> str:
+    return f"{args_file} ({scenario.title})" if scenario.title else args_file
+
+
+def cmd_step(args) -> int:
+    scenario = open_scenario(args.file)
+    trainer = scenario.trainer()
+    record = trainer.step()
+    if record.diverged:
+        raise _diverged(args.file, record.step + 1)
+    network = scenario.network
+    # the same batch, after the update
+    loss_after = network.loss(record.inputs, record.loss.target, scenario.training.loss)
+    depth = network.depth
+    if args.json:
+        _print_json({
+            "loss": record.loss.loss,
+            "a": _lists(record.activations),
+            "z": _lists(f.z for f in record.forward),
+            "delta": _lists(record.backward_for(l).delta for l in range(1, depth + 1)),
+            "grad_weights": _lists(record.backward_for(l).grad_weights
+                                   for l in range(1, depth + 1)),
+            "grad_biases": _lists(record.backward_for(l).grad_biases
+                                  for l in range(1, depth + 1)),
+            "weights": _lists(network.weights),
+            "biases": _lists(network.biases),
+            "loss_after": loss_after,
+        }, args.file)
+        return 0
+    batch = len(record.sample_indices)
+    print(f"{_name(args.file, scenario)}: one step on a batch of "
+          f"{batch} sample{'s' if batch != 1 else ''}, "
+          f"loss {scenario.training.loss}, learning rate "
+          f"{_number(scenario.training.learning_rate)}")
+    print(f"loss before the update  J = {_number(record.loss.loss)}")
+    for l in range(1, depth + 1):
+        back = record.backward_for(l)
+        print(f"layer {l} ({network.activations[l - 1]}):  "
+              f"‖∂J/∂W‖ = {_number(back.grad_norm)}")
+        print(_matrix(back.grad_weights, "  ∂J/∂W  = "))
+        print(_matrix(back.grad_biases, "  ∂J/∂b  = "))
+        print(_matrix(network.weights[l - 1], "  W after = "))
+        print(_matrix(network.biases[l - 1], "  b after = "))
+    print(f"loss after the update, same batch  J = {_number(loss_after)}")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, redrawn about a hundred times in all."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream):
+        self.total, self.stream = total, stream
+        self.every = max(1, total // 100)
+
+    def update(self, done: int, loss: float) -> None:
+        if done % self.every and done != self.total:
+            return
+        filled = self.WIDTH * done // self.total
+        self.stream.write(f"\rtraining [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                          f"{done}/{self.total}  loss {loss:.6g}  ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def cmd_train(args) -> int:
+    scenario = open_scenario(args.file)
+    trainer = scenario.trainer()
+    bar = _ProgressBar(args.steps, sys.stderr) if sys.stderr.isatty() else None
+    losses, grad_norms = [], []
+    try:
+        for done in range(1, args.steps + 1):
+            record = trainer.step()
+            if record.diverged:
+                raise _diverged(args.file, done)
+            losses.append(record.loss.loss)
+            grad_norms.append(record.grad_norms.tolist())
+            if bar is not None:
+                bar.update(done, record.loss.loss)
+    finally:
+        if bar is not None:
+            bar.close()
+    dataset = scenario.dataset()
+    final_loss = scenario.network.loss(dataset.x, dataset.y, scenario.training.loss)
+    if not np.isfinite(final_loss):
+        raise _diverged(args.file, args.steps + 1)
+    if args.out is not None:
+        try:
+            io.save(scenario, args.out)
+        except OSError as error:
+            raise CommandError(f"{args.out}: cannot write: "
+                               f"{error.strerror or error}") from None
+    if args.json:
+        _print_json({"losses": losses, "final_loss": final_loss,
+                     "grad_norms": grad_norms,
+                     "weights": _lists(scenario.network.weights),
+                     "biases": _lists(scenario.network.biases)}, args.file)
+        return 0
+    print(f"{_name(args.file, scenario)}: {args.steps} steps, loss "
+          f"{_number(losses[0])} → {_number(losses[-1])} (last step, before its update)")
+    print(f"loss on the whole dataset after training: {_number(final_loss)}")
+    print("‖∂J/∂W‖ per layer at the last step, input side first: "
+          + "  ".join(_number(v) for v in grad_norms[-1]))
+    if args.out is not None:
+        print(f"saved to {args.out}")
+    return 0
+
+
+def cmd_gradcheck(args) -> int:
+    scenario = open_scenario(args.file)
+    result = gradcheck_mod.check_scenario(scenario)
+    tolerance = gradcheck_mod.TOLERANCE
+    passed = result.passed(tolerance)
+    worst = result.worst
+    if args.json:
+        _print_json({"max_error_per_layer": result.max_error_per_layer,
+                     "max_error": result.max_error,
+                     "worst": {"layer": worst.layer, "kind": worst.kind,
+                               "index": list(worst.index), "analytic": worst.analytic,
+                               "numerical": worst.numerical},
+                     "kinks": result.kinks, "epsilon": result.epsilon,
+                     "tolerance": tolerance, "passed": passed}, args.file)
+        return 0 if passed else 1
+    samples = len(scenario.dataset())
+    print(f"{_name(args.file, scenario)}: gradient check on {samples} sample"
+          f"{'s' if samples != 1 else ''}, central differences with ε = "
+          f"{result.epsilon:g}")
+    print("layer   largest relative error (W)   (b)")
+    for check in result.layers:
+        print(f"{check.layer:>5}   {check.error_weights.max():>26.2e}   "
+              f"{check.error_biases.max():.2e}")
+    symbol = "W" if worst.kind == "weight" else "b"
+    index = ", ".join(str(k) for k in worst.index)
+    print(f"largest: {result.max_error:.2e} at {symbol}{worst.layer}[{index}], "
+          f"analytic {worst.analytic:.10g}, numerical {worst.numerical:.10g}")
+    if result.kinks:
+        print(f"{result.kinks} entries left out: ±ε moved a ReLU across its kink at 0")
+    print(("OK: below " if passed else "FAILED: above ") + f"{tolerance:g}")
+    return 0 if passed else 1
+
+
+def cmd_presets(args) -> int:
+    names = io.preset_names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        print(f"{name:<{width}}  {io.load_preset(name).title}")
+    return 0
+
+
+COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
+            "presets": cmd_presets}
+
+
+def _window(argv: list[str]) -> int:
+    try:
+        from ui.app import main as ui_main
+    except ImportError as error:
+        _parser().print_usage(sys.stderr)
+        print(f"bpsim: the window is not available ({error})", file=sys.stderr)
+        return 2
+    return ui_main(argv)
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):
+        return _window(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed
+        return done.code if isinstance(done.code, int) else 2
+    try:
+        # Overflow is expected when training diverges; the engine reports it as a
+        # divergence, so numpy's warnings would only add noise to the one-line message.
+        with np.errstate(all="ignore"):
+            return COMMANDS[args.command](args)
+    except io.ScenarioError as error:
+        message, code = error.report(), 1
+    except CommandError as error:
+        message, code = str(error), error.code
+    except BrokenPipeError:  # e.g. `bpsim step FILE | head`: the reader left
+        sys.stdout = open(os.devnull, "w")
+        return 1
+    except OSError as error:
+        message = (f"{error.filename}: {error.strerror}" if error.filename
+                   else str(error))
+        code = 1
+    print(f"bpsim: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,665 @@
+"""The lesson file (``.bpsim.json``): load with validation, save atomically.
+
+Format version 1::
+
+    {"format": "bpsim", "version": 1,
+     "title": "...", "description": "...",                       (optional)
+     "network":  {"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"],
+                  "leaky_slope": 0.01,                            (default 0.01)
+                  "weights": [[[..n0..] x n1], ...], "biases": [[..n1..], ...],
+                  "init": {"scheme": "xavier_uniform", "seed": 0}},
+     "training": {"loss": "half_sse", "learning_rate": 0.5,
+                  "momentum": 0.0, "batch_size": null,            (defaults)
+                  "train_biases": true, "seed": 0},               (defaults)
+     "data":     {"samples": [{"x": [..n0..], "y": [..n_L..]}, ...]}
+              or {"generator": "spiral", "n": 200, "noise": 0.1, "seed": 1}}
+
+``weights`` and ``biases`` are given together, or both left out; then ``init`` draws
+them (``init`` is kept either way: it is what "re-initialize" uses).  Loading checks
+everything and raises :class:`ScenarioError` for the first problem, with its place in
+the file, e.g. ``network.weights[1][0][2]: expected a finite number, got "abc"``.
+File content is only ever parsed as JSON: never pickled, never evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import json
+import math
+import os
+import secrets
+import stat
+from pathlib import Path
+
+import numpy as np
+
+from . import activations as act
+from . import data as data_mod
+from . import losses
+from .initializers import SCHEME_PARAMS, SCHEMES, InitSpec, initialize
+from .network import Network
+from .scenario import DataSpec, Scenario
+from .training import TrainingSettings
+
+FORMAT = "bpsim"
+VERSION = 1
+EXTENSION = ".bpsim.json"
+
+#: Limits that keep a lesson file drawable and a step fast.
+MAX_LAYERS = 16  # len(layers), the input layer included
+MAX_NEURONS = 256  # per layer
+MAX_SAMPLES = 100_000  # literal samples, or n of a generator
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+#: The preset the window opens when no file is given.
+DEFAULT_PRESET = "lecture-example"
+#: Presets in teaching order; any other preset file follows alphabetically.
+PRESET_ORDER = ("lecture-example", "xor", "circles", "spiral", "sine",
+                "deep-sigmoid", "deep-relu")
+
+ROOT = "top level"
+
+_NETWORK_KEYS = ("layers", "activations", "leaky_slope", "weights", "biases", "init")
+_TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed")
+_TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data")
+_SAMPLES_KEYS = ("samples",)
+_GENERATOR_KEYS = ("generator", "n", "noise", "seed")
+_ACTIVATION_NAMES = (*act.ACTIVATIONS, *act.ALIASES)
+
+
+class ScenarioError(ValueError):
+    """A lesson file that cannot be used.
+
+    ``str(error)`` is ``"<where>: <problem>"``; ``where`` is a path into the JSON
+    (``network.weights[1][0][2]``) or, for problems with the file itself, the file
+    name.  ``source`` names the file or string the scenario came from.
+    """
+
+    def __init__(self, where: str, problem: str, source: str | None = None):
+        self.where = where
+        self.problem = problem
+        self.source = source
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+    def report(self) -> str:
+        """One line naming the file and the problem, for a terminal or a dialog."""
+        text = str(self)
+        if self.source is None or self.where == self.source:
+            return text
+        return f"{self.source}: {text}"
+
+
+# -- reading JSON ----------------------------------------------------------------
+
+
+class _NonFinite:
+    """A number JSON lets Python read but a lesson cannot hold: NaN, Infinity, 1e999."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _parse_float(text: str):
+    value = float(text)
+    return value if math.isfinite(value) else _NonFinite(text)
+
+
+class _Object(dict):
+    """A JSON object that remembers keys it saw twice (json keeps only the last)."""
+
+    duplicates: tuple = ()
+
+
+def _object_from_pairs(pairs) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen, twice = set(), []
+        for key, _ in pairs:
+            if key in seen and key not in twice:
+                twice.append(key)
+            seen.add(key)
+        obj.duplicates = tuple(twice)
+    return obj
+
+
+def _parse_json(text: str):
+    try:
+        return json.loads(text, parse_constant=_NonFinite, parse_float=_parse_float,
+                          object_pairs_hook=_object_from_pairs)
+    except json.JSONDecodeError as error:
+        raise ScenarioError(f"line {error.lineno} column {error.colno}",
+                            f"not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise ScenarioError(ROOT, "not valid JSON: nested too deeply") from None
+    except ValueError as error:  # e.g. an integer with thousands of digits
+        raise ScenarioError(ROOT, f"not valid JSON: {error}") from None
+
+
+# -- validation helpers ----------------------------------------------------------
+
+
+def _key(path: str, key: str) -> str:
+    return key if path == ROOT else f"{path}.{key}"
+
+
+def _index(path: str, i: int) -> str:
+    return f"{path}[{i}]"
+
+
+def _describe(value) -> str:
+    """How a value looks in the file, short enough for one line."""
+    if isinstance(value, _NonFinite):
+        return value.text
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        try:
+            text = json.dumps(value)
+        except (TypeError, ValueError):
+            text = ""
+        if text and len(text) <= 40:
+            return text
+        return f"a list of {len(value)} items"
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _object(value, path: str, allowed, required=()) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError(path, f"expected an object, got {_describe(value)}")
+    if getattr(value, "duplicates", ()):
+        raise ScenarioError(path, f"key {json.dumps(value.duplicates[0])} appears twice")
+    for key in value:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean {json.dumps(hint[0])}?)" if hint else ""
+            raise ScenarioError(path, f"unknown key {json.dumps(key)}{suggestion}; "
+                                      f"allowed keys: {', '.join(allowed)}")
+    for key in required:
+        if key not in value:
+            raise ScenarioError(path, f"missing key {json.dumps(key)}")
+    return value
+
+
+def _number(value, path: str) -> float:
+    # bool is an int in Python, but true is not a number in a lesson file
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(path, f"expected a finite number, got {_describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ScenarioError(path, f"expected a finite number, got {_describe(value)}")
+    return number
+
+
+def _integer(value, path: str, minimum: int | None = None, maximum: int | None = None,
+             what: str = "an integer") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(path, f"expected {what}, got {_describe(value)}")
+    if minimum is not None and value < minimum:
+        raise ScenarioError(path, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ScenarioError(path, f"must be at most {maximum}, got {value}")
+    return value
+
+
+def _choice(value, path: str, choices, what: str) -> str:
+    if not isinstance(value, str):
+        raise ScenarioError(path, f"expected the name of {what}, got {_describe(value)}")
+    if value not in choices:
+        raise ScenarioError(path, f"unknown {what} {json.dumps(value)}; "
+                                  f"choose one of: {', '.join(choices)}")
+    return value
+
+
+def _list(value, path: str, length: int | None = None, what: str = "items") -> list:
+    if not isinstance(value, list):
+        raise ScenarioError(path, f"expected a list, got {_describe(value)}")
+    if length is not None and len(value) != length:
+        raise ScenarioError(path, f"expected {length} {what}, got {len(value)}")
+    return value
+
+
+def _numbers(value, path: str, length: int, what: str) -> list[float]:
+    values = _list(value, path, length, what)
+    # Fast path for the usual case; the slow path finds and names the first bad entry.
+    if all(type(v) is float or type(v) is int for v in values):
+        try:
+            row = np.array(values, dtype=float)
+        except OverflowError:  # an integer too large for a float
+            row = np.array([math.inf])
+        if np.isfinite(row).all():
+            return row.tolist()
+    return [_number(v, _index(path, i)) for i, v in enumerate(values)]
+
+
+# -- sections --------------------------------------------------------------------
+
+
+def _network(obj, path: str):
+    _object(obj, path, _NETWORK_KEYS, ("layers", "activations"))
+
+    layers_path = _key(path, "layers")
+    layers = _list(obj["layers"], layers_path)
+    if len(layers) < 2:
+        raise ScenarioError(layers_path, "a network needs at least 2 layers (inputs and "
+                                         f"outputs), got {len(layers)}")
+    if len(layers) > MAX_LAYERS:
+        raise ScenarioError(layers_path, f"at most {MAX_LAYERS} layers are allowed, "
+                                         f"got {len(layers)}")
+    layers = [_integer(n, _index(layers_path, i), 1, MAX_NEURONS, "a number of neurons")
+              for i, n in enumerate(layers)]
+    depth = len(layers) - 1
+
+    activations_path = _key(path, "activations")
+    names = _list(obj["activations"], activations_path, depth,
+                  "activations (one per layer after the input layer)")
+    activations = []
+    for i, name in enumerate(names):
+        where = _index(activations_path, i)
+        name = act.canonical(_choice(name, where, _ACTIVATION_NAMES, "activation"))
+        if name == "softmax" and i != depth - 1:
+            raise ScenarioError(where, "softmax is only allowed on the output layer "
+                                       "(the last activation)")
+        activations.append(name)
+
+    leaky_slope = act.DEFAULT_LEAKY_SLOPE
+    if "leaky_slope" in obj:
+        leaky_slope = _number(obj["leaky_slope"], _key(path, "leaky_slope"))
+
+    init = InitSpec()
+    if "init" in obj:
+        init = _init(obj["init"], _key(path, "init"))
+
+    has_weights, has_biases = "weights" in obj, "biases" in obj
+    if has_weights != has_biases:
+        missing = "biases" if has_weights else "weights"
+        raise ScenarioError(path, f"missing key {json.dumps(missing)}: weights and biases "
+                                  "are given together (or both left out, with an init)")
+    if has_weights:
+        weights = _weights(obj["weights"], _key(path, "weights"), layers)
+        biases = _biases(obj["biases"], _key(path, "biases"), layers)
+    elif "init" in obj:
+        weights, biases = initialize(layers, init)
+    else:
+        raise ScenarioError(path, 'give "weights" and "biases", or an "init" to draw them')
+    return Network(layers, activations, weights, biases, leaky_slope), init
+
+
+def _weights(value, path: str, layers: list[int]) -> list[np.ndarray]:
+    depth = len(layers) - 1
+    matrices = _list(value, path, depth, "matrices (one per layer after the input layer)")
+    weights = []
+    for l, matrix in enumerate(matrices):
+        # weights[l] is W of layer l+1: n_{l+1} rows of n_l numbers
+        where = _index(path, l)
+        rows = _list(matrix, where, layers[l + 1],
+                     f"rows (layer {l + 1} has {_plural(layers[l + 1], 'neuron')})")
+        weights.append(np.array(
+            [_numbers(row, _index(where, j), layers[l],
+                      f"numbers (layer {l} has {_plural(layers[l], 'neuron')})")
+             for j, row in enumerate(rows)], dtype=float).reshape(layers[l + 1], layers[l]))
+    return weights
+
+
+def _biases(value, path: str, layers: list[int]) -> list[np.ndarray]:
+    depth = len(layers) - 1
+    vectors = _list(value, path, depth, "lists (one per layer after the input layer)")
+    return [np.array(_numbers(vector, _index(path, l), layers[l + 1],
+                              f"numbers (layer {l + 1} has "
+                              f"{_plural(layers[l + 1], 'neuron')})"), dtype=float)
+            for l, vector in enumerate(vectors)]
+
+
+def _init(obj, path: str) -> InitSpec:
+    if not isinstance(obj, dict):
+        raise ScenarioError(path, f"expected an object, got {_describe(obj)}")
+    if "scheme" not in obj:
+        _object(obj, path, ("scheme", "seed", "a", "b", "sigma", "c"), ("scheme",))
+    scheme = _choice(obj["scheme"], _key(path, "scheme"), SCHEMES, "initializer")
+    defaults = SCHEME_PARAMS.get(scheme, {})
+    _object(obj, path, ("scheme", "seed", *defaults))
+    seed = _integer(obj.get("seed", 0), _key(path, "seed"), 0)
+    params = {name: _number(obj.get(name, default), _key(path, name))
+              for name, default in defaults.items()}
+    if scheme == "uniform" and params["a"] > params["b"]:
+        raise ScenarioError(_key(path, "b"), f"must be at least a ({params['a']!r}), "
+                                             f"got {params['b']!r}")
+    if scheme == "normal" and params["sigma"] < 0:
+        raise ScenarioError(_key(path, "sigma"), f"must be at least 0, "
+                                                 f"got {params['sigma']!r}")
+    return InitSpec(scheme, seed, params)
+
+
+def _training(obj, path: str, network: Network) -> TrainingSettings:
+    _object(obj, path, _TRAINING_KEYS, ("loss", "learning_rate"))
+    loss = _choice(obj["loss"], _key(path, "loss"), tuple(losses.LOSSES), "loss")
+    if loss == "cross_entropy" and network.layers[-1] < 2:
+        raise ScenarioError(_key(path, "loss"), "cross_entropy needs at least 2 output "
+                                                "neurons (use bce for one output)")
+    if loss == "bce" and network.activations[-1] not in ("sigmoid", "softmax"):
+        # log ŷ and log(1 − ŷ) exist only for outputs strictly between 0 and 1
+        raise ScenarioError(_key(path, "loss"), "bce needs outputs between 0 and 1: use a "
+                                                "sigmoid (or softmax) output layer, not "
+                                                f"{network.activations[-1]}")
+    rate_path = _key(path, "learning_rate")
+    learning_rate = _number(obj["learning_rate"], rate_path)
+    if learning_rate <= 0:
+        raise ScenarioError(rate_path, f"must be greater than 0, got {learning_rate!r}")
+    momentum = 0.0
+    if "momentum" in obj:
+        momentum_path = _key(path, "momentum")
+        momentum = _number(obj["momentum"], momentum_path)
+        if not 0.0 <= momentum < 1.0:
+            raise ScenarioError(momentum_path, f"must be at least 0 and below 1, "
+                                               f"got {momentum!r}")
+    batch_size = obj.get("batch_size")
+    if batch_size is not None:
+        batch_size = _integer(batch_size, _key(path, "batch_size"), 1,
+                              what="null (the whole dataset) or a whole number")
+    train_biases = obj.get("train_biases", True)
+    if not isinstance(train_biases, bool):
+        raise ScenarioError(_key(path, "train_biases"),
+                            f"expected true or false, got {_describe(train_biases)}")
+    seed = _integer(obj.get("seed", 0), _key(path, "seed"), 0)
+    return TrainingSettings(loss, learning_rate, momentum, batch_size, train_biases, seed)
+
+
+def _data(obj, path: str, layers: list[int], loss: str) -> DataSpec:
+    if not isinstance(obj, dict):
+        raise ScenarioError(path, f"expected an object, got {_describe(obj)}")
+    if "samples" in obj and "generator" in obj:
+        raise ScenarioError(path, 'give either "samples" or "generator", not both')
+    if "generator" in obj:
+        return _generator(obj, path, layers, loss)
+    if "samples" not in obj:
+        _object(obj, path, _SAMPLES_KEYS + _GENERATOR_KEYS)  # names a stray key first
+        raise ScenarioError(path, 'missing key: give "samples" or "generator"')
+    _object(obj, path, _SAMPLES_KEYS)
+    samples_path = _key(path, "samples")
+    items = _list(obj["samples"], samples_path)
+    if not items:
+        raise ScenarioError(samples_path, "needs at least 1 sample")
+    if len(items) > MAX_SAMPLES:
+        raise ScenarioError(samples_path, f"at most {MAX_SAMPLES:,} samples are allowed, "
+                                          f"got {len(items):,}")
+    n_in, n_out = layers[0], layers[-1]
+    samples = []
+    for k, item in enumerate(items):
+        where = _index(samples_path, k)
+        _object(item, where, ("x", "y"), ("x", "y"))
+        x = _numbers(item["x"], _key(where, "x"), n_in,
+                     f"numbers (the input layer has {_plural(n_in, 'neuron')})")
+        y = _target(item["y"], _key(where, "y"), n_out, loss)
+        samples.append((x, y))
+    return DataSpec.from_samples(samples)
+
+
+def _target(value, path: str, n_out: int, loss: str) -> list[float]:
+    if loss == "cross_entropy":
+        # a one-hot row of n_out numbers, or one class index 0..n_out−1
+        values = _list(value, path)
+        if len(values) not in (1, n_out):
+            raise ScenarioError(path, f"expected a one-hot row of {n_out} numbers or one "
+                                      f"class index, got {len(values)} numbers")
+        y = _numbers(values, path, len(values), "numbers")
+        if len(y) == 1:
+            if not (y[0].is_integer() and 0 <= y[0] < n_out):
+                raise ScenarioError(path, f"a class index must be a whole number from 0 "
+                                          f"to {n_out - 1}, got {_describe(values[0])}")
+        elif sorted(y) != [0.0] * (n_out - 1) + [1.0]:
+            raise ScenarioError(path, f"cross_entropy needs a one-hot row (one 1, the "
+                                      f"rest 0), got {_describe(values)}")
+        return y
+    y = _numbers(value, path, n_out,
+                 f"numbers (the output layer has {_plural(n_out, 'neuron')})")
+    if loss == "bce" and not all(0.0 <= v <= 1.0 for v in y):
+        raise ScenarioError(path, f"bce needs targets between 0 and 1, "
+                                  f"got {_describe(value)}")
+    return y
+
+
+def _generator(obj, path: str, layers: list[int], loss: str) -> DataSpec:
+    _object(obj, path, _GENERATOR_KEYS, ("generator", "n"))
+    name_path = _key(path, "generator")
+    name = _choice(obj["generator"], name_path, tuple(data_mod.GENERATORS), "generator")
+    n = _integer(obj["n"], _key(path, "n"), 1, MAX_SAMPLES, "a number of samples")
+    noise = 0.0
+    if "noise" in obj:
+        noise = _number(obj["noise"], _key(path, "noise"))
+        if noise < 0:
+            raise ScenarioError(_key(path, "noise"), f"must be at least 0, got {noise!r}")
+    seed = _integer(obj.get("seed", 0), _key(path, "seed"), 0)
+
+    n_in, n_out = data_mod.GENERATOR_SHAPES[name]
+    if layers[0] != n_in:
+        raise ScenarioError(name_path, f"{name} gives {_plural(n_in, 'input')}, but the "
+                                       f"input layer has {_plural(layers[0], 'neuron')}")
+    regression = name == "sine"
+    if loss == "cross_entropy":
+        if regression:
+            raise ScenarioError(name_path, f"{name} gives real-valued targets; "
+                                           "cross_entropy needs classes")
+    elif layers[-1] != n_out:
+        raise ScenarioError(name_path, f"{name} gives {_plural(n_out, 'target')}, but the "
+                                       f"output layer has {_plural(layers[-1], 'neuron')}")
+    elif loss == "bce" and regression:
+        raise ScenarioError(name_path, f"{name} gives targets outside 0..1; "
+                                       "bce needs targets between 0 and 1")
+    return DataSpec(generator=name, n=n, noise=noise, seed=seed)
+
+
+# -- public API ------------------------------------------------------------------
+
+
+def from_dict(obj) -> Scenario:
+    """A scenario from parsed JSON, checked key by key; ScenarioError names the first problem."""
+    _object(obj, ROOT, _TOP_KEYS, ("format", "version", "network", "training", "data"))
+    if obj["format"] != FORMAT:
+        raise ScenarioError("format", f'expected "{FORMAT}", got {_describe(obj["format"])}')
+    version = _integer(obj["version"], "version")
+    if version != VERSION:
+        raise ScenarioError("version", f"this bpsim reads version {VERSION} files, "
+                                       f"got version {version}")
+    text = {}
+    for key in ("title", "description"):
+        value = obj.get(key, "")
+        if not isinstance(value, str):
+            raise ScenarioError(key, f"expected a string, got {_describe(value)}")
+        text[key] = value
+    network, init = _network(obj["network"], "network")
+    training = _training(obj["training"], "training", network)
+    data = _data(obj["data"], "data", network.layers, training.loss)
+    return Scenario(network, training, data, init, text["title"], text["description"])
+
+
+def loads(text: str, source: str = "<string>") -> Scenario:
+    """A scenario from the text of a lesson file; ``source`` names it in errors."""
+    try:
+        if len(text) > MAX_FILE_BYTES:
+            raise ScenarioError(ROOT, f"more than {MAX_FILE_BYTES // (1024 * 1024)} MB "
+                                      "of text; lesson files are at most 10 MB")
+        return from_dict(_parse_json(text))
+    except ScenarioError as error:
+        error.source = source
+        raise
+
+
+def load(path) -> Scenario:
+    """Read and check a ``.bpsim.json`` file.  Every problem, with the file itself
+    (missing, unreadable, not UTF-8, too large) or with its content, is a ScenarioError."""
+    path = Path(path)
+    name = str(path)
+
+    def fail(problem: str) -> ScenarioError:
+        return ScenarioError(name, problem, source=name)
+
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise fail("is a folder, not a lesson file")
+        if size > MAX_FILE_BYTES:
+            raise fail(f"the file is {size / (1024 * 1024):.1f} MB; lesson files are at "
+                       f"most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except PermissionError:
+        raise fail("permission denied") from None
+    except OSError as error:
+        raise fail(f"cannot read the file: {error.strerror or error}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"lesson files are at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the byte-order mark some editors add
+    except UnicodeDecodeError as error:
+        raise fail(f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset "
+                   f"{error.start})") from None
+    return loads(text, source=name)
+
+
+def _init_dict(init: InitSpec) -> dict:
+    out = {"scheme": init.scheme, "seed": int(init.seed)}
+    for name in SCHEME_PARAMS.get(init.scheme, {}):
+        out[name] = init.param(name)
+    return out
+
+
+def to_dict(scenario: Scenario) -> dict:
+    """The full explicit state: weights, biases, every training key, the data, and the
+    init that "re-initialize" uses."""
+    net, training, data = scenario.network, scenario.training, scenario.data
+    out: dict = {"format": FORMAT, "version": VERSION}
+    if scenario.title:
+        out["title"] = scenario.title
+    if scenario.description:
+        out["description"] = scenario.description
+    out["network"] = {
+        "layers": [int(n) for n in net.layers],
+        "activations": list(net.activations),
+        "leaky_slope": float(net.leaky_slope),
+        "weights": [np.asarray(w, dtype=float).tolist() for w in net.weights],
+        "biases": [np.asarray(b, dtype=float).tolist() for b in net.biases],
+        "init": _init_dict(scenario.init),
+    }
+    out["training"] = {
+        "loss": training.loss,
+        "learning_rate": float(training.learning_rate),
+        "momentum": float(training.momentum),
+        "batch_size": None if training.batch_size is None else int(training.batch_size),
+        "train_biases": bool(training.train_biases),
+        "seed": int(training.seed),
+    }
+    if data.is_generated:
+        out["data"] = {"generator": data.generator, "n": int(data.n),
+                       "noise": float(data.noise), "seed": int(data.seed)}
+    else:
+        out["data"] = {"samples": [{"x": [float(v) for v in x], "y": [float(v) for v in y]}
+                                   for x, y in data.samples]}
+    return out
+
+
+_INLINE_WIDTH = 88
+
+
+def _encode(value, indent: int) -> str:
+    """JSON with short objects and lists of numbers on one line, the rest indented.
+    Floats are written with repr, which reads back to the identical float."""
+    inline = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    flat = not isinstance(value, (list, dict)) or (
+        isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value))
+    if flat or len(inline) + 2 * indent <= _INLINE_WIDTH:
+        return inline
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_encode(v, indent + 1)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    items = [inner + _encode(v, indent + 1) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+
+
+def dumps(scenario: Scenario) -> str:
+    """The lesson file's text (ends with a newline).  ScenarioError if the scenario holds
+    NaN or infinity, which no file could hold."""
+    for kind, arrays in (("weights", scenario.network.weights),
+                         ("biases", scenario.network.biases)):
+        for l, array in enumerate(arrays):
+            if not np.isfinite(array).all():
+                raise ScenarioError(f"network.{kind}[{l}]",
+                                    "holds NaN or infinity and cannot be saved")
+    try:
+        return _encode(to_dict(scenario), 0) + "\n"
+    except ValueError as error:
+        raise ScenarioError(ROOT, f"cannot be saved: {error}") from None
+
+
+def save(scenario: Scenario, path) -> None:
+    """Write the scenario to ``path`` atomically: a temporary file in the same folder,
+    flushed to disk, then renamed over ``path``.  If anything fails the old file stays.
+    OSError names ``path``; ScenarioError if the scenario holds NaN or infinity."""
+    text = dumps(scenario).encode("utf-8")
+    target = Path(os.path.realpath(path))  # through a symlink: replace what it points to
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # 0o666 lets the umask decide the permissions, as for any new file
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            try:  # an existing file keeps its permissions
+                os.fchmod(file.fileno(), stat.S_IMODE(os.stat(target).st_mode))
+            except FileNotFoundError:
+                pass
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+# -- presets ---------------------------------------------------------------------
+
+
+def _presets_folder():
+    return importlib.resources.files("resources") / "presets"
+
+
+def preset_names() -> list[str]:
+    """Names of the bundled presets, in teaching order."""
+    found = {entry.name[:-len(EXTENSION)] for entry in _presets_folder().iterdir()
+             if entry.name.endswith(EXTENSION)}
+    ordered = [name for name in PRESET_ORDER if name in found]
+    return ordered + sorted(found - set(ordered))
+
+
+def preset_path(name: str) -> Path:
+    """The file of preset ``name``; ScenarioError if there is none."""
+    names = preset_names()
+    if name not in names:
+        raise ScenarioError(name, f"no such preset; the presets are: {', '.join(names)}")
+    return Path(str(_presets_folder() / f"{name}{EXTENSION}"))
+
+
+def load_preset(name: str) -> Scenario:
+    return load(preset_path(name))
