@@ -1,0 +1,515 @@
+"""The Layers dock: size and activation of each layer, adding and removing neurons
+and hidden layers.  Every change is one undoable command with a readable text.
+
+How new parameters are chosen (so that an edit changes as little as possible):
+
+- A new neuron gets incoming weights drawn with the scenario's initializer (its scheme,
+  and a seed derived from the scenario's seed, the layer and the new size, so redo and
+  a saved file give the same numbers), bias from the same initializer (0 except for
+  ``constant``), and outgoing weights 0: the network's outputs do not change until
+  training moves them, and two new neurons still differ (no symmetry to break).
+- Removing a neuron removes the last one of the layer with its weights; the other
+  weights are kept.
+- A new hidden layer has as many neurons as the layer before it, the activation of
+  its hidden neighbours (identity when there are none), W = I and b = 0, and keeps the
+  weights after it: with an identity activation (or ReLU after a ReLU layer) the
+  network computes exactly what it did before.
+- Removing hidden layer k joins its neighbours: W = W⁽ᵏ⁺¹⁾W⁽ᵏ⁾, b = W⁽ᵏ⁺¹⁾b⁽ᵏ⁾ + b⁽ᵏ⁺¹⁾,
+  exactly what the network computed if layer k was linear.
+- Changing the number of inputs or outputs must keep the data consistent.  Literal
+  samples are padded with 0 or cut to the new width (in the same undo step, said in
+  the dock); generated data have a fixed shape, so the change is refused with a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget,
+                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from bpsim import activations
+from bpsim.data import GENERATOR_SHAPES
+from bpsim.initializers import InitSpec, initialize
+from bpsim.network import Network
+from bpsim.scenario import DataSpec
+
+from ..commands import SetNetworkCommand
+from ..widgets import NumberField, format_number
+from .common import form_layout, message_label, narrow_combo, plural, show_message
+
+#: Most layers a network may have, counting the input layer.
+MAX_LAYERS = 16
+#: Most neurons in one layer.
+MAX_NEURONS = 256
+
+OUTPUT_ACTIVATIONS = (*activations.HIDDEN_ACTIVATIONS, "softmax")
+
+
+# -- network edits (pure: a new Network from an old one) -----------------------------
+
+def _derived_seed(init: InitSpec, layer: int, size: int) -> int:
+    # one reproducible stream per (scenario seed, layer, new size)
+    return int(np.random.SeedSequence([init.seed % 2**63, layer, size]).generate_state(1)[0])
+
+
+def resized(network: Network, layer: int, size: int, init: InitSpec) -> Network:
+    """The network with layer ``layer`` (0 = inputs) having ``size`` neurons; the
+    weights of the remaining neurons are kept (see the module text for new ones)."""
+    layers = list(network.layers)
+    old = layers[layer]
+    layers[layer] = size
+    weights = [np.array(w) for w in network.weights]
+    biases = [np.array(b) for b in network.biases]
+    if layer >= 1:  # incoming weights W⁽ˡ⁾: one row per neuron
+        if size <= old:
+            weights[layer - 1] = weights[layer - 1][:size]
+            biases[layer - 1] = biases[layer - 1][:size]
+        else:
+            spec = replace(init, seed=_derived_seed(init, layer, size))
+            fresh_w, fresh_b = initialize([layers[layer - 1], size], spec)
+            weights[layer - 1] = np.vstack([weights[layer - 1], fresh_w[0][old:]])
+            biases[layer - 1] = np.concatenate([biases[layer - 1], fresh_b[0][old:]])
+    if layer < network.depth:  # outgoing weights W⁽ˡ⁺¹⁾: one column per neuron
+        w = weights[layer]
+        if size <= old:
+            weights[layer] = w[:, :size]
+        else:
+            weights[layer] = np.hstack([w, np.zeros((w.shape[0], size - old))])
+    return Network(layers, network.activations, weights, biases, network.leaky_slope)
+
+
+def neighbour_activation(network: Network, after: int) -> str:
+    """The activation a hidden layer inserted after layer ``after`` gets."""
+    hidden = network.activations[:-1]  # activations of hidden layers 1..L−1
+    if 1 <= after <= len(hidden):
+        return hidden[after - 1]
+    if after < len(hidden):
+        return hidden[after]
+    return "identity"
+
+
+def with_layer_inserted(network: Network, after: int) -> Network:
+    """A hidden layer after layer ``after`` (0..L−1): width n_after, W = I, b = 0."""
+    width = network.layers[after]
+    layers = list(network.layers)
+    layers.insert(after + 1, width)
+    names = list(network.activations)
+    names.insert(after, neighbour_activation(network, after))
+    weights = list(network.weights)
+    weights.insert(after, np.eye(width))
+    biases = list(network.biases)
+    biases.insert(after, np.zeros(width))
+    return Network(layers, names, weights, biases, network.leaky_slope)
+
+
+def with_layer_removed(network: Network, layer: int) -> Network:
+    """Hidden layer ``layer`` removed, its neighbours joined by W⁽ˡ⁺¹⁾W⁽ˡ⁾."""
+    if not 1 <= layer < network.depth:
+        raise ValueError("only a hidden layer can be removed")
+    w_in, w_out = network.weights[layer - 1], network.weights[layer]
+    b_in, b_out = network.biases[layer - 1], network.biases[layer]
+    layers = list(network.layers)
+    del layers[layer]
+    names = list(network.activations)
+    del names[layer - 1]
+    weights = list(network.weights)
+    weights[layer - 1:layer + 1] = [w_out @ w_in]
+    biases = list(network.biases)
+    biases[layer - 1:layer + 1] = [w_out @ b_in + b_out]
+    return Network(layers, names, weights, biases, network.leaky_slope)
+
+
+def with_activation(network: Network, layer: int, name: str) -> Network:
+    names = list(network.activations)
+    names[layer - 1] = name
+    return Network(network.layers, names, network.weights, network.biases,
+                   network.leaky_slope)
+
+
+def with_leaky_slope(network: Network, slope: float) -> Network:
+    return Network(network.layers, network.activations, network.weights,
+                   network.biases, slope)
+
+
+def targets_fit(target_width: int, outputs: int, loss: str) -> bool:
+    """Targets of this width suit this many outputs (class indices suit cross-entropy)."""
+    return target_width == outputs or (loss == "cross_entropy" and target_width == 1
+                                       and outputs > 1)
+
+
+def _fit(values: tuple, width: int) -> tuple:
+    return tuple(values[:width]) + (0.0,) * max(0, width - len(values))
+
+
+def reshaped_samples(data: DataSpec, inputs: int | None, outputs: int | None) -> DataSpec:
+    """Literal samples with x (and/or y) padded with 0 or cut to the given width."""
+    return DataSpec.from_samples(
+        (_fit(x, inputs) if inputs is not None else x,
+         _fit(y, outputs) if outputs is not None else y) for x, y in data.samples)
+
+
+class SetNetworkAndDataCommand(QUndoCommand):
+    """An input or output size change together with the samples it needs, as one step.
+
+    The data are swapped first without signals, so that no view ever sees a network
+    and samples of different widths; then the usual signals follow."""
+
+    def __init__(self, session, network: Network, data: DataSpec, text: str):
+        super().__init__(text)
+        self.session = session
+        self.before = (session.network.copy(), session.scenario.data)
+        self.after = (network.copy(), data)
+
+    def _apply(self, network: Network, data: DataSpec) -> None:
+        session = self.session
+        with QSignalBlocker(session):
+            session.set_data(data)
+        session.set_network(network)
+        session.data_changed.emit()
+        session.sample_changed.emit(session.current_sample)
+
+    def redo(self):
+        self._apply(*self.after)
+
+    def undo(self):
+        self._apply(*self.before)
+
+
+class _RowSelector(QObject):
+    """Selects a table row when one of its cell widgets gets focus."""
+
+    def __init__(self, table: QTableWidget, row: int, parent):
+        super().__init__(parent)
+        self.table, self.row = table, row
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FocusIn:
+            self.table.selectRow(self.row)
+        return False
+
+
+class _SizeEditor(QWidget):
+    """[−] n [+]: buttons big enough to hit on a projected screen, and a typed value."""
+
+    def __init__(self, layer: int, size: int):
+        super().__init__()
+        what = "input" if layer == 0 else f"neuron of layer {layer}"
+        whats = "inputs" if layer == 0 else f"neurons of layer {layer}"
+        self.spin_box = QSpinBox()
+        self.spin_box.setRange(1, MAX_NEURONS)
+        self.spin_box.setValue(size)
+        self.spin_box.setKeyboardTracking(False)  # typing "12" is one edit, not "1", "12"
+        self.spin_box.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.spin_box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.spin_box.setAccessibleName(f"Number of {whats}")
+        self.spin_box.setToolTip(f"Number of {whats}, 1 to {MAX_NEURONS}. The weights "
+                                 "of the other neurons are kept.")
+        self.minus = QToolButton()
+        self.minus.setText("−")
+        self.minus.setAccessibleName(f"Remove {what}")
+        self.minus.setToolTip(f"Remove the last {what} with its weights")
+        self.minus.clicked.connect(lambda: self.spin_box.stepBy(-1))
+        self.plus = QToolButton()
+        self.plus.setText("+")
+        self.plus.setAccessibleName(f"Add {what}")
+        self.plus.setToolTip(f"Add an {what}" if layer == 0 else
+                             f"Add a {what}: incoming weights from the initializer, "
+                             "outgoing weights 0, so the outputs do not change yet")
+        self.plus.clicked.connect(lambda: self.spin_box.stepBy(1))
+        for button in (self.minus, self.plus):
+            font = button.font()
+            font.setBold(True)
+            button.setFont(font)
+            button.setMinimumWidth(button.sizeHint().height())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 1, 2, 1)
+        layout.setSpacing(2)
+        layout.addWidget(self.minus)
+        layout.addWidget(self.spin_box)
+        layout.addWidget(self.plus)
+
+
+class LayersDock(QDockWidget):
+    COLUMNS = ("Layer", "Neurons", "Activation")
+
+    def __init__(self, session, parent=None):
+        super().__init__("Layers", parent)
+        self.setObjectName("layers_dock")
+        self.setAccessibleName("Layers")
+        self.session = session
+        self.size_boxes: list[QSpinBox] = []
+        self.size_editors: list[_SizeEditor] = []
+        self.activation_boxes: list[QComboBox | None] = []
+
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("layers_table")
+        self.table.setAccessibleName("Layers of the network")
+        self.table.setToolTip("One row per layer, inputs first. Select a row to add a "
+                              "hidden layer after it or to remove it.")
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.add_layer_button = QPushButton("Add hidden layer")
+        self.add_layer_button.setObjectName("add_layer")
+        self.add_layer_button.setAccessibleName("Add hidden layer")
+        self.add_layer_button.setToolTip(
+            "Insert a hidden layer after the selected layer (before the output when the "
+            "output is selected). It copies the width of the layer before it and starts "
+            "with W = I, b = 0.")
+        self.add_layer_button.clicked.connect(self.add_layer)
+        self.remove_layer_button = QPushButton("Remove layer")
+        self.remove_layer_button.setObjectName("remove_layer")
+        self.remove_layer_button.setAccessibleName("Remove layer")
+        self.remove_layer_button.setToolTip(
+            "Remove the selected hidden layer; the layers around it are joined with "
+            "W = W⁽ᵏ⁺¹⁾W⁽ᵏ⁾.")
+        self.remove_layer_button.clicked.connect(self.remove_layer)
+
+        self.slope = NumberField(
+            minimum=0.0, maximum=1.0, name="Leaky ReLU slope α",
+            tooltip="α in Leaky ReLU: f(z) = z for z ≥ 0, α·z otherwise. One α for the "
+                    "whole network, between 0 and 1.")
+        self.slope.value_committed.connect(self._on_slope_committed)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Network summary")
+        self.message = message_label("Layers message")
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_layer_button)
+        buttons.addWidget(self.remove_layer_button)
+        form = form_layout()
+        form.addRow("Leaky ReLU slope α", self.slope)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+        session.structure_changed.connect(self._on_structure_changed)
+        self._sync()
+
+    # -- building the rows ------------------------------------------------------------
+
+    def _on_structure_changed(self) -> None:
+        self._sync()
+
+    def _sync(self) -> None:
+        """Show the session's network: rows rebuilt only when the number of layers
+        changed (a cell widget may be the one whose signal led here), else updated."""
+        net = self.session.network
+        if self.table.rowCount() != len(net.layers):
+            self._rebuild()
+        else:
+            for layer, size in enumerate(net.layers):
+                with QSignalBlocker(self.size_boxes[layer]):
+                    self.size_boxes[layer].setValue(size)
+                combo = self.activation_boxes[layer]
+                if combo is not None:
+                    with QSignalBlocker(combo):
+                        combo.setCurrentIndex(combo.findData(net.activations[layer - 1]))
+        with QSignalBlocker(self.slope):
+            self.slope.set_value(net.leaky_slope)
+        self.slope.setEnabled("leaky_relu" in net.activations)
+        weights = sum(w.size for w in net.weights)
+        biases = sum(b.size for b in net.biases)
+        self.summary.setText(f"{plural(net.depth, 'weight layer')}: "
+                             f"{plural(weights, 'weight')}, "
+                             f"{biases} bias{'' if biases == 1 else 'es'}")
+        self._update_buttons()
+
+    def _rebuild(self) -> None:
+        net = self.session.network
+        selected = self.selected_layer()
+        self.table.setRowCount(0)
+        self.size_boxes, self.activation_boxes, self.size_editors = [], [], []
+        self.table.setRowCount(len(net.layers))
+        for layer, size in enumerate(net.layers):
+            self._build_row(net, layer, size)
+        self.table.resizeRowsToContents()
+        self.table.resizeColumnsToContents()
+        # as tall as its rows (up to 10 of them): no empty table above the buttons
+        rows = sum(self.table.rowHeight(r) for r in range(min(10, len(net.layers))))
+        self.table.setFixedHeight(rows + self.table.horizontalHeader().height()
+                                  + 2 * self.table.frameWidth())
+        if selected is not None:
+            self.table.selectRow(min(selected, len(net.layers) - 1))
+
+    def _build_row(self, net: Network, layer: int, size: int) -> None:
+        last = net.depth
+        kind = "input" if layer == 0 else "output" if layer == last else "hidden"
+        name = QTableWidgetItem(f"{layer} · {kind}")
+        name.setToolTip(f"Layer {layer}, the {kind} layer")
+        self.table.setItem(layer, 0, name)
+
+        what = "inputs" if layer == 0 else f"neurons of layer {layer}"
+        editor = _SizeEditor(layer, size)
+        size_box = editor.spin_box
+        size_box.valueChanged.connect(lambda value, l=layer: self._on_size_changed(l, value))
+        for widget in (size_box, editor.minus, editor.plus):
+            widget.installEventFilter(_RowSelector(self.table, layer, widget))
+        self.table.setCellWidget(layer, 1, editor)
+        self.size_boxes.append(size_box)
+        self.size_editors.append(editor)
+
+        if layer == 0:
+            self.activation_boxes.append(None)
+            item = QTableWidgetItem("—")
+            item.setToolTip("Input neurons have no activation: a⁽⁰⁾ = x")
+            self.table.setItem(layer, 2, item)
+            return
+        combo = narrow_combo(QComboBox(), 7)
+        names = list(OUTPUT_ACTIVATIONS if layer == last else activations.HIDDEN_ACTIVATIONS)
+        if net.activations[layer - 1] not in names:  # e.g. a file with a softmax hidden layer
+            names.append(net.activations[layer - 1])
+        for key in names:
+            info = activations.get(key)
+            combo.addItem(info.label, key)
+            combo.setItemData(combo.count() - 1, info.formula, Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(names.index(net.activations[layer - 1]))
+        combo.setAccessibleName(f"Activation of layer {layer}")
+        combo.setToolTip(f"Activation f of layer {layer}: a = f(z)"
+                         + (". Softmax is offered for the output layer only."
+                            if layer == last else ""))
+        combo.currentIndexChanged.connect(
+            lambda _index, l=layer, c=combo: self._on_activation_chosen(l, c.currentData()))
+        combo.installEventFilter(_RowSelector(self.table, layer, combo))
+        self.table.setCellWidget(layer, 2, combo)
+        self.activation_boxes.append(combo)
+
+    def selected_layer(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def select_layer(self, layer: int) -> None:
+        self.table.selectRow(layer)
+
+    def _update_buttons(self) -> None:
+        net = self.session.network
+        selected = self.selected_layer()
+        self.add_layer_button.setEnabled(len(net.layers) < MAX_LAYERS)
+        self.remove_layer_button.setEnabled(
+            selected is not None and 1 <= selected < net.depth)
+
+    # -- edits ------------------------------------------------------------------------
+
+    def _push(self, network: Network, text: str) -> None:
+        show_message(self.message, "")
+        self.session.undo_stack.push(SetNetworkCommand(self.session, network, text))
+
+    def _refuse(self, text: str) -> None:
+        show_message(self.message, text)
+        self.session.message.emit(text)
+        self._sync()  # put the controls back to what the network is
+
+    def _on_activation_chosen(self, layer: int, name: str) -> None:
+        net = self.session.network
+        if name == net.activations[layer - 1]:
+            return
+        self._push(with_activation(net, layer, name),
+                   f"Set layer {layer} activation to {name}")
+        if name == "softmax" and net.layers[-1] == 1:
+            show_message(self.message, "Softmax over a single output is always 1, so the "
+                         "network cannot learn: give the output layer more neurons, or "
+                         "use sigmoid.")
+
+    def _on_slope_committed(self, slope: float) -> None:
+        self._push(with_leaky_slope(self.session.network, slope),
+                   f"Set leaky ReLU slope α = {format_number(slope)}")
+
+    def _size_text(self, layer: int, old: int, new: int) -> str:
+        if layer == 0:
+            if new == old + 1:
+                return "Add input"
+            if new == old - 1:
+                return "Remove input"
+            return f"Set number of inputs to {new}"
+        if new == old + 1:
+            return f"Add neuron to layer {layer}"
+        if new == old - 1:
+            return f"Remove neuron from layer {layer}"
+        return f"Set layer {layer} to {plural(new, 'neuron')}"
+
+    def _on_size_changed(self, layer: int, size: int) -> None:
+        self.set_layer_size(layer, size)
+
+    def set_layer_size(self, layer: int, size: int) -> bool:
+        """Resize layer ``layer`` (0 = inputs) as the user asked; False if refused."""
+        session = self.session
+        net = session.network
+        old = net.layers[layer]
+        if size == old:
+            return False
+        text = self._size_text(layer, old, size)
+        new_net = resized(net, layer, size, session.scenario.init)
+        if layer not in (0, net.depth):
+            self._push(new_net, text)
+            return True
+        data = session.scenario.data
+        raw = data.dataset()
+        loss = session.scenario.training.loss
+        if layer == 0:
+            fits = raw.x.shape[1] == size
+            inputs, outputs = size, None
+            what = f"{plural(size, 'input')}"
+        else:
+            fits = targets_fit(raw.y.shape[1], size, loss)
+            inputs, outputs = None, size
+            what = f"{plural(size, 'output')}"
+        if fits:
+            self._push(new_net, text)
+            return True
+        if data.is_generated:
+            n_in, n_out = GENERATOR_SHAPES[data.generator]
+            self._refuse(
+                f"The “{data.generator}” generator makes samples with "
+                f"{plural(n_in, 'input')} and {plural(n_out, 'output')}, so the network "
+                f"cannot have {what}. Editing a sample in the Data dock's Samples table "
+                "turns them into typed-in samples, which can change width.")
+            return False
+        side = "inputs x" if layer == 0 else "targets y"
+        action = "padded with 0" if size > old else "cut"
+        show_message(self.message, f"The samples' {side} were {action} to "
+                     f"{size} columns to match (Ctrl+Z undoes both).")
+        session.undo_stack.push(SetNetworkAndDataCommand(
+            session, new_net, reshaped_samples(data, inputs, outputs), text))
+        return True
+
+    def add_layer(self) -> bool:
+        net = self.session.network
+        if len(net.layers) >= MAX_LAYERS:
+            self._refuse(f"A network has at most {MAX_LAYERS} layers.")
+            return False
+        selected = self.selected_layer()
+        after = net.depth - 1 if selected is None or selected >= net.depth else selected
+        self._push(with_layer_inserted(net, after), f"Add hidden layer after layer {after}")
+        self.table.selectRow(after + 1)
+        return True
+
+    def remove_layer(self) -> bool:
+        net = self.session.network
+        layer = self.selected_layer()
+        if layer is None or not 1 <= layer < net.depth:
+            self._refuse("Select a hidden layer to remove (the input and output layers stay).")
+            return False
+        self._push(with_layer_removed(net, layer), f"Remove layer {layer}")
+        self.table.selectRow(layer - 1)
+        return True

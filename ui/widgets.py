@@ -1,0 +1,303 @@
+"""Small reusable input widgets: a number field that refuses what is not a number,
+and the same field paired with a slider.
+
+Typed input is validated here, once: "abc", "nan", "inf", an empty field and values
+out of range are refused with a visible message (red border and a line of text under
+the field) and the previous value stays.  A valid value is announced by
+``value_committed(float)`` on Enter or when the field loses focus, never while typing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
+
+MINUS = "\u2212"  # the real minus sign used in every displayed number
+
+#: A plain decimal number: sign, digits with an optional point, optional exponent.
+#: Python's float() also accepts "nan", "inf", "1_000", which a user never means.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+ERROR_COLOUR = "#b2182b"
+
+
+def format_number(value: float, digits: int = 6) -> str:
+    """``value`` with up to ``digits`` significant digits and a real minus sign:
+    0.48999999999999994 → "0.49", -4.2 → "−4.2"."""
+    value = float(value)
+    if value == 0:
+        return "0"  # never "−0"
+    return f"{value:.{digits}g}".replace("-", MINUS)
+
+
+def parse_number(text: str, minimum: float | None = None, maximum: float | None = None,
+                 integer: bool = False) -> float:
+    """The number a user typed, or ValueError with a message saying why it is refused.
+
+    Accepts a real minus sign (U+2212) and a decimal comma ("0,5") as well as "0.5".
+    """
+    shown = text.strip()
+    cleaned = shown.replace(MINUS, "-").replace("\u2013", "-").replace(" ", "")
+    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
+        cleaned = cleaned.replace(",", ".")
+    if not cleaned:
+        raise ValueError("Enter a number")
+    pattern = _INTEGER if integer else _NUMBER
+    if not pattern.fullmatch(cleaned):
+        try:
+            special = float(cleaned)
+        except ValueError:
+            special = None
+        if special is not None and not math.isfinite(special):
+            raise ValueError(f"“{shown}” is not a finite number")
+        if integer and _NUMBER.fullmatch(cleaned):
+            raise ValueError(f"“{shown}” is not a whole number")
+        raise ValueError(f"“{shown}” is not a number")
+    value = float(int(cleaned)) if integer else float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(f"“{shown}” is too large")
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(
+            f"Must be between {format_number(minimum)} and {format_number(maximum)}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"Must be at least {format_number(minimum)}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"Must be at most {format_number(maximum)}")
+    return value
+
+
+class NumberField(QWidget):
+    """A line edit for one number, with the refusal message right under it.
+
+    ``set_value`` (programmatic, emits nothing) shows a value; typing and pressing
+    Enter, or leaving the field, commits: a valid new value emits ``value_committed``,
+    anything else shows why and puts the previous value back.  Escape reverts.
+    """
+
+    value_committed = Signal(float)
+    #: the message shown after a refused entry (also for tests and screen readers)
+    refused = Signal(str)
+
+    def __init__(self, value: float = 0.0, minimum: float | None = None,
+                 maximum: float | None = None, integer: bool = False, digits: int = 6,
+                 name: str = "", tooltip: str = "", parent=None):
+        super().__init__(parent)
+        self._value = float(value)
+        self._minimum, self._maximum = minimum, maximum
+        self._integer = integer
+        self._digits = digits
+        self._tooltip = tooltip
+
+        self.edit = QLineEdit(self)
+        self.edit.setStyleSheet(
+            f'QLineEdit[invalid="true"] {{ border: 2px solid {ERROR_COLOUR}; }}')
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.message.setVisible(False)
+        self.message.setAccessibleName("Input error")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.message)
+        self.setFocusProxy(self.edit)
+
+        if name:
+            self.set_accessible_name(name)
+        if tooltip:
+            self.setToolTip(tooltip)
+        self.edit.returnPressed.connect(self.commit)
+        self.edit.editingFinished.connect(self.commit)
+        self.edit.textEdited.connect(self._on_text_edited)
+        self._show(self._value)
+
+    # -- public API --------------------------------------------------------------
+
+    def value(self) -> float:
+        return self._value
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def set_value(self, value: float) -> None:
+        """Show ``value`` (no signal); clears a previous refusal message."""
+        self._value = float(value)
+        self._show(self._value)
+        self._set_message("")
+
+    def set_range(self, minimum: float | None, maximum: float | None) -> None:
+        self._minimum, self._maximum = minimum, maximum
+
+    def set_accessible_name(self, name: str) -> None:
+        self.setAccessibleName(name)
+        self.edit.setAccessibleName(name)
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self._tooltip = text
+        super().setToolTip(text)
+        self.edit.setToolTip(text)
+
+    def message_text(self) -> str:
+        """The refusal message currently shown ("" when none)."""
+        return self.message.text() if not self.message.isHidden() else ""
+
+    def commit(self) -> bool:
+        """Validate the typed text; True if a new value was committed."""
+        text = self.edit.text()
+        if text == self._shown_text:
+            return False  # nothing typed (focus passing through, Enter on the shown value)
+        try:
+            value = parse_number(text, self._minimum, self._maximum, self._integer)
+        except ValueError as refusal:
+            self._show(self._value)
+            message = f"{refusal}; kept {self._shown_text}"
+            self._set_message(message)
+            self.refused.emit(message)
+            return False
+        self._set_message("")
+        if value == self._value:
+            self._show(value)
+            return False
+        self._value = value
+        self._show(value)
+        self.value_committed.emit(value)
+        return True
+
+    # -- internals -----------------------------------------------------------------
+
+    def _show(self, value: float) -> None:
+        self._shown_text = (str(int(value)) if self._integer
+                            else format_number(value, self._digits))
+        with QSignalBlocker(self.edit):
+            self.edit.setText(self._shown_text)
+
+    def _set_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.edit.setProperty("invalid", bool(text))
+        # re-apply the style sheet so the [invalid="true"] border follows the property
+        self.edit.style().unpolish(self.edit)
+        self.edit.style().polish(self.edit)
+        self.edit.setToolTip(f"{text}\n\n{self._tooltip}" if text else self._tooltip)
+        self.edit.setAccessibleDescription(text)
+
+    def _on_text_edited(self, _text: str) -> None:
+        if not self.message.isHidden():
+            self._set_message("")
+
+    def keyPressEvent(self, event):  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape:
+            self._show(self._value)
+            self._set_message("")
+            return
+        super().keyPressEvent(event)
+
+
+def slider_half_range(value: float) -> float:
+    """R in the slider's range [−R, R]: R = max(1, 2|w|), so the value sits well inside
+    it and the sign can be flipped by dragging."""
+    return max(1.0, 2.0 * abs(value))
+
+
+class NumberSlider(QWidget):
+    """A :class:`NumberField` with a slider over [−R, R], R = max(1, 2|value|).
+
+    Typing emits ``value_committed``; moving the slider emits ``value_dragged(value,
+    gesture)`` where ``gesture`` stays the same for one press-drag-release, so the
+    receiver can merge one drag into a single undo entry.  The range is recomputed
+    around the value whenever the slider is not held down.
+    """
+
+    STEPS = 1000
+
+    value_committed = Signal(float)
+    value_dragged = Signal(float, int)
+
+    def __init__(self, value: float = 0.0, name: str = "", tooltip: str = "", parent=None):
+        super().__init__(parent)
+        self._value = float(value)
+        self._half_range = slider_half_range(self._value)
+        self._gesture = 0
+        self.field = NumberField(value, name=name, tooltip=tooltip)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, self.STEPS)
+        self.slider.setPageStep(self.STEPS // 20)
+        self.slider.setSingleStep(1)
+        self.slider.setMinimumWidth(120)
+        self.range_label = QLabel()
+        self.range_label.setAccessibleName(f"{name} slider range" if name else "Slider range")
+
+        slider_row = QHBoxLayout()
+        slider_row.setContentsMargins(0, 0, 0, 0)
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.range_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.field)
+        layout.addLayout(slider_row)
+
+        if name:
+            self.field.set_accessible_name(name)
+            self.slider.setAccessibleName(f"{name} slider")
+        self.slider.setToolTip(
+            "Drag to change the value; one drag is one undo step.\n"
+            "The slider spans ±max(1, 2·|value|) and re-centres when released.")
+        if tooltip:
+            self.field.setToolTip(tooltip)
+
+        self.field.value_committed.connect(self._on_field_committed)
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self.slider.sliderPressed.connect(self._on_slider_pressed)
+        self.slider.sliderReleased.connect(self._on_slider_released)
+        self._place_slider()
+
+    def value(self) -> float:
+        return self._value
+
+    def set_value(self, value: float) -> None:
+        """Show ``value`` (no signal).  While the slider is held, only the field follows."""
+        self._value = float(value)
+        self.field.set_value(value)
+        if not self.slider.isSliderDown():
+            self._place_slider()
+
+    def slider_value(self, position: int) -> float:
+        """The value at slider position ``position`` (0..STEPS)."""
+        r = self._half_range
+        return -r + 2.0 * r * position / self.STEPS
+
+    def _place_slider(self) -> None:
+        self._half_range = slider_half_range(self._value)
+        r = self._half_range
+        position = round((self._value + r) / (2.0 * r) * self.STEPS)
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(position)
+        self.range_label.setText(f"±{format_number(r, 3)}")
+
+    def _on_field_committed(self, value: float) -> None:
+        self._gesture += 1
+        self._value = value
+        self._place_slider()
+        self.value_committed.emit(value)
+
+    def _on_slider_pressed(self) -> None:
+        self._gesture += 1
+
+    def _on_slider_released(self) -> None:
+        self._gesture += 1
+        self._place_slider()
+
+    def _on_slider_value_changed(self, position: int) -> None:
+        # keyboard moves in a row share the gesture of the last release, so they merge too
+        value = self.slider_value(position)
+        # round to what the slider can resolve, so the undo text reads 0.52, not 0.5200000001
+        value = float(format_number(value, 3).replace(MINUS, "-"))
+        self._value = value
+        self.field.set_value(value)
+        self.value_dragged.emit(value, self._gesture)
