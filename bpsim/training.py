@@ -8,13 +8,15 @@ the loss, backward one layer at a time, the update), each as an immutable record
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Generator
 
 import numpy as np
 
 from .network import Network
-from .trace import LossRecord, Phase, StepRecord, UpdateRecord, frozen
+from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
+                    UpdateRecord, frozen)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,32 @@ class BatchSampler:
 
 
 def _non_finite(arrays) -> bool:
-    return not all(np.isfinite(a).all() for a in arrays)
+    # A sum is finite only if every term is (NaN and ±inf propagate), so one sum per
+    # array settles the usual case; only a non-finite sum (which finite numbers can
+    # reach by overflow) needs the elementwise test.
+    for a in arrays:
+        if not math.isfinite(np.add.reduce(a, axis=None)) and not np.isfinite(a).all():
+            return True
+    return False
+
+
+#: activations whose output a is finite wherever z is (leaky ReLU's α·z can overflow)
+_FINITE_WHERE_Z_IS = frozenset({"identity", "sigmoid", "tanh", "relu", "softmax"})
+
+
+def _forward_non_finite(record: ForwardRecord) -> bool:
+    if record.activation in _FINITE_WHERE_Z_IS:
+        return _non_finite((record.z,))
+    return _non_finite((record.z, record.a))
+
+
+def _backward_non_finite(record: BackwardRecord) -> bool:
+    # ∂J/∂b sums the columns of δ and ‖∂J/∂W‖² sums the squares of ∂J/∂W: when both
+    # are finite, so are δ and ∂J/∂W.  Otherwise look element by element.
+    if (math.isfinite(record.grad_norm)
+            and math.isfinite(np.add.reduce(record.grad_biases, axis=None))):
+        return False
+    return _non_finite((record.delta, record.grad_weights))
 
 
 class Trainer:
@@ -132,7 +159,7 @@ class Trainer:
         for layer in range(1, net.depth + 1):
             record = net.forward_layer(layer, a)
             forward.append(record)
-            if divergence is None and _non_finite((record.z, record.a)):
+            if divergence is None and _forward_non_finite(record):
                 divergence = f"forward layer {layer}"
             yield record
             a = record.a
@@ -150,7 +177,7 @@ class Trainer:
         for record in reversed(forward):
             back = net.backward_layer(record, grad_a, delta)
             backward.append(back)
-            if divergence is None and _non_finite((back.delta, back.grad_weights)):
+            if divergence is None and _backward_non_finite(back):
                 divergence = f"backward layer {record.layer}"
             grad_a = back.delta @ net.weights[record.layer - 1]
             delta = None
@@ -163,7 +190,7 @@ class Trainer:
         if update.applied:
             net.weights = list(update.weights_after)
             net.biases = list(update.biases_after)
-        step = StepRecord(self.steps_done, frozen(indices), tuple(forward), loss,
+        step = StepRecord(self.steps_done, _read_only(indices), tuple(forward), loss,
                           tuple(backward), update, divergence)
         self.steps_done += 1
         return step
@@ -214,3 +241,10 @@ class Trainer:
             if record.diverged:
                 break
         return records
+
+
+def _read_only(indices: np.ndarray) -> np.ndarray:
+    """A read-only copy of a batch's sample indices (kept as integers)."""
+    out = np.array(indices)
+    out.flags.writeable = False
+    return out

@@ -132,7 +132,7 @@ class ReinitializeCommand(QUndoCommand):
     def redo(self):
         self.session.set_init(self.init_after)
         self.session.set_parameters(*self.params_after)
-        self.session.trainer.reset()
+        self.session.restart_training()
         self.session._remember_initial()
 
     def undo(self):
@@ -188,3 +188,22 @@ def train(session: Session, steps: int = 1):
     """Run ``steps`` training steps; the session records them as one undoable edit
     (merging with a training run just before it). Returns the records."""
     return session.train(steps)
+
+
+class ResetCommand(QUndoCommand):
+    """Back to the initial weights (batch order and momentum restarted), undoably: a
+    reset changes the weights, so the file is modified and undo brings them back."""
+
+    def __init__(self, session: Session):
+        super().__init__("Reset to the initial weights")
+        self.session = session
+        net = session.network
+        self.before = ((list(net.weights), list(net.biases)), session.trainer.state())
+
+    def redo(self):
+        self.session.reset_parameters()
+
+    def undo(self):
+        (weights, biases), state = self.before
+        self.session.set_trainer_state(state)
+        self.session.set_parameters(weights, biases)

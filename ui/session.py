@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from bpsim.history import History
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.trace import ForwardRecord, StepRecord, UpdateRecord
@@ -41,6 +42,8 @@ class Session(QObject):
     phase_recorded = Signal(object)
     #: a step taken phase by phase was abandoned before its update (an edit came first)
     step_abandoned = Signal()
+    #: the training history was cut back or cleared (undo of training, reset, new network)
+    history_changed = Signal()
     #: the file path or the modified flag changed
     file_state_changed = Signal()
     #: a message for the status bar / the user (text)
@@ -65,6 +68,9 @@ class Session(QObject):
         self.current_sample = 0
         self.last_step: StepRecord | None = None
         self._pending = None
+        #: every full step's loss, gradient magnitudes and parameters, bounded in memory
+        self.history = History(scenario.network.depth)
+        self.trainer = None
         self._remember_initial()
         self._rebuild_trainer()
 
@@ -98,7 +104,11 @@ class Session(QObject):
         self.initial_biases = list(self.network.biases)
 
     def _rebuild_trainer(self) -> None:
+        """A trainer for the current settings and data.  The step count goes on (the
+        history continues); the batch order and momentum start afresh."""
+        steps_done = self.trainer.steps_done if self.trainer is not None else 0
         self.trainer = self.scenario.trainer()
+        self.trainer.steps_done = steps_done
         self.dataset = self.scenario.dataset()
         self.current_sample = min(self.current_sample, len(self.dataset) - 1)
 
@@ -143,7 +153,9 @@ class Session(QObject):
         self.scenario.network = network.copy()
         self._remember_initial()
         self.last_step = None
+        self.trainer = None  # a new network starts counting steps from 0
         self._rebuild_trainer()
+        self.history.clear(network.depth)
         self.structure_changed.emit()
         self.parameters_changed.emit()
 
@@ -165,8 +177,20 @@ class Session(QObject):
         self.training_changed.emit()
 
     def set_trainer_state(self, state: dict) -> None:
+        """Training rewound (undo/redo of training): the history follows."""
         self.abandon_step()
         self.trainer.restore(state)
+        if self.history.next_step > self.trainer.steps_done:
+            self.history.truncate(self.trainer.steps_done)
+            self.history_changed.emit()
+
+    def restart_training(self) -> None:
+        """Step count, batch order and momentum start again; the history is cleared."""
+        self.abandon_step()
+        self.trainer.reset()
+        self.last_step = None
+        self.history.clear()
+        self.history_changed.emit()
 
     # -- training ----------------------------------------------------------------------
 
@@ -186,6 +210,7 @@ class Session(QObject):
         if not records:
             return
         self.last_step = records[-1]
+        self.history.extend(records, self.trainer.state())
         self.steps_recorded.emit(records)
         applied = sum(1 for r in records if r.update.applied)
         if applied:
@@ -240,8 +265,6 @@ class Session(QObject):
 
     def reset_parameters(self) -> None:
         """Back to the initial weights, with the batch order and momentum restarted."""
-        self.abandon_step()
         self.network.set_parameters(self.initial_weights, self.initial_biases)
-        self.trainer.reset()
-        self.last_step = None
+        self.restart_training()
         self.parameters_changed.emit()
