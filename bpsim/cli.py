@@ -1,6 +1,6 @@
 """The ``bpsim`` command.
 
-``bpsim step|train|gradcheck|presets ...`` run headless and never import Qt.  Any
+``bpsim step|train|gradcheck|explain|presets ...`` run headless and never import Qt.  Any
 other form (``bpsim``, ``bpsim FILE``, window options) opens the window, which is
 imported only then.
 """
@@ -19,7 +19,7 @@ from . import gradcheck as gradcheck_mod
 from . import io
 from .scenario import Scenario
 
-SUBCOMMANDS = ("step", "train", "gradcheck", "presets")
+SUBCOMMANDS = ("step", "train", "gradcheck", "presets", "explain")
 
 
 class CommandError(Exception):
@@ -66,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
                     f"the largest relative error exceeds {gradcheck_mod.TOLERANCE:g}.")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    explain = commands.add_parser(
+        "explain", help="the worked example of one step, as a handout",
+        description="One training step on the first batch of FILE written out as the "
+                    "lecture does: forward pass, loss, backward pass factor by factor, "
+                    "update, all with numbers.  Markdown (LaTeX math) or self-contained "
+                    "HTML (MathML, no network needed).")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--format", choices=("md", "html"), default="md",
+                         help="md (default) or html")
+    explain.add_argument("--out", metavar="OUT", help="write to OUT instead of stdout")
 
     commands.add_parser("presets", help="list the bundled presets",
                         description="List the bundled presets with their titles.")
@@ -275,7 +286,22 @@ def cmd_presets(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    from .explain import explain
+
+    text = explain(open_scenario(args.file), args.format)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"{args.out}: cannot write: {error.strerror or error}") from None
+    return 0
+
+
 COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
+            "explain": cmd_explain,
             "presets": cmd_presets}
 
 

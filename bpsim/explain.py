@@ -1,0 +1,596 @@
+"""The worked example of one training step, written out as a handout.
+
+``explain(scenario)`` takes one step on the next batch of a *copy* of the scenario and
+writes it in the lecture's form: the network and its numbers, the forward pass layer
+by layer, the loss, the backward pass with each chain-rule factor, the update
+w_new = w − η·∂J/∂w, all with numbers.  Markdown carries LaTeX math ($…$); HTML is
+one self-contained file with MathML (rendered natively by current browsers, no
+script or font from the network) and a plain-text fallback for each formula.
+
+Small layers are written weight by weight; big ones as matrices, so that a 16-neuron
+layer stays a page and not a book.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import chain_rule as cr
+from .activations import get as get_activation
+from .losses import get as get_loss
+from .network import Network
+from .scenario import Scenario
+from .trace import StepRecord
+
+#: Layers with at most this many weights are written weight by weight.
+SMALL_LAYER = 12
+#: Rows and columns of a matrix, and rows of a table, written before "…".
+MAX_ROWS = 8
+
+FORMATS = ("md", "html")
+#: Networks with more weights get a summary per layer instead of per parameter.
+SUMMARY_PARAMETERS = 24
+#: Sums over more paths than this are taken from the δ form instead.
+PATH_SUM_LIMIT = 2000
+
+
+# ---------------------------------------------------------------------------------------
+# A small document model, rendered to Markdown or HTML
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph: strings are prose, expressions are inline math."""
+
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Eq:
+    equation: cr.Equation
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple
+    rows: tuple
+    caption: str = ""
+
+
+def _para(*parts) -> Para:
+    return Para(tuple(parts))
+
+
+# ---------------------------------------------------------------------------------------
+# The step
+# ---------------------------------------------------------------------------------------
+
+
+def training_step(scenario: Scenario, trainer_state: dict | None = None
+                  ) -> tuple[Scenario, StepRecord]:
+    """One training step on the next batch of a copy of ``scenario`` (which is not
+    changed).  ``trainer_state`` (from :meth:`Trainer.state`) continues a run: the
+    batch order and momentum of a session.  Returns (the copy, after the step; the record)."""
+    copy = scenario.copy()
+    trainer = copy.trainer()
+    if trainer_state is not None:
+        trainer.restore(trainer_state)
+    return copy, trainer.step()
+
+
+def explain(scenario: Scenario, format: str = "md", *, step: StepRecord | None = None,
+            digits: int = cr.DIGITS, trainer_state: dict | None = None) -> str:
+    """The worked example of one training step as Markdown (``"md"``) or HTML.
+
+    Without ``step``, one step is taken on the next batch of a copy of ``scenario``;
+    a given ``step`` (e.g. the window's last step) must belong to its network."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if step is None:
+        _, step = training_step(scenario, trainer_state)
+    blocks = _document(scenario, step)
+    title = "Worked example: one training step"
+    if scenario.title:
+        title += f" of “{scenario.title}”"
+    if format == "md":
+        return _markdown(title, blocks, digits)
+    return _html(title, blocks, digits)
+
+
+# ---------------------------------------------------------------------------------------
+# What the document says
+# ---------------------------------------------------------------------------------------
+
+
+def _vector(values, limit: int = MAX_ROWS) -> cr.Expr:
+    values = list(np.ravel(values))
+    if len(values) == 1:
+        return cr.Num(values[0])
+    items = [cr.Num(v) for v in values]
+    if len(items) > limit:
+        items = items[:limit - 1] + [cr.Text("…")]
+    return cr.Vector(tuple(items))
+
+
+def _matrix(array, limit: int = MAX_ROWS) -> cr.Expr:
+    array = np.atleast_2d(array)
+    if array.size == 1:
+        return cr.Num(array[0, 0])
+    rows = []
+    for r in array[:limit]:
+        items = [cr.Num(v) for v in r[:limit]]
+        if len(r) > limit:
+            items[-1] = cr.Text("…")
+        rows.append(tuple(items))
+    if len(array) > limit:
+        rows[-1] = tuple(cr.Text("…") for _ in rows[-1])
+    return cr.Matrix(tuple(rows))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class _Writer:
+    def __init__(self, scenario: Scenario, step: StepRecord):
+        self.scenario = scenario
+        self.step = step
+        self.settings = scenario.training
+        net = scenario.network
+        self.layers = [step.inputs.shape[1], *(f.a.shape[1] for f in step.forward)]
+        self.depth = len(step.forward)
+        self.network = Network(self.layers, [f.activation for f in step.forward],
+                               step.update.weights_before, step.update.biases_before,
+                               net.leaky_slope)
+        self.notation = cr.Notation(self.layers)
+        self.batch = len(step.inputs)
+        #: the dataset's number (from 1) of the batch's first sample, written out in full
+        self.first_sample = int(step.sample_indices[0]) + 1
+        self.blocks: list = []
+
+    def add(self, *blocks) -> None:
+        self.blocks.extend(blocks)
+
+    def small(self, layer: int) -> bool:
+        return self.layers[layer] * self.layers[layer - 1] <= SMALL_LAYER
+
+    # -- the network and its numbers ----------------------------------------------------
+
+    def network_section(self) -> None:
+        n, s = self.notation, self.settings
+        loss = get_loss(s.loss)
+        self.add(Heading(2, "The network and its numbers"))
+        if self.scenario.description:
+            self.add(_para(self.scenario.description))
+        sizes = " → ".join(str(k) for k in self.layers)
+        self.add(_para(
+            f"Layers {sizes} (inputs first). Loss: {loss.label.lower()}, written J. "
+            "Learning rate ", cr.row(cr.Sym("η"), "=", cr.Num(s.learning_rate)),
+            f"{', momentum ' if s.momentum else ''}",
+            *( [cr.row(cr.Sym("μ"), "=", cr.Num(s.momentum))] if s.momentum else []),
+            ". Biases are " + ("trained." if s.train_biases else "not trained (they stay)."),
+            f" This step uses a batch of {_plural(self.batch, 'sample')}."))
+        rows = []
+        for l in range(1, self.depth + 1):
+            activation = get_activation(self.network.activations[l - 1])
+            rows.append((str(l), str(self.layers[l]), activation.label,
+                         cr.row(n.weight_matrix(l), "=", _matrix(self.network.weights[l - 1])),
+                         cr.row(cr.Sym("b", l if n.layered else None), "=",
+                                _vector(self.network.biases[l - 1]))))
+        self.add(Table(("layer", "neurons", "activation", "weights", "biases"), tuple(rows)))
+        x, y = self.step.inputs, self.step.loss.target
+        rows = [(str(int(k) + 1), _vector(x[b]), _vector(y[b]))
+                for b, k in enumerate(self.step.sample_indices[:MAX_ROWS])]
+        caption = "" if self.batch <= MAX_ROWS else \
+            f"the first {MAX_ROWS} of the {self.batch} samples of the batch"
+        self.add(Table(("sample", "input x", "target y"), tuple(rows), caption))
+
+    # -- forward ------------------------------------------------------------------------
+
+    def forward_section(self) -> None:
+        n = self.notation
+        self.add(Heading(2, "Forward pass"))
+        if self.batch > 1:
+            self.add(_para(f"Written out for sample {self.first_sample}, the first of the batch; "
+                           "the others go the same way (their outputs are in the table at the "
+                           "end of this pass)."))
+        for l in range(1, self.depth + 1):
+            record = self.step.forward[l - 1]
+            activation = get_activation(record.activation)
+            self.add(Heading(3, f"Layer {l} ({activation.label.lower()})"))
+            if self.layers[l] <= 4 and self.small(l):
+                for j in range(self.layers[l]):
+                    neuron = cr.neuron_forward(self.step, self.network, l, j)
+                    self.add(Eq(neuron.z_equation()), Eq(neuron.a_equation()))
+            else:
+                f = cr.FUNCTION_NAMES[record.activation]
+                self.add(Eq(cr.Equation(n.z(l), (
+                    cr.row(n.weight_matrix(l), n.a(l - 1), "+", cr.Sym("b", l)),
+                    _vector(record.z[0])))))
+                self.add(Eq(cr.Equation(n.a(l), (cr.Call(f, n.z(l)), _vector(record.a[0])))))
+        if self.batch > 1:
+            yhat = self.step.loss.prediction
+            rows = [(str(int(k) + 1), _vector(yhat[b]), _vector(self.step.loss.target[b]))
+                    for b, k in enumerate(self.step.sample_indices[:MAX_ROWS])]
+            self.add(Table(("sample", "prediction ŷ", "target y"), tuple(rows)))
+
+    # -- loss ---------------------------------------------------------------------------
+
+    def loss_section(self) -> None:
+        loss = get_loss(self.settings.loss)
+        self.add(Heading(2, "Loss"))
+        self.add(_para(f"{loss.label}: how far the prediction ŷ is from the target y."))
+        for eq in cr.loss_formula(self.step, self.network).equations():
+            self.add(Eq(eq))
+
+    # -- backward -----------------------------------------------------------------------
+
+    def backward_section(self) -> None:
+        n = self.notation
+        L = self.depth
+        self.add(Heading(2, "Backward pass"))
+        single = all(k == 1 for k in self.layers[1:-1])
+        if self.notation.layered or self.notation.indexed:
+            l = cr.Sym("δ", "l")
+            self.add(_para(
+                "The chain rule, layer by layer. ", cr.row(l, "=", cr.partial(cr.Sym("J"),
+                                                                        cr.Sym("z", "l"))),
+                " says how much J changes with a neuron's total input. At the output ",
+                cr.row(cr.Sym("δ", "L"), "=", cr.partial(cr.Sym("J"), cr.Sym("ŷ")), "⊙",
+                       cr.Call("f′", cr.Sym("z", "L"))),
+                "; below it ",
+                cr.row(l, "=", cr.Paren(cr.row(cr.Sym("W", "l+1", transpose=True),
+                                               cr.Sym("δ", "l+1"))),
+                       "⊙", cr.Call("f′", cr.Sym("z", "l"))),
+                "; and each weight's gradient is ",
+                cr.row(cr.partial(cr.Sym("J"), cr.Sym("W", "l", ("j", "i"))), "=",
+                       cr.BigSum(cr.Text("batch")), cr.Sym("δ", "l", ("j",)),
+                       cr.Sym("a", "l−1", ("i",))), "."))
+            if self.step.loss.loss_name in ("bce", "cross_entropy") and \
+                    self.step.forward[-1].activation in ("sigmoid", "softmax"):
+                self.add(_para("With this output activation and loss the output δ simplifies "
+                               "to (ŷ − y) divided by the batch size"
+                               + (" and the number of outputs" if self.settings.loss == "bce"
+                                  else "") + "."))
+        if self.batch > 1:
+            self.add(_para(f"δ is written for sample {self.first_sample}; the gradients add up "
+                           f"the {self.batch} samples of the batch."))
+        if not self.settings.train_biases:
+            self.add(_para("Biases are not trained here, so only the weights' gradients "
+                           "are needed."))
+        # δ⁽ᴸ⁾ … δ⁽¹⁾, output first
+        deltas = cr.weight_gradient(self.step, self.network, 1, 0, 0).delta_steps()
+        for l in range(L, 0, -1):
+            self.add(Heading(3, f"Layer {l}"))
+            first = cr.weight_gradient(self.step, self.network, l, 0, 0)
+            if n.layered or n.indexed:
+                self.add(Eq(deltas[L - l].equation))
+            if self.small(l):
+                for j in range(self.layers[l]):
+                    for i in range(self.layers[l - 1]):
+                        grad = cr.weight_gradient(self.step, self.network, l, j, i)
+                        self.add(*self._gradient_blocks(grad))
+                    if self.settings.train_biases:
+                        grad = cr.bias_gradient(self.step, self.network, l, j)
+                        self.add(*self._gradient_blocks(grad))
+            else:
+                back = self.step.backward_for(l)
+                self.add(Eq(cr.Equation(cr.partial(cr.Sym("J"), n.weight_matrix(l)), (
+                    cr.row(cr.BigSum(cr.Text("batch")),
+                           cr.Sym("δ", l, transpose=True), n.a(l - 1)),
+                    _matrix(back.grad_weights)))))
+                if self.settings.train_biases:
+                    self.add(Eq(cr.Equation(cr.partial(cr.Sym("J"), cr.Sym("b", l)), (
+                        cr.row(cr.BigSum(cr.Text("batch")), cr.Sym("δ", l)),
+                        _vector(back.grad_biases)))))
+            if l == 1 or (single and l == L):
+                self.factor_table(first)
+
+    def _gradient_blocks(self, grad: cr.ParameterGradient) -> list:
+        """The product along the path for a single path; for a batch the chain is written
+        for the first sample of a layer's first weight only, then the sums over the batch."""
+        first = grad.parameter[2:] == (0, 0)
+        if grad.single_path and (grad.batch == 1 or first):
+            blocks = [Eq(grad.chain_equation())]
+            if grad.batch > 1:
+                blocks.append(Eq(grad.delta_form()))
+            return blocks
+        return [Eq(grad.delta_form())]
+
+    def factor_table(self, grad: cr.ParameterGradient) -> None:
+        """Each factor of one chain-rule product, what it is, and its number."""
+        path = grad.paths(limit=1)[0]
+        if grad.single_path:
+            self.add(_para("Each factor of the chain rule for ", grad.symbol, ":"))
+        else:
+            self.add(_para(f"One of the {grad.path_count} paths from ", grad.symbol,
+                           " to the loss, factor by factor (the products of all paths add up to ",
+                           grad.derivative_symbol, "):"))
+        rows = []
+        for f in path.factors:
+            # symbol = formula = formula with numbers, each written once
+            forms = []
+            for form in (f.symbol, f.formula, f.numbers):
+                if form != f.leibniz and form not in forms and not (
+                        isinstance(form, cr.Num) and form.value == f.value):
+                    forms.append(form)
+            written = cr.Row(tuple(x for k, form in enumerate(forms)
+                                   for x in ((cr.Op("="),) if k else ()) + (form,))) \
+                if forms else ""
+            rows.append((f.leibniz, written, cr.Num(f.value), _MEANING[f.kind]))
+        rows.append(("product", "", cr.Num(path.value), "this path's share of the gradient"
+                     if not grad.single_path else "the gradient"))
+        self.add(Table(("factor", "written", "value", "meaning"), tuple(rows)))
+        if not grad.single_path:
+            # Adding up every path is what the δ recursion saves; beyond a few thousand
+            # products the δ form gives the same sum (the tests hold them equal).
+            cheap = grad.path_count <= PATH_SUM_LIMIT
+            total = grad.path_sum() if cheap else grad.gradient
+            self.add(_para(f"Sum over all {grad.path_count} paths"
+                           + (" and the samples of the batch" if grad.batch > 1 else "")
+                           + ("" if cheap else " (added up layer by layer as δ)") + ": ",
+                           cr.row(grad.derivative_symbol, "=", cr.Num(total)), "."))
+
+    # -- update -------------------------------------------------------------------------
+
+    def update_section(self) -> None:
+        n = self.notation
+        s = self.settings
+        update = self.step.update
+        self.add(Heading(2, "Update"))
+        w = n.weight_matrix(1) if not n.indexed else cr.Sym("w")
+        self.add(_para("Gradient descent moves every parameter against its gradient: ",
+                       cr.row(cr.Sym("w", tag="new"), "=", w, "−", cr.Sym("η"), "·",
+                              cr.partial(cr.Sym("J"), w)),
+                       " with ", cr.row(cr.Sym("η"), "=", cr.Num(s.learning_rate)),
+                       "." if not s.momentum else
+                       "; with momentum the step v = μ·v_previous − η·∂J/∂w is added instead."))
+        if not s.train_biases:
+            self.add(_para("Biases are not trained: they keep their values."))
+        if not update.applied:
+            self.add(_para("The numbers became infinite or NaN in this step (it diverged), so "
+                           "the update was not applied: try a smaller learning rate."))
+        for l in range(1, self.depth + 1):
+            back = self.step.backward_for(l)
+            if self.small(l):
+                for j in range(self.layers[l]):
+                    for i in range(self.layers[l - 1]):
+                        self.add(Eq(cr.update_equation(self.step, n, ("weight", l, j, i),
+                                                       float(back.grad_weights[j, i]))))
+                    if s.train_biases:
+                        self.add(Eq(cr.update_equation(self.step, n, ("bias", l, j),
+                                                       float(back.grad_biases[j]))))
+            else:
+                W, b = n.weight_matrix(l), cr.Sym("b", l)
+                step_w = cr.row(cr.Sym("η"), cr.partial(cr.Sym("J"), W))
+                step_b = cr.row(cr.Sym("η"), cr.partial(cr.Sym("J"), b))
+                self.add(Eq(cr.Equation(cr.Sym("W", l, tag="new"), (
+                    cr.row(W, "+", cr.Sym("v")) if s.momentum else cr.row(W, "−", step_w),
+                    _matrix(update.weights_after[l - 1])))))
+                if s.train_biases:
+                    self.add(Eq(cr.Equation(cr.Sym("b", l, tag="new"), (
+                        cr.row(b, "+", cr.Sym("v")) if s.momentum else cr.row(b, "−", step_b),
+                        _vector(update.biases_after[l - 1])))))
+        if update.applied:
+            after = Network(self.layers, self.network.activations, update.weights_after,
+                            update.biases_after, self.network.leaky_slope)
+            loss_after = after.loss(self.step.inputs, self.step.loss.target, s.loss)
+            self.add(_para("The loss on the same batch after the update: ",
+                           cr.row(cr.Sym("J"), "=", cr.Num(loss_after)), " (before: ",
+                           cr.Num(self.step.loss.loss), ")."))
+
+    # -- summary ------------------------------------------------------------------------
+
+    def summary_section(self) -> None:
+        n = self.notation
+        update = self.step.update
+        self.add(Heading(2, "Summary"))
+        count = 0
+        worst = 0.0
+        for l in range(1, self.depth + 1):
+            for j in range(self.layers[l]):
+                for i in range(self.layers[l - 1]):
+                    grad = cr.weight_gradient(self.step, self.network, l, j, i)
+                    worst = max(worst, abs(grad.gradient - grad.engine_gradient))
+                    count += 1
+        if count <= SUMMARY_PARAMETERS:
+            rows = []
+            for l in range(1, self.depth + 1):
+                back = self.step.backward_for(l)
+                for j in range(self.layers[l]):
+                    for i in range(self.layers[l - 1]):
+                        rows.append((n.weight(l, j, i),
+                                     cr.format_number(update.weights_before[l - 1][j, i]),
+                                     cr.format_number(back.grad_weights[j, i]),
+                                     cr.format_number(update.weights_after[l - 1][j, i])))
+                    if self.settings.train_biases:
+                        rows.append((n.bias(l, j),
+                                     cr.format_number(update.biases_before[l - 1][j]),
+                                     cr.format_number(back.grad_biases[j]),
+                                     cr.format_number(update.biases_after[l - 1][j])))
+            self.add(Table(("parameter", "before", "gradient", "after"), tuple(rows)))
+        else:
+            # per layer: how big the gradients are, input side first (vanishing gradients
+            # show up here as a column of shrinking numbers)
+            rows = []
+            for l in range(1, self.depth + 1):
+                back = self.step.backward_for(l)
+                change = np.abs(update.weights_after[l - 1] - update.weights_before[l - 1])
+                rows.append((str(l), str(back.grad_weights.size),
+                             cr.format_number(back.grad_norm),
+                             cr.format_number(np.abs(back.grad_weights).max()),
+                             cr.format_number(change.max())))
+            self.add(Table(("layer", "weights", "‖∂J/∂W‖", "largest |∂J/∂w|",
+                            "largest change of a weight"), tuple(rows)))
+        self.add(_para(f"Loss of this batch: {cr.format_number(self.step.loss.loss)}. "
+                       "The chain-rule sums above agree with the simulator's backpropagation "
+                       f"for {'all ' if count > 1 else ''}{_plural(count, 'weight')} "
+                       "(largest difference "
+                       f"{cr.format_number(worst, 2)})."))
+
+
+_MEANING = {
+    cr.LOSS_GRADIENT: "how the loss changes with the prediction",
+    cr.OUTPUT_DELTA: "how the loss changes with the output's total input",
+    cr.DERIVATIVE: "slope of the activation at z",
+    cr.SOFTMAX_JACOBIAN: "how one softmax output changes with another's input",
+    cr.WEIGHT: "how z of the next layer changes with this activation",
+    cr.INPUT: "how z changes with the weight: the input it multiplies",
+}
+
+
+def _document(scenario: Scenario, step: StepRecord) -> list:
+    writer = _Writer(scenario, step)
+    writer.network_section()
+    writer.forward_section()
+    writer.loss_section()
+    writer.backward_section()
+    writer.update_section()
+    writer.summary_section()
+    return writer.blocks
+
+
+# ---------------------------------------------------------------------------------------
+# Markdown with LaTeX
+# ---------------------------------------------------------------------------------------
+
+
+def _md_cell(part, digits: int) -> str:
+    if isinstance(part, cr.Expr):
+        return "$" + cr.to_latex(part, digits) + "$"
+    return str(part).replace("|", "\\|")
+
+
+def _md_equation(eq: cr.Equation, digits: int) -> str:
+    lhs = cr.to_latex(eq.lhs, digits)
+    steps = [cr.to_latex(s, digits) for s in eq.steps]
+    if len(steps) >= 3:
+        body = [f"{lhs} &= {steps[0]}"] + [f"&= {s}" for s in steps[1:]]
+        text = "$$\n\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}\n$$"
+    else:
+        text = "$$" + " = ".join([lhs, *steps]) + "$$"
+    if eq.note:
+        text += f"\n\n*{eq.note}*"
+    return text
+
+
+def _markdown(title: str, blocks, digits: int) -> str:
+    out = [f"# {title}"]
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append("#" * block.level + " " + block.text)
+        elif isinstance(block, Para):
+            out.append("".join(_md_cell(p, digits) if isinstance(p, cr.Expr) else p
+                               for p in block.parts))
+        elif isinstance(block, Eq):
+            out.append(_md_equation(block.equation, digits))
+        elif isinstance(block, Table):
+            lines = ["| " + " | ".join(block.header) + " |",
+                     "|" + "---|" * len(block.header)]
+            lines += ["| " + " | ".join(_md_cell(c, digits) for c in r) + " |"
+                      for r in block.rows]
+            if block.caption:
+                lines.append(f"\n*{block.caption}*")
+            out.append("\n".join(lines))
+    return "\n\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# HTML with MathML, self-contained
+# ---------------------------------------------------------------------------------------
+
+_CSS = """
+:root { color-scheme: light; }
+body { font: 18px/1.5 "Source Serif Pro", Georgia, "DejaVu Serif", serif; color: #1a1a1a;
+       max-width: 62em; margin: 2em auto; padding: 0 1.5em; }
+h1 { font-size: 1.7em; border-bottom: 2px solid #2166ac; padding-bottom: .2em; }
+h2 { font-size: 1.35em; color: #2166ac; margin-top: 1.8em; }
+h3 { font-size: 1.1em; margin-bottom: .3em; }
+math { font-size: 1.12em; }
+table.eq { border-collapse: collapse; margin: .5em 0 .5em 1.5em; }
+table.eq td { padding: .15em .3em; vertical-align: middle; }
+table.eq td.lhs { text-align: right; }
+table.eq td.rel { text-align: center; }
+p.note { margin: 0 0 .8em 2em; font-style: italic; color: #444; }
+table.data { border-collapse: collapse; margin: .6em 0 1em; }
+table.data th, table.data td { border: 1px solid #bbb; padding: .25em .6em; text-align: left;
+                               vertical-align: middle; }
+table.data th { background: #eef3f8; }
+caption { caption-side: bottom; font-style: italic; color: #444; padding-top: .3em; }
+.plain { display: none; font-family: "DejaVu Sans Mono", monospace; }
+html.no-mathml .plain { display: inline; }
+html.no-mathml math { display: none; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
+"""
+
+# Browsers without MathML show each formula's plain-text form instead.  The probe is
+# the usual one: an <mspace> of known size has that size only where MathML is laid out.
+_SCRIPT = """
+document.addEventListener("DOMContentLoaded", function () {
+  var probe = document.createElement("div");
+  probe.style.position = "absolute"; probe.style.visibility = "hidden";
+  probe.innerHTML = "<math><mspace height='23px' width='77px'></mspace></math>";
+  document.body.appendChild(probe);
+  var box = probe.firstChild.firstChild.getBoundingClientRect();
+  document.body.removeChild(probe);
+  if (Math.abs(box.height - 23) > 1 || Math.abs(box.width - 77) > 1) {
+    document.documentElement.className += " no-mathml";
+  }
+});
+"""
+
+
+def _html_math(e: cr.Expr, digits: int) -> str:
+    plain = html.escape(cr.to_text(e, digits))
+    return f'{cr.to_mathml(e, digits)}<span class="plain">{plain}</span>'
+
+
+def _html_part(part, digits: int) -> str:
+    if isinstance(part, cr.Expr):
+        return _html_math(part, digits)
+    return html.escape(str(part))
+
+
+def _html_equation(eq: cr.Equation, digits: int) -> str:
+    rows = []
+    for k, step in enumerate(eq.steps):
+        lhs = _html_math(eq.lhs, digits) if k == 0 else ""
+        rows.append(f'<tr><td class="lhs">{lhs}</td><td class="rel">=</td>'
+                    f"<td>{_html_math(step, digits)}</td></tr>")
+    out = '<table class="eq">' + "".join(rows) + "</table>"
+    if eq.note:
+        out += f'\n<p class="note">{html.escape(eq.note)}</p>'
+    return out
+
+
+def _html(title: str, blocks, digits: int) -> str:
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    for block in blocks:
+        if isinstance(block, Heading):
+            body.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
+        elif isinstance(block, Para):
+            body.append("<p>" + "".join(_html_part(p, digits) for p in block.parts) + "</p>")
+        elif isinstance(block, Eq):
+            body.append(_html_equation(block.equation, digits))
+        elif isinstance(block, Table):
+            caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{_html_part(c, digits)}</td>" for c in r)
+                           + "</tr>" for r in block.rows)
+            body.append(f'<table class="data">{caption}<thead><tr>{head}</tr></thead>'
+                        f"<tbody>{rows}</tbody></table>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n"
+            f"<script>{_SCRIPT}</script>\n</head>\n<body>\n" + "\n".join(body)
+            + "\n</body>\n</html>\n")

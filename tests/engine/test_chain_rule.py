@@ -1,0 +1,210 @@
+"""The chain rule as written out for the classroom must add up to the engine's gradient."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bpsim import chain_rule as cr
+from bpsim.activations import HIDDEN_ACTIVATIONS
+from bpsim.losses import LOSSES
+from bpsim.network import Network
+from bpsim.training import Trainer, TrainingSettings
+
+OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
+
+
+def lecture_step():
+    """x = 3, w = 0.1, y = 1, identity, (ŷ − y)², η = 1, bias not trained."""
+    net = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
+    trainer = Trainer(net, [[3.0]], [[1.0]], TrainingSettings("mse", 1.0, train_biases=False))
+    return net, trainer.step()
+
+
+def random_step(seed, layers, hidden, output, loss, batch):
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0.0, 0.9, (n, m)) for m, n in zip(layers[:-1], layers[1:])]
+    biases = [rng.normal(0.0, 0.5, n) for n in layers[1:]]
+    activations = [*(hidden for _ in layers[2:]), output]
+    net = Network(layers, activations, weights, biases, leaky_slope=0.1)
+    x = rng.normal(0.0, 1.0, (batch, layers[0]))
+    n_out = layers[-1]
+    if loss == "cross_entropy":
+        y = np.eye(n_out)[rng.integers(0, n_out, batch)]
+    else:
+        y = rng.uniform(0.05, 0.95, (batch, n_out))
+    step = Trainer(net, x, y, TrainingSettings(loss, 0.5)).step()
+    return net, step
+
+
+def parameters(layers):
+    for l in range(1, len(layers)):
+        for j in range(layers[l]):
+            yield ("bias", l, j)
+            for i in range(layers[l - 1]):
+                yield ("weight", l, j, i)
+
+
+def close(a, b):
+    return a == pytest.approx(b, rel=1e-9, abs=1e-12)
+
+
+# -- the lecture example -------------------------------------------------------------------
+
+
+def test_lecture_weight_reads_like_the_lecture():
+    net, step = lecture_step()
+    grad = cr.weight_gradient(step, net, 1, 0, 0)
+    chain, update = [cr.equation_text(eq) for eq in grad.equations()]
+    assert chain.startswith("∂J/∂w = ∂J/∂ŷ · ∂ŷ/∂z · ∂z/∂w = 2(ŷ − y) · x")
+    assert "2(0.3 − 1) · 3" in chain and "2(−0.7) · 3" in chain
+    assert chain.endswith("= −4.2")
+    assert update == "w_new = w − η · ∂J/∂w = 0.1 − 1 × (−4.2) = 4.3"
+    assert grad.path_count == 1 and grad.single_path
+    assert grad.gradient == pytest.approx(-4.2) == grad.engine_gradient
+
+
+def test_lecture_forward_and_loss_with_numbers():
+    net, step = lecture_step()
+    z, a, delta = [cr.equation_text(eq) for eq in cr.neuron_forward(step, net, 1, 0).equations()]
+    assert z == "z = w · x + b = 0.1 · 3 + 0 = 0.3"
+    assert a == "ŷ = z = 0.3"
+    assert delta.endswith("= −1.4")
+    (loss,) = cr.loss_formula(step).equations()
+    assert cr.equation_text(loss) == "J = (ŷ − y)² = (0.3 − 1)² = 0.49"
+
+
+def test_lecture_latex_and_mathml():
+    net, step = lecture_step()
+    chain, update = cr.weight_gradient(step, net, 1, 0, 0).equations()
+    latex = cr.equation_latex(chain)
+    assert r"2\left(0.3 - 1\right) \cdot 3" in latex and latex.endswith("-4.2")
+    assert cr.equation_latex(update).endswith(r"0.1 - 1 \times \left(-4.2\right) = 4.3")
+    math_ml = cr.to_mathml(chain.steps[0])
+    root = ET.fromstring(math_ml)
+    assert root.tag == "math" and len(root.findall(".//mfrac")) == 3
+
+
+def test_bias_not_trained_stays():
+    net, step = lecture_step()
+    grad = cr.bias_gradient(step, net, 1, 0)
+    assert grad.gradient == pytest.approx(-1.4)
+    update = grad.equations()[-1]
+    assert cr.equation_text(update) == "b_new = b = 0"
+    assert "not trained" in update.note
+
+
+# -- numbers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.48999999999999994, "0.49"), (-4.200000000000001, "−4.2"), (4.300000000000001, "4.3"),
+    (0.0, "0"), (-0.0, "0"), (-1e-17, "−1×10⁻¹⁷"), (3e-10, "3×10⁻¹⁰"),
+    (123456.0, "1.235×10⁵"), (math.nan, "NaN"), (-math.inf, "−∞"), (2.0, "2"),
+])
+def test_format_number(value, text):
+    assert cr.format_number(value) == text
+
+
+def test_precision_is_a_setting():
+    assert cr.format_number(1 / 3, digits=2) == "0.33"
+    assert cr.to_text(cr.row(1 / 3, "+", -2 / 3), digits=3) == "0.333 + (−0.667)"
+
+
+# -- every weight of random networks -------------------------------------------------------
+
+
+network_shapes = st.lists(st.integers(1, 3), min_size=2, max_size=4)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), layers=network_shapes,
+       hidden=st.sampled_from(HIDDEN_ACTIVATIONS), output=st.sampled_from(OUTPUT_ACTIVATIONS),
+       loss=st.sampled_from(sorted(LOSSES)), batch=st.integers(1, 3))
+def test_paths_and_delta_form_equal_the_engine_gradient(seed, layers, hidden, output, loss,
+                                                        batch):
+    if output == "softmax" and layers[-1] == 1:
+        layers = [*layers[:-1], 2]  # softmax over one output is constant
+    net, step = random_step(seed, layers, hidden, output, loss, batch)
+    for parameter in parameters(layers):
+        grad = cr.ParameterGradient(step, net, parameter)
+        assert close(grad.gradient, grad.engine_gradient), parameter       # δ form
+        assert close(grad.path_sum(), grad.engine_gradient), parameter     # Σ over paths
+        paths = grad.paths(sample=batch - 1, limit=None)
+        assert len(paths) == grad.path_count
+        for path in paths[:3]:
+            # the written factors multiply to the path's numeric value
+            assert close(path.value, grad.path_value(path.nodes, batch - 1))
+            kinds = [f.kind for f in path.factors]
+            assert kinds[-1] == cr.INPUT and kinds[0] in (cr.LOSS_GRADIENT, cr.OUTPUT_DELTA)
+        # the δ of the parameter's layer, recomputed by the lecture's recursion
+        delta = grad.deltas[grad.layer]
+        engine_delta = step.backward_for(grad.layer).delta
+        np.testing.assert_allclose(delta, engine_delta, rtol=1e-9, atol=1e-12)
+        for eq in grad.equations():
+            for part in (eq.lhs, *eq.steps):
+                ET.fromstring(cr.to_mathml(part))  # well-formed MathML
+                assert cr.to_text(part) and cr.to_latex(part)
+
+
+@pytest.mark.parametrize("loss, output", [("bce", "sigmoid"), ("cross_entropy", "softmax")])
+def test_fused_output_delta_is_yhat_minus_y_over_batch(loss, output):
+    net, step = random_step(3, [2, 3, 2], "tanh", output, loss, batch=4)
+    grad = cr.weight_gradient(step, net, 2, 1, 0)
+    (first,) = [f for f in grad.paths()[0].factors if f.kind == cr.OUTPUT_DELTA]
+    scale = 4 * (2 if loss == "bce" else 1)
+    yhat, y = step.loss.prediction[0, 1], step.loss.target[0, 1]
+    assert first.value == pytest.approx((yhat - y) / scale)
+    assert cr.to_text(first.formula) == f"(ŷ₁ − y₁)/{scale}"
+
+
+def test_softmax_with_squared_error_goes_through_the_jacobian():
+    net, step = random_step(5, [2, 3], "tanh", "softmax", "mse", batch=2)
+    grad = cr.weight_gradient(step, net, 1, 0, 1)
+    assert grad.path_count == 3  # z₀ reaches the loss through each of the 3 outputs
+    kinds = {f.kind for p in grad.paths() for f in p.factors}
+    assert cr.SOFTMAX_JACOBIAN in kinds
+    assert close(grad.path_sum(), grad.engine_gradient)
+
+
+def test_many_paths_are_listed_up_to_the_limit_and_counted():
+    net, step = random_step(7, [1, 1, 10, 10, 1], "sigmoid", "identity", "mse", batch=1)
+    grad = cr.weight_gradient(step, net, 1, 0, 0)
+    assert grad.path_count == 100
+    assert len(grad.paths()) == cr.MAX_PATHS
+    assert close(grad.path_sum(), grad.engine_gradient)
+    # the δ form is what the display uses here: δ⁽¹⁾₀ = (Σₖ W⁽²⁾ₖ,₀ δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)
+    delta_form, neuron_delta, _update = grad.equations()
+    assert cr.to_text(delta_form.steps[0]) == "δ⁽¹⁾₀ · x₀"
+    assert cr.to_text(neuron_delta.steps[0]).startswith("(Σₖ W⁽²⁾ₖ,₀δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)")
+
+
+def test_path_edges_follow_the_network():
+    net, step = random_step(1, [2, 3, 2], "sigmoid", "sigmoid", "mse", batch=1)
+    grad = cr.weight_gradient(step, net, 1, 2, 0)
+    assert grad.path_count == 2
+    first, second = grad.paths()
+    assert first.edges == [(1, 2, 0), (2, 0, 2)]
+    assert second.edges == [(1, 2, 0), (2, 1, 2)]
+    assert second.neurons == [(0, 0), (1, 2), (2, 1)]
+
+
+def test_batch_gradient_is_the_sum_over_samples():
+    net, step = random_step(2, [2, 2, 1], "relu", "identity", "mse", batch=3)
+    grad = cr.weight_gradient(step, net, 2, 0, 1)
+    assert len(grad.contributions) == 3
+    assert close(sum(grad.contributions), grad.engine_gradient)
+    delta_form = [eq for eq in grad.equations() if eq.note.startswith("sum over")]
+    assert delta_form and cr.to_text(delta_form[0].steps[0]) == "Σ_batch δ⁽²⁾₀ · a⁽¹⁾₁"
+
+
+def test_loss_of_a_batch_is_the_mean():
+    net, step = random_step(4, [2, 2], "tanh", "sigmoid", "bce", batch=2)
+    sample, mean = cr.loss_formula(step).equations()
+    assert cr.equation_text(sample).startswith("L₁ = −1/2 Σₖ [yₖ log(ŷₖ) + (1 − yₖ) log(1 − ŷₖ)]")
+    assert float(cr.to_text(mean.steps[-1])) == pytest.approx(step.loss.loss, rel=1e-3)

@@ -1,0 +1,108 @@
+"""Tools ▸ Gradient check: backprop against central differences, worst entry first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from bpsim.network import Network
+from bpsim.scenario import DataSpec, Scenario
+from bpsim.training import TrainingSettings
+from ui.commands import SetWeightCommand
+from ui.gradcheck_dialog import ERROR_COLUMN, GradientCheckDialog, open_gradcheck_dialog
+from ui.session import Session
+
+
+def scenario() -> Scenario:
+    rng = np.random.default_rng(11)
+    layers = [2, 3, 2]
+    weights = [rng.normal(0, 0.8, (n, m)) for m, n in zip(layers[:-1], layers[1:])]
+    biases = [rng.normal(0, 0.3, n) for n in layers[1:]]
+    return Scenario(Network(layers, ["tanh", "sigmoid"], weights, biases),
+                    TrainingSettings("bce", 0.5),
+                    DataSpec.from_samples([([0.5, -1.0], [1.0, 0.0]), ([1.5, 0.2], [0.0, 1.0]),
+                                           ([-0.3, 0.8], [1.0, 1.0])]))
+
+
+def perturbed(layer, j, i, factor=1.01):
+    """Backprop's gradients with one weight's entry deliberately wrong."""
+
+    def analytic(network, x, y, loss):
+        _, grad_weights, grad_biases = network.gradients(x, y, loss)
+        grad_weights = [np.array(g) for g in grad_weights]
+        grad_weights[layer - 1][j, i] *= factor
+        return grad_weights, grad_biases
+
+    return analytic
+
+
+def errors(dialog):
+    return [dialog.proxy.index(r, ERROR_COLUMN).data(Qt.ItemDataRole.UserRole + 1)
+            for r in range(dialog.proxy.rowCount())]
+
+
+def test_correct_network_passes(qtbot):
+    session = Session(scenario())
+    dialog = open_gradcheck_dialog(session)
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    assert dialog.proxy.rowCount() == session.network.parameter_count
+    assert max(errors(dialog)) < 1e-6
+    summary = dialog.summary_text()
+    assert summary.startswith("largest relative error ") and "✓ backprop agrees" in summary
+
+
+def test_a_wrong_gradient_is_pointed_at(qtbot):
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session, analytic=perturbed(2, 1, 2))
+    qtbot.addWidget(dialog)
+    assert dialog.parameter_at(0) == ("weight", 2, 1, 2)   # worst first
+    assert errors(dialog)[0] > 1e-3 and errors(dialog)[1] < 1e-6
+    summary = dialog.summary_text()
+    assert "(layer 2, W⁽²⁾₁,₂)" in summary and "✗ above 1e-05: check W⁽²⁾₁,₂" in summary
+
+
+def test_columns_sort_by_value(qtbot):
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session, analytic=perturbed(1, 0, 1, factor=-1.0))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    header = dialog.table.horizontalHeader()
+    x = header.sectionViewportPosition(ERROR_COLUMN) + header.sectionSize(ERROR_COLUMN) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    values = errors(dialog)
+    assert values == sorted(values) or values == sorted(values, reverse=True)
+    last = dialog.proxy.rowCount() - 1
+    worst_row = 0 if values[0] > values[-1] else last
+    assert dialog.parameter_at(worst_row) == ("weight", 1, 0, 1)
+
+
+def test_edits_mark_the_check_stale_until_run_again(qtbot):
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    before = dialog.result
+    session.undo_stack.push(SetWeightCommand(session, 1, 0, 0, 2.5))
+    assert dialog.stale.isVisible()
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert not dialog.stale.isVisible()
+    assert dialog.result is not before
+    assert dialog.result.layers[0].analytic_weights[0, 0] != pytest.approx(
+        before.layers[0].analytic_weights[0, 0])
+
+
+def test_double_click_selects_the_parameter(qtbot):
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session, analytic=perturbed(2, 0, 0))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    rect = dialog.table.visualRect(dialog.proxy.index(0, 0))
+    viewport = dialog.table.viewport()
+    with qtbot.waitSignal(dialog.parameter_selected, timeout=1000) as selected:
+        # a double click is a press, a release and a double-click event, as from a mouse
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
+    assert selected.args == [("weight", 2, 0, 0)]
