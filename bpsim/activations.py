@@ -27,10 +27,15 @@ def identity_derivative(z, a, slope=DEFAULT_LEAKY_SLOPE):
 
 
 def sigmoid(z, slope=DEFAULT_LEAKY_SLOPE):
-    # σ(z) = 1/(1+e^-z), written so that exp never sees a large positive argument.
+    # σ(z) = 1/(1 + e^−z).  This form is accurate on both sides (for z ≪ 0, e^−z is
+    # huge and 1/(1 + e^−z) ≈ e^z keeps its relative precision); e^−z is capped at
+    # e^709 so it never overflows, which leaves σ(z) ≈ 1e-308 instead of 0 below −709.
     z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    t = np.negative(z, out=np.empty_like(z))
+    np.minimum(t, 709.0, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(1.0, t, out=t)
 
 
 def sigmoid_derivative(z, a, slope=DEFAULT_LEAKY_SLOPE):
@@ -138,6 +143,7 @@ def derivative(name: str, z, a, slope: float = DEFAULT_LEAKY_SLOPE):
 
 def backward(name: str, z, a, grad_a, slope: float = DEFAULT_LEAKY_SLOPE):
     """∂J/∂z from ∂J/∂a: f'(z) ⊙ ∂J/∂a, or the softmax vector-Jacobian product."""
-    if canonical(name) == "softmax":
+    activation = get(name)
+    if not activation.elementwise:  # softmax, the only coupled activation
         return softmax_backward(z, a, grad_a, slope)
-    return grad_a * get(name).derivative(z, a, slope)
+    return grad_a * activation.derivative(z, a, slope)

@@ -8,11 +8,18 @@ of earlier passes that hold the old arrays stay true.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import activations as act
 from . import losses
 from .trace import BackwardRecord, ForwardRecord, frozen
+
+
+def frobenius(matrix: np.ndarray) -> float:
+    """‖M‖ = √(Σ m²)."""
+    return math.sqrt(np.vdot(matrix, matrix))
 
 
 class Network:
@@ -68,12 +75,16 @@ class Network:
 
     # -- forward ---------------------------------------------------------------
 
-    def forward_layer(self, layer: int, inputs: np.ndarray) -> ForwardRecord:
-        """z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾) for a batch of inputs (B, n_{l-1})."""
-        name = self.activations[layer - 1]
+    def layer_forward(self, layer: int, inputs: np.ndarray):
+        """(z⁽ˡ⁾, a⁽ˡ⁾): z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾), for a batch (B, n_{l-1})."""
         z = inputs @ self.weights[layer - 1].T + self.biases[layer - 1]
-        a = act.forward(name, z, self.leaky_slope)
-        return ForwardRecord(layer, name, frozen(inputs), frozen(z), frozen(a))
+        return z, act.forward(self.activations[layer - 1], z, self.leaky_slope)
+
+    def forward_layer(self, layer: int, inputs: np.ndarray) -> ForwardRecord:
+        """The record of :meth:`layer_forward`."""
+        z, a = self.layer_forward(layer, inputs)
+        return ForwardRecord(layer, self.activations[layer - 1], frozen(inputs), frozen(z),
+                             frozen(a))
 
     def forward(self, x) -> list[ForwardRecord]:
         """Records of layers 1..L for a batch x of shape (B, n_0)."""
@@ -94,29 +105,37 @@ class Network:
 
     # -- loss and backward -----------------------------------------------------
 
-    def output_delta(self, loss: str, last: ForwardRecord, y: np.ndarray):
-        """(per-sample loss, ∂J/∂ŷ, δ⁽ᴸ⁾) at the output layer."""
-        a, z = last.a, last.z
+    def output_gradients(self, loss: str, z, a, y):
+        """(per-sample loss, ∂J/∂ŷ, δ⁽ᴸ⁾) at the output layer, from its z and a = ŷ."""
+        activation = self.activations[-1]
         grad_output = losses.gradient(loss, a, y)
-        delta = losses.fused_output_delta(loss, last.activation, a, y)
+        delta = losses.fused_output_delta(loss, activation, a, y)
         if delta is None:
-            delta = act.backward(last.activation, z, a, grad_output, self.leaky_slope)
-        per_sample = losses.fused_per_sample(loss, last.activation, z, y)
+            delta = act.backward(activation, z, a, grad_output, self.leaky_slope)
+        per_sample = losses.fused_per_sample(loss, activation, z, y)
         if per_sample is None:
             per_sample = losses.per_sample(loss, a, y)
         return per_sample, grad_output, delta
 
-    def backward_layer(self, record: ForwardRecord, grad_a, delta=None) -> BackwardRecord:
-        """δ⁽ˡ⁾ and the parameter gradients of one layer, from ∂J/∂a⁽ˡ⁾."""
+    def output_delta(self, loss: str, last: ForwardRecord, y: np.ndarray):
+        """:meth:`output_gradients` from the output layer's forward record."""
+        return self.output_gradients(loss, last.z, last.a, y)
+
+    def layer_backward(self, layer: int, inputs, z, a, grad_a, delta=None):
+        """(δ⁽ˡ⁾, ∂J/∂W⁽ˡ⁾, ∂J/∂b⁽ˡ⁾) from ∂J/∂a⁽ˡ⁾ (or from δ⁽ˡ⁾ itself when given)."""
         if delta is None:
             # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f'(z⁽ˡ⁾)
-            delta = act.backward(record.activation, record.z, record.a, grad_a,
-                                 self.leaky_slope)
-        grad_w = delta.T @ record.inputs          # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
+            delta = act.backward(self.activations[layer - 1], z, a, grad_a, self.leaky_slope)
+        grad_w = delta.T @ inputs                 # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
         grad_b = delta.sum(axis=0)                # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
-        norm = float(np.sqrt(np.vdot(grad_w, grad_w)))
+        return delta, grad_w, grad_b
+
+    def backward_layer(self, record: ForwardRecord, grad_a, delta=None) -> BackwardRecord:
+        """The record of :meth:`layer_backward` for the layer of a forward record."""
+        delta, grad_w, grad_b = self.layer_backward(record.layer, record.inputs, record.z,
+                                                    record.a, grad_a, delta)
         return BackwardRecord(record.layer, frozen(grad_a), frozen(delta), frozen(grad_w),
-                              frozen(grad_b), norm)
+                              frozen(grad_b), frobenius(grad_w))
 
     def backward(self, forward: list[ForwardRecord], loss: str, y):
         """Per-sample loss, ∂J/∂ŷ, and backward records from layer L down to 1."""

@@ -18,7 +18,8 @@ import numpy as np
 def frozen(array) -> np.ndarray:
     """A read-only float view of ``array`` (copying only when it is not already an array)."""
     out = np.asarray(array, dtype=float)
-    out.flags.writeable = False
+    if out.flags.writeable:  # setting the flag costs more than reading it
+        out.setflags(write=False)
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Generator
 
 import numpy as np
 
-from .network import Network
+from .network import Network, frobenius
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
                     UpdateRecord, frozen)
 
@@ -75,12 +75,33 @@ class BatchSampler:
         return batch
 
 
+def batch_loss(per_sample: np.ndarray) -> float:
+    """J, the mean over the batch of the per-sample loss."""
+    return float(np.add.reduce(per_sample) / len(per_sample))
+
+
+@dataclass(frozen=True)
+class Run:
+    """What :meth:`Trainer.run` keeps of a run of steps."""
+
+    #: J of each step, before its update
+    losses: np.ndarray
+    #: ‖∂J/∂W⁽ˡ⁾‖ of each step, shape (steps, L), input side first
+    grad_norms: np.ndarray
+    #: the full record of the last step taken (a divergent one when the run diverged)
+    last: StepRecord | None
+
+    @property
+    def diverged(self) -> bool:
+        return self.last is not None and self.last.diverged
+
+
 def _non_finite(arrays) -> bool:
-    # A sum is finite only if every term is (NaN and ±inf propagate), so one sum per
-    # array settles the usual case; only a non-finite sum (which finite numbers can
-    # reach by overflow) needs the elementwise test.
+    # Σ a² is finite only if every a is (NaN and ±inf propagate), so one dot product
+    # per array settles the usual case; only when it is not (finite numbers above
+    # 1e154 overflow it) is each element looked at.
     for a in arrays:
-        if not math.isfinite(np.add.reduce(a, axis=None)) and not np.isfinite(a).all():
+        if not math.isfinite(np.vdot(a, a)) and not np.isfinite(a).all():
             return True
     return False
 
@@ -99,7 +120,7 @@ def _backward_non_finite(record: BackwardRecord) -> bool:
     # ∂J/∂b sums the columns of δ and ‖∂J/∂W‖² sums the squares of ∂J/∂W: when both
     # are finite, so are δ and ∂J/∂W.  Otherwise look element by element.
     if (math.isfinite(record.grad_norm)
-            and math.isfinite(np.add.reduce(record.grad_biases, axis=None))):
+            and math.isfinite(np.vdot(record.grad_biases, record.grad_biases))):
         return False
     return _non_finite((record.delta, record.grad_weights))
 
@@ -140,17 +161,22 @@ class Trainer:
         self._velocity_w, self._velocity_b = state["velocity"]
 
     def batch(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of the samples ``indices``: the whole dataset, uncopied, for a full batch."""
+        if indices is self.sampler._order and self.sampler.full_batch:
+            return self.x, self.y
         return self.x[indices], self.y[indices]
 
-    def phases(self) -> Generator[Phase, None, StepRecord]:
+    def phases(self, indices=None) -> Generator[Phase, None, StepRecord]:
         """Yields each phase's record in order; returns the StepRecord.
 
-        The update is applied when the generator is exhausted, unless a number became
-        NaN or infinite, in which case the weights stay as they were.
+        The batch is the sampler's next one (or the samples ``indices``).  The update is
+        applied when the generator is exhausted, unless a number became NaN or
+        infinite, in which case the weights stay as they were.
         """
         net = self.network
         settings = self.settings
-        indices = self.sampler.next()
+        if indices is None:
+            indices = self.sampler.next()
         x, y = self.batch(indices)
 
         forward = []
@@ -165,7 +191,7 @@ class Trainer:
             a = record.a
 
         per_sample, grad_output, delta = net.output_delta(settings.loss, forward[-1], y)
-        loss_value = float(np.mean(per_sample))
+        loss_value = batch_loss(per_sample)
         loss = LossRecord(settings.loss, loss_value, frozen(per_sample), forward[-1].a,
                           frozen(y), frozen(grad_output))
         if divergence is None and not np.isfinite(loss_value):
@@ -179,7 +205,8 @@ class Trainer:
             backward.append(back)
             if divergence is None and _backward_non_finite(back):
                 divergence = f"backward layer {record.layer}"
-            grad_a = back.delta @ net.weights[record.layer - 1]
+            if record.layer > 1:  # ∂J/∂a⁽⁰⁾, towards the inputs, is never needed
+                grad_a = back.delta @ net.weights[record.layer - 1]
             delta = None
             yield back
 
@@ -195,16 +222,15 @@ class Trainer:
         self.steps_done += 1
         return step
 
-    def _update(self, backward, finite: bool) -> UpdateRecord:
+    def _descend(self, grads_w, grads_b):
+        """New weights, biases and velocities: W ← W − η∇ (with momentum v ← μv − η∇,
+        W ← W + v).  Frozen biases stay.  Nothing is applied here."""
         net, s = self.network, self.settings
         eta, mu = s.learning_rate, s.momentum
-        grads_w = [b.grad_weights for b in backward]
-        grads_b = [b.grad_biases for b in backward]
         if mu:
             if self._velocity_w is None:
                 self._velocity_w = [np.zeros_like(w) for w in net.weights]
                 self._velocity_b = [np.zeros_like(b) for b in net.biases]
-            # v ← μv − η∇, W ← W + v
             vel_w = [mu * v - eta * g for v, g in zip(self._velocity_w, grads_w)]
             vel_b = [mu * v - eta * g for v, g in zip(self._velocity_b, grads_b)]
         else:
@@ -215,30 +241,106 @@ class Trainer:
             new_b = tuple(frozen(b + v) for b, v in zip(net.biases, vel_b))
         else:
             new_b = tuple(net.biases)
-        applied = finite and not _non_finite(new_w) and not _non_finite(new_b)
-        if applied and mu:
-            self._velocity_w, self._velocity_b = vel_w, vel_b
-        return UpdateRecord(eta, mu, s.train_biases, tuple(net.weights), new_w,
-                            tuple(net.biases), new_b, applied)
+        return new_w, new_b, vel_w, vel_b
 
-    def step(self) -> StepRecord:
+    def _apply(self, new_w, new_b, vel_w, vel_b) -> None:
+        self.network.weights = list(new_w)
+        self.network.biases = list(new_b)
+        if self.settings.momentum:
+            self._velocity_w, self._velocity_b = vel_w, vel_b
+
+    def _update(self, backward, finite: bool) -> UpdateRecord:
+        net, s = self.network, self.settings
+        new_w, new_b, vel_w, vel_b = self._descend([b.grad_weights for b in backward],
+                                                   [b.grad_biases for b in backward])
+        applied = finite and not _non_finite(new_w) and not _non_finite(new_b)
+        if applied and s.momentum:
+            self._velocity_w, self._velocity_b = vel_w, vel_b
+        return UpdateRecord(s.learning_rate, s.momentum, s.train_biases, tuple(net.weights),
+                            new_w, tuple(net.biases), new_b, applied)
+
+    def step(self, indices=None) -> StepRecord:
         """One whole training step; returns its record."""
-        phases = self.phases()
+        phases = self.phases(indices)
         while True:
             try:
                 next(phases)
             except StopIteration as done:
                 return done.value
 
-    def train(self, steps: int, callback=None) -> list[StepRecord]:
-        """Up to ``steps`` steps; stops early after a divergent step (it is the last record)."""
+    def run(self, steps: int) -> "Run":
+        """``steps`` steps for bulk training, keeping only each step's loss and
+        gradient norms.  The arithmetic is the same as :meth:`phases` (the same
+        network methods in the same order), without building phase records; the last
+        step, and a step that diverges, are taken through :meth:`step` so their full
+        records are at hand.  Stops after a divergent step."""
+        net = self.network
+        depth = net.depth
+        losses = np.empty(steps)
+        norms = np.empty((steps, depth))
+        last = None
+        done = 0
+        for k in range(steps):
+            indices = self.sampler.next()
+            result = None if k == steps - 1 else self._step_without_records(indices)
+            if result is None:  # the last step, or a non-finite number appeared
+                last = self.step(indices)
+                losses[k] = last.loss.loss
+                norms[k] = last.grad_norms
+                done = k + 1
+                if last.diverged:
+                    break
+                continue
+            losses[k], norms[k] = result
+            done = k + 1
+        return Run(losses[:done], norms[:done], last)
+
+    def _step_without_records(self, indices):
+        """(J, gradient norms input side first) of one applied step, or None (nothing
+        applied) when any number is not finite."""
+        net = self.network
+        x, y = self.batch(indices)
+        depth = net.depth
+        inputs, zs = [x], []
+        a = x
+        for layer in range(1, depth + 1):
+            z, a = net.layer_forward(layer, a)
+            zs.append(z)
+            inputs.append(a)
+        per_sample, grad_a, delta = net.output_gradients(self.settings.loss, z, a, y)
+        loss = batch_loss(per_sample)
+        if not math.isfinite(loss):
+            return None
+        grads_w, grads_b = [None] * depth, [None] * depth
+        norms = np.empty(depth)
+        for layer in range(depth, 0, -1):
+            delta, grad_w, grad_b = net.layer_backward(layer, inputs[layer - 1], zs[layer - 1],
+                                                       inputs[layer], grad_a, delta)
+            norm = frobenius(grad_w)
+            if not (math.isfinite(norm) and math.isfinite(np.add.reduce(grad_b))):
+                return None
+            grads_w[layer - 1], grads_b[layer - 1], norms[layer - 1] = grad_w, grad_b, norm
+            if layer > 1:
+                grad_a = delta @ net.weights[layer - 1]
+            delta = None
+        new_w, new_b, vel_w, vel_b = self._descend(grads_w, grads_b)
+        if _non_finite(new_w) or _non_finite(new_b):
+            return None
+        self._apply(new_w, new_b, vel_w, vel_b)
+        self.steps_done += 1
+        return loss, norms
+
+    def train(self, steps: int, callback=None, until=None) -> list[StepRecord]:
+        """Up to ``steps`` steps; stops early after a divergent step (it is the last
+        record), or after a step for which ``until(record)`` is true (a stop condition
+        such as a target loss)."""
         records = []
         for _ in range(steps):
             record = self.step()
             records.append(record)
             if callback is not None:
                 callback(record)
-            if record.diverged:
+            if record.diverged or (until is not None and until(record)):
                 break
         return records
 
