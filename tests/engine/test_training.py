@@ -291,3 +291,28 @@ def test_restoring_the_state_replays_the_same_step():
     assert again.loss.loss == first.loss.loss
     assert all(np.array_equal(a, b) for a, b in
                zip(again.update.weights_after, first.update.weights_after))
+
+
+@pytest.mark.parametrize("preset", ["xor", "spiral", "deep-sigmoid", "sine"])
+def test_bulk_run_computes_exactly_what_recorded_steps_compute(preset):
+    from bpsim.io import load_preset
+
+    recorded, bulk = load_preset(preset), load_preset(preset)
+    records = recorded.trainer().train(40)
+    run = bulk.trainer().run(40)
+    np.testing.assert_array_equal(run.losses, [r.loss.loss for r in records])
+    np.testing.assert_array_equal(run.grad_norms, [r.grad_norms for r in records])
+    for mine, theirs in zip(bulk.network.weights, recorded.network.weights):
+        np.testing.assert_array_equal(mine, theirs)
+    assert run.last.step == 39 and not run.diverged
+
+
+def test_bulk_run_stops_at_a_divergent_step_and_keeps_the_weights_before_it():
+    network = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
+    trainer = Trainer(network, [[3.0]], [[1.0]], TrainingSettings("mse", 1e6))
+    with np.errstate(all="ignore"):
+        run = trainer.run(1000)
+    assert run.diverged and len(run.losses) < 1000
+    assert run.last.divergence is not None
+    assert np.isfinite(network.weights[0]).all()
+    np.testing.assert_array_equal(network.weights[0], run.last.update.weights_before[0])
