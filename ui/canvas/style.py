@@ -1,0 +1,126 @@
+"""Colours, number formats and edge styling rules of the network canvas (no items here).
+
+Edge style is computed with numpy for all edges at once and reduced to a small
+number of *buckets* (sign × width step), so that the edge item draws each bucket
+with one ``drawLines`` call.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+# Colour-blind-safe diverging pair (ColorBrewer PuOr/RdBu ends): blue = positive,
+# orange = negative.  Grey for exactly zero.
+POSITIVE = QColor("#2166ac")
+NEGATIVE = QColor("#e66101")
+ZERO = QColor("#9a9a9a")
+SIGN_COLOURS = (NEGATIVE, ZERO, POSITIVE)  # indexed by sign + 1
+
+INK = QColor("#1a1a1a")
+MUTED_INK = QColor("#555555")
+NEURON_OUTLINE = QColor("#3c3c3c")
+NEURON_FILL = QColor("#ffffff")
+INPUT_FILL = QColor("#eef2f6")
+LABEL_BACKGROUND = QColor("#fdfdfd")
+LABEL_BORDER = QColor("#c8c8c8")
+# Selection: a warm yellow halo with a dark ring, visible next to blue and orange.
+SELECTION = QColor("#ffcc33")
+SELECTION_RING = QColor("#111111")
+LAYER_BAND = QColor("#fff3cf")
+ERROR = QColor("#c0392b")
+
+#: width steps per sign: width and opacity grow together with the magnitude
+WIDTH_STEPS = 8
+MIN_WIDTH = 1.2
+MAX_WIDTH = 9.0
+MIN_ALPHA = 0.45
+#: gradients span many orders of magnitude: colour the last GRADIENT_DECADES decades
+GRADIENT_DECADES = 4.0
+
+MINUS = "\u2212"
+
+
+def format_value(value: float, digits: int = 4) -> str:
+    """A number as the canvas shows it: 4 significant digits, a real minus sign.
+    0.30000000000000004 → "0.3", -4.2 → "−4.2", 12345.6 → "1.235e4"."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else MINUS + "∞"
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    if text in ("-0", "0"):
+        return "0"
+    return text.replace("-", MINUS)
+
+
+def parse_value(text: str) -> float:
+    """A typed number (accepts "−" and a decimal comma); ValueError with a message
+    a user can read for anything that is not a finite number."""
+    cleaned = text.strip().replace(MINUS, "-").replace(",", ".")
+    if not cleaned:
+        raise ValueError("Empty value: type a number, e.g. 0.5")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"“{text.strip()}” is not a number: type e.g. 0.5 or −1.2") from None
+    if not math.isfinite(value):
+        raise ValueError(f"“{text.strip()}” is not a finite number: type e.g. 0.5 or −1.2")
+    return value
+
+
+def edge_buckets(values: np.ndarray, mode: str = "weight") -> np.ndarray:
+    """Bucket of every edge: ``sign_index * WIDTH_STEPS + step`` with sign_index
+    0 = negative, 1 = zero, 2 = positive, and step 0..WIDTH_STEPS-1 by magnitude.
+
+    weight mode: step ∝ |w| / max|w| (linear), so the thickest edge is the largest
+    weight.  gradient mode: step ∝ 1 + log10(|g| / max|g|) / GRADIENT_DECADES, so
+    gradients 1000× smaller than the largest one are still visible.
+    """
+    values = np.asarray(values, dtype=float)
+    magnitude = np.abs(values)
+    finite = np.isfinite(magnitude)
+    magnitude = np.where(finite, magnitude, 0.0)
+    largest = magnitude.max() if magnitude.size else 0.0
+    if largest > 0:
+        relative = magnitude / largest
+        if mode == "gradient":
+            with np.errstate(divide="ignore"):
+                logs = np.log10(np.where(relative > 0, relative, 1e-300))
+            relative = np.clip(1.0 + logs / GRADIENT_DECADES, 0.0, 1.0)
+    else:
+        relative = np.zeros_like(magnitude)
+    # Non-finite values (a diverged network) are drawn at full width.
+    relative = np.where(finite, relative, 1.0)
+    steps = np.minimum((relative * WIDTH_STEPS).astype(int), WIDTH_STEPS - 1)
+    sign = np.sign(np.where(np.isnan(values), 0.0, values)).astype(int) + 1
+    return sign * WIDTH_STEPS + steps
+
+
+def tint(colour: QColor, strength: float, background: QColor = QColor("white")) -> QColor:
+    """``colour`` mixed with the background: an opaque stand-in for transparency
+    (semi-transparent lines are several times slower to draw)."""
+    s = min(1.0, max(0.0, strength))
+    return QColor.fromRgbF(*(s * c + (1 - s) * b for c, b in zip(
+        colour.getRgbF()[:3], background.getRgbF()[:3])))
+
+
+def bucket_pen_style(bucket: int, dimmed: bool = False) -> tuple[QColor, float]:
+    """(opaque colour, width in scene units) of a bucket: weak edges are thin and
+    pale, strong ones thick and saturated."""
+    sign_index, step = divmod(bucket, WIDTH_STEPS)
+    t = (step + 0.5) / WIDTH_STEPS
+    width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * t
+    strength = MIN_ALPHA + (1.0 - MIN_ALPHA) * t
+    if dimmed:
+        strength *= 0.22
+    return tint(SIGN_COLOURS[sign_index], strength), width
+
+
+BUCKET_COUNT = 3 * WIDTH_STEPS
