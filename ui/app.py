@@ -1,0 +1,184 @@
+"""``bpsim [FILE] [--screenshot OUT.png] [--steps K] [--size WxH]``: the window.
+
+Start-up is measured (``bench/startup.py``): Qt is imported only once the arguments
+are known to need it, and the plots (pyqtgraph) only after the first paint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import os
+import sys
+from pathlib import Path
+
+from bpsim import io
+
+NO_DISPLAY_HINT = ("bpsim: no display found; use QT_QPA_PLATFORM=offscreen with "
+                   "--screenshot, or run under a virtual display such as Xvfb")
+DEFAULT_SCREENSHOT_SIZE = (1600, 1000)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1600x1000, "
+                                         f"got {text!r}") from None
+    if not (100 <= width <= 10000 and 100 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"{text}: each side must be 100 to 10000 pixels")
+    return width, height
+
+
+def _steps(text: str) -> int:
+    try:
+        steps = int(text)
+    except ValueError:
+        steps = -1
+    if steps < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return steps
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bpsim", description="Watch backpropagation happen, step by step.")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="a lesson file (.bpsim.json) or a preset name; "
+                             f"default: the {io.DEFAULT_PRESET} preset")
+    parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
+                        help="render the window to a PNG (offscreen) and exit")
+    parser.add_argument("--steps", metavar="K", type=_steps, default=0,
+                        help="full training steps to take first (default 0)")
+    parser.add_argument("--size", metavar="WxH", type=_size,
+                        default=DEFAULT_SCREENSHOT_SIZE,
+                        help="window size of the screenshot (default 1600x1000)")
+    return parser
+
+
+def display_available(environ=os.environ, platform: str = sys.platform) -> bool:
+    """False on Linux without X11 or Wayland, where Qt would abort."""
+    if environ.get("QT_QPA_PLATFORM"):
+        return True
+    if platform.startswith("linux"):
+        return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def load_lesson(source=None):
+    """(scenario, path) from a file path or a preset name (default: the lecture
+    example).  Presets have no path, so Save asks where to write instead of
+    overwriting the bundled file.  Raises io.ScenarioError with the loader's message."""
+    if source is None:
+        source = io.DEFAULT_PRESET
+    path = Path(source)
+    if not path.exists() and str(source) in io.preset_names():
+        return io.load_preset(str(source)), None
+    return io.load(path), path
+
+
+def application():
+    """The QApplication, created once, with bpsim's names, font and style sheet."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from . import main_window, settings
+
+    app = QApplication.instance() or QApplication(["bpsim"])
+    if app.property("bpsim_configured"):
+        return app
+    app.setProperty("bpsim_configured", True)
+    app.setOrganizationName(settings.ORGANIZATION)
+    app.setApplicationName(settings.APPLICATION)
+    font = app.font()
+    font.setPointSizeF(main_window.BASE_POINT_SIZE)
+    app.setFont(font)
+    app.setWindowIcon(QIcon(str(importlib.resources.files("resources") / "icons"
+                                / "bpsim.svg")))
+    return app
+
+
+def build_window(path=None, steps: int = 0, restore_layout: bool = True):
+    """The main window on ``path`` (a file, a preset name, or None for the lecture
+    example) after ``steps`` full training steps, shown as ``bpsim`` shows it, without
+    entering the event loop.  Raises io.ScenarioError for a file that cannot be used."""
+    return _open_window(*load_lesson(path), steps, restore_layout)
+
+
+def _open_window(scenario, path, steps: int, restore_layout: bool):
+    application()
+    from . import commands
+    from .main_window import MainWindow
+    from .session import Session
+
+    session = Session(scenario, path)
+    window = MainWindow(session, restore_layout=restore_layout)
+    if path is not None:
+        window.remember_recent(path)
+    if steps:
+        window.load_deferred_docks()  # so the plots record these steps too
+        commands.train(session, steps)
+    window.show()
+    return window
+
+
+def save_screenshot(window, out: Path, size: tuple[int, int]) -> bool:
+    """Lay the window out at ``size`` with every dock in place and write it to a PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    window.resize(*size)
+    window.load_deferred_docks()
+    for _ in range(3):  # layout requests are posted events: let them all settle
+        app.processEvents()
+    window.canvas.zoom_fit()
+    app.processEvents()
+    image = window.grab()
+    if (image.width(), image.height()) != tuple(size):
+        print(f"bpsim: the window needs at least {image.width()}x{image.height()} "
+              "pixels; the screenshot has that size", file=sys.stderr)
+    return image.save(str(out), "PNG")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, or arguments argparse has reported
+        return int(exit_.code or 0)
+
+    try:
+        scenario, path = load_lesson(args.file)
+    except io.ScenarioError as error:
+        print(f"bpsim: {error.report()}", file=sys.stderr)
+        return 1
+
+    # No QApplication can exist before Qt's widgets are imported.
+    app_exists = "PySide6.QtWidgets" in sys.modules and (
+        sys.modules["PySide6.QtWidgets"].QApplication.instance() is not None)
+    if not app_exists:
+        if args.screenshot is not None:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        elif not display_available():
+            print(NO_DISPLAY_HINT, file=sys.stderr)
+            return 2
+
+    window = _open_window(scenario, path, args.steps,
+                          restore_layout=args.screenshot is None)
+
+    if args.screenshot is not None:
+        saved = save_screenshot(window, args.screenshot, args.size)
+        window.hide()  # not close(): a screenshot neither asks about nor keeps anything
+        window.deleteLater()
+        if not saved:
+            print(f"bpsim: cannot write {args.screenshot}", file=sys.stderr)
+            return 1
+        return 0
+
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance().exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
