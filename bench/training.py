@@ -1,0 +1,200 @@
+"""Training rate in the running window (offscreen) against the headless engine.
+
+Both train the same scenario, [2,8,8,1] (tanh, tanh, sigmoid; binary cross-entropy),
+mini-batches of 64 from 256 "circles" samples, in the same process, alternating:
+- headless: ``Trainer.step()`` in a loop, nothing else;
+- window: ``ui.app.build_window`` (what ``bpsim`` shows) playing at the fastest speed,
+  event loop running for real, so every restyle and repaint counts.  Two play loops:
+  "animator", the animation's own (``ui.animation.Animator``, when present), and
+  "steady", a QTimer that trains a fixed 25 ms worth of engine steps per frame (the
+  count from the headless rate just measured), then lets the window repaint.
+Target: the window keeps ≥ 50 % of the headless rate.  ``bench/plots.py`` runs the
+same with every plot visible.
+
+    python bench/training.py [--seconds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bpsim.initializers import InitSpec, initialize  # noqa: E402
+from bpsim.network import Network  # noqa: E402
+from bpsim.scenario import DataSpec, Scenario  # noqa: E402
+from bpsim.training import TrainingSettings  # noqa: E402
+
+TARGET_RATIO = 0.5
+LAYERS = [2, 8, 8, 1]
+BATCH = 64
+#: the steady loop: a frame every FRAME_MS at most, TRAIN_MS of engine steps in each
+FRAME_MS = 16
+TRAIN_MS = 25
+
+
+def bench_scenario() -> Scenario:
+    init = InitSpec("xavier_uniform", seed=0)
+    weights, biases = initialize(LAYERS, init)
+    network = Network(LAYERS, ["tanh", "tanh", "sigmoid"], weights, biases)
+    training = TrainingSettings("bce", 0.3, batch_size=BATCH, seed=0)
+    return Scenario(network, training, DataSpec(generator="circles", n=256, noise=0.1, seed=1),
+                    init, title="bench [2,8,8,1] batch 64")
+
+
+def headless_rate(seconds: float) -> float:
+    """Steps per second of the bare engine."""
+    trainer = bench_scenario().trainer()
+    for _ in range(50):  # warm-up
+        trainer.step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(50):
+            trainer.step()
+        steps += 50
+    return steps / (time.perf_counter() - start)
+
+
+def build_bench_window(with_plots: bool, size=(1600, 1000)):
+    """The main window on the bench scenario; with every plot dock shown side by side
+    below the canvas, or with none."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import build_window
+
+    window = build_window(restore_layout=False)
+    window.session.replace_scenario(bench_scenario())
+    window.session.undo_stack.setClean()
+    window.resize(*size)
+    app = QApplication.instance()
+    app.processEvents()
+    window.load_deferred_docks()
+    docks = list(getattr(window, "plot_docks", None) or [])
+    if with_plots and not docks:
+        from ui.plots import create_plot_docks
+
+        docks = create_plot_docks(window.session, parent=window)
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    for dock in docks:
+        window.removeDockWidget(dock)
+        if with_plots:
+            window.addDockWidget(bottom, dock)
+    if with_plots:
+        for left, right in zip(docks, docks[1:]):
+            window.splitDockWidget(left, right, Qt.Orientation.Horizontal)
+        for dock in docks:
+            dock.show()
+    for _ in range(3):
+        app.processEvents()
+    window._bench_docks = docks  # keep the Python side of removed docks alive
+    return window
+
+
+class SteadyPlay:
+    """Full-speed play that trains ``steps_per_frame`` steps per frame through the
+    session (so every view hears of them), then lets the event loop repaint."""
+
+    def __init__(self, session, steps_per_frame: int):
+        from PySide6.QtCore import QTimer
+
+        self.session = session
+        self.steps_per_frame = max(1, steps_per_frame)
+        self.timer = QTimer()
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(lambda: self.session.train(self.steps_per_frame))
+
+    def play(self):
+        self.timer.start()
+
+    def pause(self):
+        self.timer.stop()
+
+
+def animator_for(window):
+    """The animation's play loop at the fastest speed, or None without ui.animation."""
+    try:
+        from ui.animation import Animator
+    except ImportError:
+        return None
+    animator = getattr(window, "animator", None) or Animator(window.session, window)
+    animator.set_phase_ms(0)
+    return animator
+
+
+def window_rate(window, player, seconds: float) -> float:
+    """Steps per second while ``player`` plays for ``seconds`` (event loop running)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    session = window.session
+    loop = QEventLoop()
+    # warm-up: the first frames pay for glyph caches and first allocations
+    player.play()
+    QTimer.singleShot(300, loop.quit)
+    loop.exec()
+    first = session.trainer.steps_done
+    start = time.perf_counter()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    steps = session.trainer.steps_done - first
+    elapsed = time.perf_counter() - start
+    player.pause()
+    return steps / elapsed
+
+
+def compare_rates(with_plots: bool, seconds: float, rounds: int = 2) -> dict:
+    """Alternate headless and window runs (each play loop); medians of each."""
+    from ui.app import application
+
+    application()
+    window = build_bench_window(with_plots)
+    rates = {"headless": [], "steady": [], "animator": []}
+    animator = animator_for(window)
+    for _ in range(rounds):
+        engine = headless_rate(seconds / 2)
+        rates["headless"].append(engine)
+        steady = SteadyPlay(window.session, round(engine * TRAIN_MS / 1000))
+        rates["steady"].append(window_rate(window, steady, seconds))
+        if animator is not None:
+            rates["animator"].append(window_rate(window, animator, seconds))
+    window.session.undo_stack.setClean()
+    window.close()
+    return {name: statistics.median(values) for name, values in rates.items() if values}
+
+
+def report(rates: dict, label: str) -> bool:
+    """Print the rates; True when the best play loop meets the target."""
+    engine = rates["headless"]
+    print(f"{label}")
+    print(f"  headless engine            {engine:8.0f} steps/s")
+    best = 0.0
+    for name, how in (("steady", f"steady play ({TRAIN_MS} ms of steps per frame)"),
+                      ("animator", "ui.animation.Animator, fastest")):
+        if name not in rates:
+            continue
+        ratio = rates[name] / engine
+        best = max(best, ratio)
+        verdict = "OK" if ratio >= TARGET_RATIO else "below target"
+        print(f"  window, {how:<34}{rates[name]:8.0f} steps/s = {ratio:4.0%} ({verdict})")
+    return best >= TARGET_RATIO
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0,
+                        help="length of each window run (default 4)")
+    args = parser.parse_args(argv)
+    print(f"[2,8,8,1] batch {BATCH}, offscreen, same process; target ≥ {TARGET_RATIO:.0%} "
+          "of the headless rate")
+    ok = report(compare_rates(False, args.seconds), "window without plots:")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""The training history: every full step's loss and per-layer gradient magnitudes,
+and the parameters after each step, in bounded memory.
+
+Memory stays flat on arbitrarily long runs: the most recent ``recent`` steps are kept
+whole, older ones are thinned to every 2nd step, then every 4th, 8th … (the stride
+doubles whenever the buffers fill up again), so a 1,000,000-step run keeps its
+shape in a few thousand rows.  The numbers live in preallocated numpy buffers (one
+row per kept step, no Python object per step), so an append is amortized O(1).
+
+Parameter snapshots (weights, biases, and optionally ``Trainer.state()``) follow the
+same scheme with their own, smaller budget; a snapshot shares the record's read-only
+arrays instead of copying them.  A snapshot is the state *after* its step's update,
+i.e. the state training continues from.
+
+Steps normally arrive in increasing order.  A step number at or below the last one
+recorded means training branched (undo, "continue from here", reset): the rows from
+that step on are dropped before the new one is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import accumulate
+
+import numpy as np
+
+from .trace import StepRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The network's parameters right after step ``step`` was applied."""
+
+    #: the step's number (StepRecord.step, or the history's own numbering)
+    step: int
+    #: W⁽¹⁾ … W⁽ᴸ⁾ after the update (before it, when the step diverged and was not applied)
+    weights: tuple
+    #: b⁽¹⁾ … b⁽ᴸ⁾, likewise
+    biases: tuple
+    #: Trainer.state() after the step, or None when it was not given
+    trainer_state: dict | None
+    #: J of the step's batch
+    loss: float
+
+
+def mean_abs_gradients(record: StepRecord) -> np.ndarray:
+    """mean |∂J/∂w| over the weights of each layer, input side first."""
+    grads = [b.grad_weights for b in reversed(record.backward)]
+    sizes = [g.size for g in grads]
+    starts = [0, *accumulate(sizes[:-1])]
+    # All layers in three numpy calls: Σ|∂J/∂w| per layer over one flat array, / count.
+    flat = np.abs(np.concatenate([g.ravel() for g in grads]))
+    return np.add.reduceat(flat, starts) / sizes
+
+
+def _thin_mask(steps: np.ndarray, stride: int) -> np.ndarray:
+    # Every stride-th step survives thinning; steps are non-negative integers.
+    return steps % stride == 0
+
+
+class History:
+    """Loss and gradient magnitudes per step (input side first), plus snapshots.
+
+    ``recent`` steps are kept whole, the whole history fits in ``capacity`` rows;
+    ``recent_snapshots`` / ``snapshot_capacity`` do the same for parameter snapshots.
+    """
+
+    def __init__(self, n_layers: int, recent: int = 4096, capacity: int = 16384,
+                 recent_snapshots: int = 256, snapshot_capacity: int = 1024):
+        if not 0 < recent < capacity or not 0 < recent_snapshots < snapshot_capacity:
+            raise ValueError("need 0 < recent < capacity")
+        self.n_layers = 0
+        self.recent, self.capacity = int(recent), int(capacity)
+        self.recent_snapshots = int(recent_snapshots)
+        self.snapshot_capacity = int(snapshot_capacity)
+        self._steps = np.zeros(self.capacity, dtype=np.int64)
+        self._losses = np.zeros(self.capacity)
+        self._snapshot_steps = np.zeros(self.snapshot_capacity, dtype=np.int64)
+        self._snapshots: list[Snapshot] = []
+        self.clear(n_layers)
+
+    # -- size and views ------------------------------------------------------------------
+
+    def clear(self, n_layers: int | None = None) -> None:
+        """Forget every step (and change the number of layers, if given)."""
+        if n_layers is not None and int(n_layers) != self.n_layers:
+            self.n_layers = int(n_layers)
+            self._grad_norms = np.zeros((self.capacity, self.n_layers))
+            self._mean_abs = np.zeros((self.capacity, self.n_layers))
+        self._n = 0
+        #: older rows are kept every ``stride``-th step (1, 2, 4, …)
+        self.stride = 1
+        self.snapshot_stride = 1
+        self._snapshots.clear()
+
+    def __len__(self) -> int:
+        """Rows kept (not steps taken: older steps are thinned)."""
+        return self._n
+
+    @property
+    def last_step(self) -> int | None:
+        return int(self._steps[self._n - 1]) if self._n else None
+
+    @property
+    def next_step(self) -> int:
+        """The step number that continues this history (0 when empty)."""
+        return int(self._steps[self._n - 1]) + 1 if self._n else 0
+
+    def _view(self, array: np.ndarray) -> np.ndarray:
+        view = array[:self._n]
+        view.flags.writeable = False
+        return view
+
+    # The views share the buffers: their contents change at the next append that
+    # thins the history, so copy them to keep them.
+    @property
+    def steps(self) -> np.ndarray:
+        """Step number of each kept row, increasing."""
+        return self._view(self._steps)
+
+    @property
+    def losses(self) -> np.ndarray:
+        """J of each kept step."""
+        return self._view(self._losses)
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        """‖∂J/∂W⁽ˡ⁾‖ (Frobenius), shape (rows, L), layer 1 (input side) first."""
+        return self._view(self._grad_norms)
+
+    @property
+    def mean_abs_grads(self) -> np.ndarray:
+        """mean |∂J/∂w| over each layer's weights, shape (rows, L), input side first."""
+        return self._view(self._mean_abs)
+
+    def row_at(self, step: int) -> int | None:
+        """Index of the nearest kept row at or before ``step`` (None if there is none)."""
+        i = int(np.searchsorted(self._steps[:self._n], step, side="right")) - 1
+        return i if i >= 0 else None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the buffers and by the snapshots' arrays (shared ones once)."""
+        total = sum(a.nbytes for a in (self._steps, self._losses, self._grad_norms,
+                                       self._mean_abs, self._snapshot_steps))
+        seen = set()
+        for snapshot in self._snapshots:
+            arrays = [*snapshot.weights, *snapshot.biases]
+            state = snapshot.trainer_state or {}
+            arrays += [v for v in state.values() if isinstance(v, np.ndarray)]
+            for part in state.get("velocity") or ():
+                arrays += list(part or ())
+            for array in arrays:
+                if id(array) not in seen:
+                    seen.add(id(array))
+                    total += array.nbytes
+        return total
+
+    # -- recording -----------------------------------------------------------------------
+
+    def append(self, record: StepRecord, trainer_state: dict | None = None,
+               step: int | None = None) -> None:
+        """Keep one full step: its loss, gradient magnitudes and resulting parameters.
+
+        ``step`` numbers the row (default: ``record.step``); ``trainer_state`` is
+        ``Trainer.state()`` right after the step, when the caller has it."""
+        update = record.update
+        applied = update.applied
+        self.append_values(
+            record.step if step is None else step, record.loss.loss,
+            [b.grad_norm for b in reversed(record.backward)],
+            mean_abs_gradients(record),
+            update.weights_after if applied else update.weights_before,
+            update.biases_after if applied else update.biases_before,
+            trainer_state)
+
+    def extend(self, records, trainer_state: dict | None = None,
+               first_step: int | None = None) -> None:
+        """Keep several consecutive steps; ``trainer_state`` belongs to the last one.
+        ``first_step`` renumbers them from that step on (default: their own numbers)."""
+        last = len(records) - 1
+        for k, record in enumerate(records):
+            self.append(record, trainer_state if k == last else None,
+                        None if first_step is None else first_step + k)
+
+    def append_values(self, step: int, loss: float, grad_norms, mean_abs_grads,
+                      weights=None, biases=None, trainer_state: dict | None = None) -> None:
+        """The same as :meth:`append`, from the numbers themselves."""
+        step = int(step)
+        n = self._n
+        if n and step <= self._steps[n - 1]:
+            self.truncate(step)
+            n = self._n
+        if n == self.capacity:
+            self._thin()
+            n = self._n
+        self._steps[n] = step
+        self._losses[n] = loss
+        self._grad_norms[n] = grad_norms
+        self._mean_abs[n] = mean_abs_grads
+        self._n = n + 1
+        if weights is not None:
+            self._add_snapshot(Snapshot(step, tuple(weights), tuple(biases),
+                                        trainer_state, float(loss)))
+
+    def truncate(self, step: int) -> None:
+        """Drop the rows and snapshots of ``step`` and later (training branched there)."""
+        self._n = int(np.searchsorted(self._steps[:self._n], step, side="left"))
+        count = int(np.searchsorted(self._snapshot_steps[:len(self._snapshots)], step,
+                                    side="left"))
+        del self._snapshots[count:]
+
+    def _thin(self) -> None:
+        """Drop older rows down to every ``stride``-th step, doubling the stride until
+        at most half the room for older rows is used: frees a constant fraction of the
+        buffers, so appends stay amortized O(1)."""
+        old = self._n - self.recent
+        steps = self._steps[:old]
+        budget = (self.capacity - self.recent) // 2
+        keep = _thin_mask(steps, self.stride)
+        while np.count_nonzero(keep) > budget:
+            self.stride *= 2
+            keep = _thin_mask(steps, self.stride)
+        kept = np.flatnonzero(keep)
+        k = len(kept)
+        for array in (self._steps, self._losses, self._grad_norms, self._mean_abs):
+            array[:k] = array[kept]
+            array[k:k + self.recent] = array[old:self._n].copy()
+        self._n = k + self.recent
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def _add_snapshot(self, snapshot: Snapshot) -> None:
+        if len(self._snapshots) == self.snapshot_capacity:
+            self._thin_snapshots()
+        self._snapshot_steps[len(self._snapshots)] = snapshot.step
+        self._snapshots.append(snapshot)
+
+    def _thin_snapshots(self) -> None:
+        # Like _thin; besides every stride-th snapshot, the nearest one with a trainer
+        # state at or before each of them stays, so training can be replayed exactly
+        # from a kept state to any kept snapshot.
+        n = len(self._snapshots)
+        old = n - self.recent_snapshots
+        steps = self._snapshot_steps[:old]
+        has_state = np.array([s.trainer_state is not None for s in self._snapshots])
+        last_with_state = np.maximum.accumulate(np.where(has_state, np.arange(n), -1))
+        # the recent snapshots all stay, and so does the state each of them replays from
+        recent_anchor = last_with_state[old]
+        budget = (self.snapshot_capacity - self.recent_snapshots) // 2
+        while True:
+            keep = _thin_mask(steps, self.snapshot_stride)
+            anchors = last_with_state[:old][keep]
+            keep[anchors[anchors >= 0]] = True
+            if 0 <= recent_anchor < old:
+                keep[recent_anchor] = True
+            if np.count_nonzero(keep) <= budget:
+                break
+            self.snapshot_stride *= 2
+        kept = [self._snapshots[i] for i in np.flatnonzero(keep)]
+        self._snapshots[:old] = kept
+        n = len(self._snapshots)
+        self._snapshot_steps[:n] = [s.step for s in self._snapshots]
+
+    @property
+    def snapshots(self) -> list[Snapshot]:
+        """Kept snapshots, oldest first (a copy of the list)."""
+        return list(self._snapshots)
+
+    def snapshot_at(self, step: int, with_state: bool = False) -> Snapshot | None:
+        """The nearest kept snapshot at or before ``step`` (with a trainer state, if
+        asked); None if there is none."""
+        i = int(np.searchsorted(self._snapshot_steps[:len(self._snapshots)], step,
+                                side="right")) - 1
+        while with_state and i >= 0 and self._snapshots[i].trainer_state is None:
+            i -= 1
+        return self._snapshots[i] if i >= 0 else None

@@ -1,0 +1,388 @@
+"""The "Compare" lab: train copies of the current network that differ in one setting
+and overlay their per-layer gradient profiles and loss curves.
+
+The runs happen in a worker thread (:func:`bpsim.compare.compare` on a copy of the
+scenario taken when Run is pressed), with a progress bar and Cancel; the session's
+network is never touched.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
+                               QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from bpsim import activations as act
+from bpsim.compare import ACTIVATION_VARIANTS, INIT_LABELS, compare
+from bpsim.initializers import SCHEMES
+
+from .plots import (INK, LINE_WIDTH, number, new_plot_widget, style_plot, LayerAxis)
+
+#: Okabe-Ito: told apart with every kind of colour blindness
+VARIANT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                   "#000000", "#F0E442")
+SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "+")
+SETTING_LABELS = {"activation": "Hidden-layer activation", "init": "Weight initializer"}
+DEFAULT_STEPS = 200
+
+
+class CompareWorker(QObject):
+    """Runs :func:`bpsim.compare.compare` in a worker thread."""
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, scenario, setting: str, variants: list, steps: int):
+        super().__init__()
+        self.scenario, self.setting = scenario, setting
+        self.variants, self.steps = variants, steps
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        # read by the worker thread between steps; a bool assignment is atomic
+        self._cancelled = True
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            results = compare(self.scenario, self.setting, self.variants, self.steps,
+                              progress=self.progress.emit, cancelled=lambda: self._cancelled)
+        except (ValueError, FloatingPointError) as error:
+            self.failed.emit(str(error))
+            return
+        self.finished.emit(results)
+
+
+class CompareDialog(QDialog):
+    """Pick a setting, its variants and a number of steps; Run; read the overlay."""
+
+    #: the runs finished (or were cancelled) and are drawn
+    results_ready = Signal(object)
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("compare_dialog")
+        self.setWindowTitle("Compare — the vanishing-gradient lab")
+        self.setAccessibleName("Compare variants of the network")
+        self.results: list = []
+        self.cancelled = False
+        self._thread: QThread | None = None
+        self._worker: CompareWorker | None = None
+        self._started = 0.0
+
+        # -- choices -----------------------------------------------------------------
+        self.setting_box = QComboBox()
+        self.setting_box.setObjectName("compare_setting")
+        self.setting_box.setAccessibleName("Setting to compare")
+        self.setting_box.setToolTip("The one setting that differs between the copies")
+        for key, label in SETTING_LABELS.items():
+            self.setting_box.addItem(label, key)
+        self.setting_box.currentIndexChanged.connect(self._fill_variants)
+
+        self.variant_list = QListWidget()
+        self.variant_list.setObjectName("compare_variants")
+        self.variant_list.setAccessibleName("Variants to train")
+        self.variant_list.setToolTip("Tick the variants to train side by side")
+        self.variant_list.setMaximumHeight(150)
+
+        self.steps_box = QSpinBox()
+        self.steps_box.setObjectName("compare_steps")
+        self.steps_box.setAccessibleName("Training steps per variant")
+        self.steps_box.setToolTip("How many training steps each copy takes")
+        self.steps_box.setRange(1, 100_000)
+        self.steps_box.setValue(DEFAULT_STEPS)
+        self.steps_box.setSingleStep(50)
+
+        self.profile_box = QComboBox()
+        self.profile_box.setObjectName("compare_profile_at")
+        self.profile_box.setAccessibleName("Gradient profile at")
+        self.profile_box.setToolTip("Which step's gradients the profile shows")
+        self.profile_box.addItem("first step (initial weights)", "initial")
+        self.profile_box.addItem("last step", "final")
+        self.profile_box.currentIndexChanged.connect(lambda _: self._draw())
+
+        self.log_loss_box = QCheckBox("Log scale loss")
+        self.log_loss_box.setObjectName("compare_loss_log")
+        self.log_loss_box.setAccessibleName("Loss plot: logarithmic y axis")
+        self.log_loss_box.setToolTip("Show the loss curves on a logarithmic axis")
+        self.log_loss_box.toggled.connect(self._on_log_loss)
+
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("compare_run")
+        self.run_button.setAccessibleName("Run the comparison")
+        self.run_button.setToolTip("Train a copy per variant (the network itself is not changed)")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("compare_cancel")
+        self.cancel_button.setAccessibleName("Cancel the comparison")
+        self.cancel_button.setToolTip("Stop training the copies (what is done is shown)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("compare_progress")
+        self.progress_bar.setAccessibleName("Comparison progress")
+        self.progress_bar.setToolTip("Steps trained over all variants")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.status = QLabel("Same initial weights and the same batches for every variant; "
+                             "the network in the window is not changed.")
+        self.status.setObjectName("compare_status")
+        self.status.setAccessibleName("Comparison status")
+        self.status.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Compare", self.setting_box)
+        form.addRow("Variants", self.variant_list)
+        form.addRow("Steps", self.steps_box)
+        form.addRow("Profile at", self.profile_box)
+        form.addRow("", self.log_loss_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addLayout(buttons)
+        left.addWidget(self.progress_bar)
+        left.addWidget(self.status)
+        left.addStretch(1)
+        controls = QWidget()
+        controls.setLayout(left)
+        controls.setMaximumWidth(360)
+
+        # -- plots ---------------------------------------------------------------------
+        self._layer_axis = LayerAxis("bottom")
+        self.profile_widget = new_plot_widget(self._layer_axis)
+        self.profile_widget.setObjectName("compare_profile_plot")
+        self.profile_widget.setAccessibleName("Gradient profile of each variant")
+        self.profile_widget.setToolTip("‖∂J/∂W⁽ˡ⁾‖ per layer for each variant, log scale, "
+                                       "input side left")
+        self.profile_plot = self.profile_widget.getPlotItem()
+        style_plot(self.profile_plot, "layer (input side → output)", "‖∂J/∂W‖")
+        self.profile_plot.setLogMode(y=True)
+        self.profile_plot.setTitle("Gradient profile", size="15pt", color=INK)
+        self.profile_legend = self.profile_plot.addLegend(
+            offset=(-10, -10), labelTextSize="13pt", labelTextColor=INK,
+            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#999999"))
+        self.loss_widget = new_plot_widget()
+        self.loss_widget.setObjectName("compare_loss_plot")
+        self.loss_widget.setAccessibleName("Loss curve of each variant")
+        self.loss_widget.setToolTip("The training loss of each variant at every step")
+        self.loss_plot = self.loss_widget.getPlotItem()
+        style_plot(self.loss_plot, "step", "loss J")
+        self.loss_plot.setTitle("Loss", size="15pt", color=INK)
+        self.loss_legend = self.loss_plot.addLegend(
+            offset=(-10, 10), labelTextSize="13pt", labelTextColor=INK,
+            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#999999"))
+        #: label → curve, for what is drawn
+        self.profile_curves: dict[str, pg.PlotDataItem] = {}
+        self.loss_curves: dict[str, pg.PlotDataItem] = {}
+
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.profile_widget)
+        plots.addWidget(self.loss_widget)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+
+        outer = QHBoxLayout()
+        outer.addWidget(controls)
+        outer.addWidget(plots, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(outer, 1)
+        layout.addWidget(close)
+        self.resize(1400, 620)
+        self._fill_variants()
+
+    # -- choices ---------------------------------------------------------------------------
+
+    @property
+    def setting(self) -> str:
+        return self.setting_box.currentData()
+
+    def _fill_variants(self) -> None:
+        self.variant_list.clear()
+        scenario = self.session.scenario
+        if self.setting == "activation":
+            options = [(name, act.get(name).label) for name in ACTIVATION_VARIANTS]
+            ticked = {"sigmoid", "relu"}
+        else:
+            options = [(name, INIT_LABELS[name]) for name in SCHEMES]
+            own = scenario.init.scheme
+            ticked = {own, "he_normal" if own != "he_normal" else "xavier_uniform"}
+        for key, label in options:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if key in ticked
+                               else Qt.CheckState.Unchecked)
+            self.variant_list.addItem(item)
+
+    def set_setting(self, setting: str) -> None:
+        self.setting_box.setCurrentIndex(self.setting_box.findData(setting))
+
+    def set_variants(self, keys) -> None:
+        keys = set(keys)
+        for i in range(self.variant_list.count()):
+            item = self.variant_list.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
+                               in keys else Qt.CheckState.Unchecked)
+
+    def variants(self) -> list:
+        items = (self.variant_list.item(i) for i in range(self.variant_list.count()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items
+                if item.checkState() == Qt.CheckState.Checked]
+
+    # -- running ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def run(self) -> None:
+        """Start training the variants in a worker thread."""
+        if self.running:
+            return
+        variants = self.variants()
+        if not variants:
+            self.status.setText("Tick at least one variant.")
+            return
+        network = self.session.network
+        if self.setting == "activation" and network.depth < 2:
+            self.status.setText("Comparing activations needs a hidden layer.")
+            return
+        steps = self.steps_box.value()
+        # The worker trains a copy: the session's network stays as it is.
+        scenario = self.session.scenario.copy()
+        self.cancelled = False
+        self.progress_bar.setRange(0, steps * len(variants))
+        self.progress_bar.setValue(0)
+        self.status.setText(f"Training {len(variants)} copies for {steps:,} steps…")
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self._started = time.perf_counter()
+
+        self._thread = QThread(self)
+        self._worker = CompareWorker(scenario, self.setting, variants, steps)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self.cancelled = True
+            self._worker.cancel()
+            self.status.setText("Cancelling…")
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress_bar.setValue(done)
+
+    def _on_finished(self, results) -> None:
+        seconds = time.perf_counter() - self._started
+        self._stop_thread()
+        self.results = results
+        if self.cancelled:
+            self.status.setText("Cancelled: showing the steps done so far.")
+        else:
+            self.progress_bar.setValue(self.progress_bar.maximum())
+            self.status.setText(f"{len(results)} variants × {self.steps_box.value():,} steps "
+                                f"in {seconds:.1f} s. The network in the window is unchanged.")
+        diverged = [f"{r.label} diverged at {r.divergence}" for r in results if r.divergence]
+        if diverged:
+            self.status.setText(self.status.text() + "\n" + "; ".join(diverged) + ".")
+        self._draw()
+        self.results_ready.emit(results)
+
+    def _on_failed(self, message: str) -> None:
+        self._stop_thread()
+        self.status.setText(message)
+
+    def _stop_thread(self) -> None:
+        thread, worker = self._thread, self._worker
+        self._thread = self._worker = None
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            worker.deleteLater()
+            thread.deleteLater()
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def done(self, result: int) -> None:
+        # closing while a run is going: stop it first (the thread must not outlive us)
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.finished.disconnect(self._on_finished)
+            self._stop_thread()
+        super().done(result)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _on_log_loss(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+
+    def _draw(self) -> None:
+        for plot, curves, legend in ((self.profile_plot, self.profile_curves, self.profile_legend),
+                                     (self.loss_plot, self.loss_curves, self.loss_legend)):
+            for curve in curves.values():
+                plot.removeItem(curve)
+            curves.clear()
+            legend.clear()
+        if not self.results:
+            return
+        at = self.profile_box.currentData()
+        depth = self.results[0].grad_norms.shape[1]
+        self._layer_axis.set_count(depth)
+        layers = np.arange(1, depth + 1)
+        for k, result in enumerate(self.results):
+            colour = VARIANT_COLOURS[k % len(VARIANT_COLOURS)]
+            profile = result.initial_profile if at == "initial" else result.final_profile
+            ratio = profile[0] / profile[-1] if profile[-1] > 0 else float("nan")
+            label = f"{result.label}  (layer 1 / {depth}: {number(ratio, 2)})"
+            curve = pg.PlotDataItem(
+                layers, profile, pen=pg.mkPen(colour, width=LINE_WIDTH + 1),
+                symbol=SYMBOLS[k % len(SYMBOLS)], symbolSize=13, symbolBrush=pg.mkBrush(colour),
+                symbolPen=pg.mkPen(INK, width=1), name=label)
+            self.profile_plot.addItem(curve)
+            self.profile_curves[result.label] = curve
+            loss = pg.PlotDataItem(np.arange(1, result.steps_done + 1), result.losses,
+                                   pen=pg.mkPen(colour, width=LINE_WIDTH), name=result.label)
+            self.loss_plot.addItem(loss)
+            # after addItem: pyqtgraph clips to the view box it is in
+            loss.setClipToView(True)
+            loss.setDownsampling(auto=True, method="peak")
+            self.loss_curves[result.label] = loss
+        self.profile_plot.setXRange(0.4, depth + 0.6, padding=0)
+        self.profile_plot.enableAutoRange(axis="y")
+        self.loss_plot.enableAutoRange()
+        where = "first step" if at == "initial" else "last step"
+        self.profile_plot.setTitle(f"Gradient profile at the {where}", size="15pt", color=INK)
+
+
+def open_compare_dialog(session, parent=None) -> CompareDialog:
+    """Show the lab (non-modal) for ``session``; returns the dialog."""
+    dialog = CompareDialog(session, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
+
+
+def create_compare_action(session, parent) -> QAction:
+    """The "Compare…" action (objectName ``compare``) that opens the lab."""
+    action = QAction("Compare…", parent)
+    action.setObjectName("compare")
+    action.setToolTip("Train copies differing in one setting (activation, initializer) "
+                      "and compare their gradient profiles and losses")
+    action.setStatusTip(action.toolTip())
+    action.triggered.connect(lambda: open_compare_dialog(session, parent))
+    return action
