@@ -2,23 +2,61 @@
 and how far its tween has run (t from 0 to 1).
 
 The animator only reads records the engine produced (through the session).  Going
-back (``previous``), pausing, or replaying never changes a weight: the only calls that
-change the network are ``session.next_phase()`` (when the user steps past the last
-recorded phase) and ``session.train()`` (full steps and play).
+back (``previous_phase``), pausing, or replaying never changes a weight: the only calls
+that change the network are ``session.next_phase()`` (when the user steps past the
+last recorded phase), ``session.train()`` (full steps and play) and the undoable
+reset.  ``ui.presenter`` turns the shown record and t into what the canvas draws.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
-#: Names of the speed slider's stops: milliseconds per phase (0 = instant).
-SPEEDS_MS = (1200, 800, 500, 300, 150, 0)
-#: Frames per second of the tween and of play at full speed.
+
+@dataclass(frozen=True)
+class Speed:
+    """One stop of the speed slider."""
+
+    #: what the slider's label says
+    label: str
+    #: milliseconds each phase's animation takes; 0 = instant (no tween)
+    phase_ms: int
+    #: play at this many full steps per second (phase_ms 0 only); None = as fast as
+    #: the machine trains
+    steps_per_second: float | None = None
+
+
+#: The speed slider's stops, slowest first.  The animated ones play phase by phase;
+#: the instant ones play whole steps (the last as fast as the engine trains).
+SPEEDS = (
+    Speed("1.2 s / phase", 1200),
+    Speed("0.8 s / phase", 800),
+    Speed("0.5 s / phase", 500),
+    Speed("0.3 s / phase", 300),
+    Speed("0.15 s / phase", 150),
+    Speed("10 steps/s", 0, 10.0),
+    Speed("60 steps/s", 0, 60.0),
+    Speed("full speed", 0, None),
+)
+#: index into SPEEDS of the speed a new window starts with
+DEFAULT_SPEED = 2
+#: The tween's and paced play's timer interval: about 60 frames a second.
 FRAME_MS = 16
+#: At full speed, the share of wall time given to training (the rest restyles and
+#: repaints the views), and the length of one burst of steps between two looks at
+#: the event loop (input stays responsive).
+TRAIN_SHARE = 0.85
+BURST_MS = 40.0
+#: how often the frame pacing looks at the share of time training got, and the
+#: longest time between two frames at full speed (the drawing still moves)
+PACING_S = 0.25
+MAX_FRAME_S = 0.3
 
 
 class Animator(QObject):
@@ -26,20 +64,28 @@ class Animator(QObject):
     frame = Signal()
     #: play started or stopped (True when playing)
     playing_changed = Signal(bool)
+    #: a user-visible note about stepping (e.g. "the forward pass is done")
+    note = Signal(str)
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
         #: the phases of the step being shown, in order, as the engine recorded them
         self.records: list = []
-        #: index into records of the phase shown; -1 = none (the network at rest)
+        #: dataset indices of the samples in the shown step's batch
+        self.batch_indices: np.ndarray | None = None
+        #: index into records of the phase shown; -1 = before the step's first phase
         self.index = -1
         #: tween position of the shown phase, 0..1
         self.t = 1.0
-        self.phase_ms = SPEEDS_MS[2]
-        #: play: stop after this many steps (None = no limit) or below this loss
+        self.phase_ms = SPEEDS[DEFAULT_SPEED].phase_ms
+        #: paced play (instant speeds only): full steps per second, None = full speed
+        self.steps_per_second: float | None = None
+        #: play: stop after this many steps (None = no limit) or at this loss (None = never)
         self.max_steps: int | None = None
         self.target_loss: float | None = None
+        #: why the last play stopped ("" while playing or before any play)
+        self.stop_reason = ""
         self._steps_at_play = 0
         self._tween = QTimer(self)
         self._tween.setInterval(FRAME_MS)
@@ -48,7 +94,14 @@ class Animator(QObject):
         self._play = QTimer(self)
         self._play.setInterval(FRAME_MS)
         self._play.timeout.connect(self._on_play_tick)
-        self._steps_per_tick = 1
+        self._play_started = 0.0
+        #: seconds one step takes in the window (session overhead included), measured
+        self._seconds_per_step = 1e-4
+        #: full speed: seconds between two frames (paced by _pace_frames)
+        self._frame_interval = 0.05
+        self._last_frame = 0.0
+        self._pacing_since = 0.0
+        self._training_seconds = 0.0
         #: True while the animator itself asks the session to change the network
         self._driving = False
         session.step_abandoned.connect(self._on_step_abandoned)
@@ -56,7 +109,7 @@ class Animator(QObject):
         session.parameters_changed.connect(self._on_parameters_changed)
         session.diverged.connect(self._on_diverged)
 
-    # -- what is shown ---------------------------------------------------------------
+    # -- what is shown ----------------------------------------------------------------
 
     @property
     def current(self):
@@ -67,37 +120,115 @@ class Animator(QObject):
     def depth(self) -> int:
         return self.session.network.depth
 
-    def phase_text(self) -> str:
-        """Where we are, e.g. "Forward · layer 2 of 4", for the phase indicator."""
-        record = self.current
-        depth = self.depth
-        step = self.session.trainer.steps_done
-        if record is None:
-            return f"Ready · step {step + 1} next"
-        if isinstance(record, ForwardRecord):
-            text = f"Forward · layer {record.layer} of {depth}"
-        elif isinstance(record, LossRecord):
-            text = "Loss"
-        elif isinstance(record, BackwardRecord):
-            text = f"Backward · layer {record.layer} of {depth}"
-        else:
-            text = "Update" if record.applied else "Update skipped (diverged)"
-        batch = len(self.records[0].inputs) if self.records else 0
-        return f"{text} · step {self._shown_step() + 1} · batch of {batch}"
-
-    def _shown_step(self) -> int:
-        steps = self.session.trainer.steps_done
-        complete = bool(self.records) and isinstance(self.records[-1], UpdateRecord)
-        return steps - 1 if complete else steps
-
     @property
     def step_complete(self) -> bool:
         return bool(self.records) and isinstance(self.records[-1], UpdateRecord)
 
-    # -- stepping ------------------------------------------------------------------------
+    @property
+    def step_record(self):
+        """The StepRecord of the shown step once it is complete (else None)."""
+        last = self.session.last_step
+        if self.step_complete and last is not None and last.update is self.records[-1]:
+            return last
+        return None
+
+    @property
+    def shown_step(self) -> int:
+        """0-based number of the step shown (or about to be taken, at rest)."""
+        steps = self.session.trainer.steps_done
+        return steps - 1 if self.step_complete else steps
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.records[0].inputs) if self.records else 0
+
+    @property
+    def shown_row(self) -> int:
+        """Which row of the batch the canvas shows: the current sample's, if it is in
+        the batch, else the first."""
+        indices = self.batch_indices
+        if indices is None or not len(indices):
+            return 0
+        found = np.flatnonzero(np.asarray(indices) == self.session.current_sample)
+        return int(found[0]) if len(found) else 0
+
+    @property
+    def shown_sample(self) -> int | None:
+        """Dataset index of the sample whose numbers the canvas shows (None at rest)."""
+        if not self.records or self.batch_indices is None or not len(self.batch_indices):
+            return None
+        return int(self.batch_indices[self.shown_row])
+
+    def sample_text(self) -> str:
+        """Which sample the numbers on the canvas belong to, e.g. "sample 2 (of a
+        batch of 4)"."""
+        sample = self.shown_sample
+        if sample is None:
+            return f"sample {self.session.current_sample + 1}"
+        size = self.batch_size
+        if size <= 1:
+            return f"sample {sample + 1}"
+        note = "" if sample == self.session.current_sample else ", the batch's first"
+        return f"sample {sample + 1} of a batch of {size}{note}"
+
+    def phase_name(self) -> str:
+        """Where we are in the step, e.g. "Forward · layer 2 of 4"."""
+        record = self.current
+        depth = self.depth
+        if record is None:
+            return "Before the step" if self.records else "Ready"
+        if isinstance(record, ForwardRecord):
+            return f"Forward · layer {record.layer} of {depth}"
+        if isinstance(record, LossRecord):
+            return "Loss"
+        if isinstance(record, BackwardRecord):
+            return f"Backward · layer {record.layer} of {depth}"
+        return "Update" if record.applied else "Update skipped (diverged)"
+
+    def phase_text(self) -> str:
+        """The phase indicator: phase, step and sample, e.g. "Forward · layer 2 of 4 ·
+        step 3 · sample 2 of a batch of 4"."""
+        if self.playing and self.phase_ms <= 0:
+            return f"Training · step {self.session.trainer.steps_done}"
+        if self.current is None and not self.records:
+            return f"Ready · step {self.shown_step + 1} next"
+        return f"{self.phase_name()} · step {self.shown_step + 1} · {self.sample_text()}"
+
+    # -- stepping ---------------------------------------------------------------------
 
     def set_phase_ms(self, ms: int) -> None:
         self.phase_ms = max(0, int(ms))
+
+    def set_speed(self, speed: Speed) -> None:
+        self.set_phase_ms(speed.phase_ms)
+        self.steps_per_second = speed.steps_per_second
+        if self.playing:
+            if self.phase_ms <= 0:
+                self._finish_step_on_screen()
+            self._restart_play_clock()
+            self._play.setInterval(0 if self._full_speed else FRAME_MS)
+
+    @property
+    def _full_speed(self) -> bool:
+        return self.phase_ms <= 0 and self.steps_per_second is None
+
+    def _finish_step_on_screen(self) -> None:
+        """Whole steps are about to run: the step shown phase by phase is finished
+        first (training whole steps would abandon it)."""
+        if self.records and not self.step_complete:
+            self.full_step()
+
+    def _take_phase(self) -> None:
+        """Ask the engine for the next phase record and append it (a new step starts
+        when the shown one is complete)."""
+        if self.step_complete or not self.records:
+            self.records = []
+            self.index = -1
+            if not self.session.step_in_progress:
+                # The batch the engine is about to draw, so the canvas can say which
+                # samples it shows (peek does not consume it).
+                self.batch_indices = np.array(self.session.trainer.sampler.peek())
+        self.records.append(self._drive(self.session.next_phase))
 
     def next_phase(self) -> None:
         """Show the next phase: replay a recorded one, or ask the engine for the next."""
@@ -105,10 +236,7 @@ class Animator(QObject):
         if self.index < len(self.records) - 1:
             self.index += 1
         else:
-            if self.step_complete:
-                self.records = []
-                self.index = -1
-            self.records.append(self._drive(self.session.next_phase))
+            self._take_phase()
             self.index = len(self.records) - 1
         self._start_tween()
 
@@ -120,6 +248,45 @@ class Animator(QObject):
         self.t = 1.0
         self.frame.emit()
 
+    def advance_to(self, kind: type) -> bool:
+        """Step on until a phase of ``kind`` is shown (the phases passed on the way are
+        recorded and can be replayed): the forward and backward kinds move one layer at
+        a time.  From a finished step, a new step begins.  False (and a note) when the
+        step on screen has no further phase of that kind."""
+        self._finish_tween()
+        current = self.current
+        at_end = self.step_complete and self.index == len(self.records) - 1
+        if self.records and not at_end and current is not None:
+            note = self._no_further(current, kind)
+            if note:
+                self.note.emit(note)
+                return False
+        while True:
+            if self.index < len(self.records) - 1:
+                self.index += 1
+            else:
+                self._take_phase()
+                self.index = len(self.records) - 1
+            if isinstance(self.current, kind):
+                break
+        self._start_tween()
+        return True
+
+    def _no_further(self, current, kind) -> str:
+        """Why the step on screen has no further phase of ``kind`` ("" if it has)."""
+        order = (ForwardRecord, LossRecord, BackwardRecord, UpdateRecord)
+        names = {ForwardRecord: "forward pass", LossRecord: "loss",
+                 BackwardRecord: "backward pass", UpdateRecord: "update"}
+        now, wanted = order.index(type(current)), order.index(kind)
+        if now > wanted or (now == wanted and kind in (LossRecord, UpdateRecord)):
+            return (f"This step is past its {names[kind]}: press → to go on, or Enter to "
+                    "finish the step.")
+        if kind is ForwardRecord and now == wanted and current.layer == self.depth:
+            return "The forward pass is done: press → for the loss."
+        if kind is BackwardRecord and now == wanted and current.layer == 1:
+            return "The backward pass is done: press U for the update."
+        return ""
+
     def full_step(self) -> None:
         """Finish the step in progress, or take one whole step; shows its update."""
         self._finish_tween()
@@ -130,15 +297,31 @@ class Animator(QObject):
             records = self._drive(self.session.train, 1)
             if not records:
                 return
-            self.records = list(records[-1].phases)
+            self._show_step(records[-1])
         self.index = len(self.records) - 1
         self._start_tween()
 
+    def _show_step(self, step) -> None:
+        self.records = list(step.phases)
+        self.batch_indices = np.array(step.sample_indices)
+
     def reset(self) -> None:
-        """Back to the initial weights; the shown pass is forgotten."""
+        """Back to the initial weights (one undoable edit); the shown pass is forgotten."""
+        from .commands import ResetCommand  # commands imports the session module
+
         self.pause()
         self._finish_tween()
-        self.session.reset_parameters()
+        session = self.session
+        net = session.network
+        at_start = session.trainer.steps_done == 0 and not session.step_in_progress and all(
+            np.array_equal(w, w0) for w, w0 in zip(
+                [*net.weights, *net.biases],
+                [*session.initial_weights, *session.initial_biases]))
+        if at_start:
+            self._show_rest()
+            session.message.emit("Already at the initial weights.")
+            return
+        session.undo_stack.push(ResetCommand(session))
         self._show_rest()
 
     # -- tween ------------------------------------------------------------------------
@@ -169,63 +352,154 @@ class Animator(QObject):
     def animating(self) -> bool:
         return self._tween.isActive()
 
-    # -- play ----------------------------------------------------------------------------
+    # -- play -------------------------------------------------------------------------
 
     @property
     def playing(self) -> bool:
         return self._play.isActive()
 
+    @property
+    def steps_played(self) -> int:
+        return self.session.trainer.steps_done - self._steps_at_play
+
     def play(self) -> None:
         if self.playing:
             return
+        self._finish_tween()
+        self.stop_reason = ""
+        if self.phase_ms <= 0:
+            self._finish_step_on_screen()
         self._steps_at_play = self.session.trainer.steps_done
-        self._steps_per_tick = 1
+        self._restart_play_clock()
+        self._last_frame = self._pacing_since = time.perf_counter()
+        self._training_seconds = 0.0
+        # full speed: a tick whenever the event loop is idle; else about 60 a second
+        self._play.setInterval(0 if self._full_speed else FRAME_MS)
         self._play.start()
         self.playing_changed.emit(True)
+        self.frame.emit()
 
-    def pause(self) -> None:
+    def _restart_play_clock(self) -> None:
+        self._play_started = time.perf_counter()
+        self._steps_at_clock = self.session.trainer.steps_done
+
+    def pause(self, reason: str = "") -> None:
         if self.playing:
             self._play.stop()
+            if self.session.notification_pending:
+                self._drive(self.session.notify_trained)
+            self.stop_reason = reason
             self.playing_changed.emit(False)
+            if self.phase_ms <= 0:
+                last = self.session.last_step
+                if last is not None and (last.diverged or not self.records):
+                    self._show_step(last)
+                    self.index, self.t = len(self.records) - 1, 1.0
+            self.frame.emit()
 
     def toggle_play(self) -> None:
         self.pause() if self.playing else self.play()
 
-    def _should_stop(self) -> bool:
-        done = self.session.trainer.steps_done - self._steps_at_play
-        if self.max_steps is not None and done >= self.max_steps:
-            return True
+    def _remaining_steps(self) -> int | None:
+        if self.max_steps is None:
+            return None
+        return max(0, self.max_steps - self.steps_played)
+
+    def _stop_reason(self) -> str | None:
+        """Why play must stop now, or None."""
+        if self._remaining_steps() == 0:
+            return f"Stopped after {self.steps_played} steps."
         last = self.session.last_step
-        return (self.target_loss is not None and last is not None
-                and last.loss.loss <= self.target_loss)
+        if (self.target_loss is not None and last is not None and self.steps_played
+                and last.loss.loss <= self.target_loss):
+            return (f"Stopped at step {last.step + 1}: the loss "
+                    f"{last.loss.loss:.4g} reached the target {self.target_loss:.4g}.")
+        return None
+
+    def _until(self):
+        target = self.target_loss
+        if target is None:
+            return None
+        return lambda record: record.loss.loss <= target
 
     def _on_play_tick(self) -> None:
-        if self._should_stop():
-            self.pause()
+        reason = self._stop_reason()
+        if reason is not None:
+            self.pause(reason)
+            self.session.message.emit(reason)
             return
         if self.phase_ms > 0:
-            # Slow play: every phase is animated; move on when the tween is done.
+            # Animated play: every phase of every step, each tween run to its end.
             if not self.animating:
                 self.next_phase()
             return
-        # Full speed: as many steps as fit in about 3/4 of a frame, drawn once.
-        steps = self._steps_per_tick
-        if self.max_steps is not None:
-            steps = min(steps, self.max_steps
-                        - (self.session.trainer.steps_done - self._steps_at_play))
-        started = time.perf_counter()
-        records = self._drive(self.session.train, max(1, steps))
-        elapsed = time.perf_counter() - started
-        if records:
-            self.records = list(records[-1].phases)
-            self.index = len(self.records) - 1
-            self.t = 1.0
-            self.frame.emit()
-        budget = FRAME_MS * 0.75 / 1000.0
-        per_step = elapsed / max(1, len(records))
-        self._steps_per_tick = max(1, min(10_000, int(budget / max(per_step, 1e-7))))
+        if self.steps_per_second is not None:
+            self._paced_tick()
+        else:
+            self._full_speed_tick()
 
-    # -- session events ---------------------------------------------------------------------
+    def _train(self, steps: int, notify: bool = True) -> list:
+        remaining = self._remaining_steps()
+        if remaining is not None:
+            steps = min(steps, remaining)
+        if steps <= 0:
+            return []
+        if self.records:
+            # Whole steps replace the shown pass: the canvas shows the current state.
+            self.records, self.index, self.t = [], -1, 1.0
+            self.batch_indices = None
+        return self._drive(self.session.train, steps, self._until(), notify)
+
+    def _notify(self) -> None:
+        """Let the views restyle for the steps trained quietly (one frame's worth)."""
+        if self.session.notification_pending:
+            self._drive(self.session.notify_trained)
+        self.frame.emit()
+
+    def _paced_tick(self) -> None:
+        elapsed = time.perf_counter() - self._play_started
+        due = int(elapsed * self.steps_per_second) - (
+            self.session.trainer.steps_done - self._steps_at_clock)
+        if due > 0:
+            self._train(min(due, 1000))
+            self.frame.emit()
+
+    def _full_speed_tick(self) -> None:
+        # The timer fires whenever the event loop is idle: each tick trains for a short
+        # burst (input stays responsive) without telling the views; they restyle and
+        # the window repaints once per frame.  Frames come at most 60 times a second
+        # and as often as leaves TRAIN_SHARE of the time to training: what a frame
+        # costs (restyles, repaints, the plots' own timers) is not measured piece by
+        # piece but seen in the share of time the bursts get.
+        started = time.perf_counter()
+        steps = max(1, int(BURST_MS / 1000.0 / self._seconds_per_step))
+        records = self._train(steps, notify=False)
+        done = time.perf_counter()
+        if records:
+            per_step = (done - started) / len(records)
+            # smoothed: one slow burst (a garbage collection) barely moves it
+            self._seconds_per_step = 0.7 * self._seconds_per_step + 0.3 * per_step
+        self._training_seconds += done - started
+        self._pace_frames(done)
+        stopping = (not records or records[-1].diverged or self._stop_reason() is not None)
+        if stopping or done - self._last_frame >= self._frame_interval:
+            self._notify()
+            self._last_frame = time.perf_counter()
+
+    def _pace_frames(self, now: float) -> None:
+        """Every PACING_S, stretch or shrink the time between frames so that the share
+        of time spent training approaches TRAIN_SHARE (the time outside training is
+        mostly per frame, so it scales about inversely with the interval)."""
+        elapsed = now - self._pacing_since
+        if elapsed < PACING_S:
+            return
+        other = max(1e-3, 1.0 - self._training_seconds / elapsed)
+        factor = min(2.0, max(0.5, other / (1.0 - TRAIN_SHARE)))
+        self._frame_interval = min(MAX_FRAME_S, max(FRAME_MS / 1000.0,
+                                                    self._frame_interval * factor))
+        self._pacing_since, self._training_seconds = now, 0.0
+
+    # -- session events ---------------------------------------------------------------
 
     def _drive(self, call, *args):
         """Run a session call that changes the network on the animator's behalf."""
@@ -239,6 +513,7 @@ class Animator(QObject):
         """Show the network at rest: no phase, current weights."""
         self._finish_tween()
         self.records, self.index, self.t = [], -1, 1.0
+        self.batch_indices = None
         self.frame.emit()
 
     def _on_step_abandoned(self) -> None:
@@ -251,4 +526,6 @@ class Animator(QObject):
             self._show_rest()
 
     def _on_diverged(self, record) -> None:
-        self.pause()
+        if self.playing:
+            self.pause(f"The loss diverged at step {record.step + 1}.")
+

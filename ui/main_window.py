@@ -24,6 +24,7 @@ from . import commands, settings
 from .canvas import NetworkCanvas
 from .docks import DataDock, InspectorDock, LayersDock, TrainingDock
 from .session import Session
+from .teaching import install_teaching
 from .transport import install_animation
 
 LESSON_FILTER = "bpsim lessons (*.bpsim.json *.json)"
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self._create_toolbar()
         self._create_status_bar()
         install_animation(self)  # the transport bar, timeline and phase animation
+        install_teaching(self)  # Math dock, gradient check, handout, presentation, lessons
 
         session.file_state_changed.connect(self._on_file_state_changed)
         session.structure_changed.connect(self._on_file_state_changed)

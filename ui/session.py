@@ -68,6 +68,8 @@ class Session(QObject):
         self.current_sample = 0
         self.last_step: StepRecord | None = None
         self._pending = None
+        #: steps trained with notify=False that the views have not heard of yet
+        self._held_records: list[StepRecord] = []
         #: every full step's loss, gradient magnitudes and parameters, bounded in memory
         self.history = History(scenario.network.depth)
         self.trainer = None
@@ -194,30 +196,42 @@ class Session(QObject):
 
     # -- training ----------------------------------------------------------------------
 
-    def train(self, steps: int = 1) -> list[StepRecord]:
+    def train(self, steps: int = 1, until=None, notify: bool = True) -> list[StepRecord]:
         """Up to ``steps`` full training steps by the engine (stops at a divergent step,
-        whose update is not applied).  Emits steps_recorded once for the whole run.
-        The run is one undoable edit (merged with a training run just before it)."""
-        self.abandon_step()
+        whose update is not applied, or after a step for which ``until(record)`` is
+        true).  Emits steps_recorded once for the whole run.  The run is one undoable
+        edit (merged with a training run just before it).
+
+        ``notify=False`` (fast play) holds the signals back until :meth:`notify_trained`
+        (or the next edit, or a divergent step): views restyle once per frame shown,
+        not once per burst of steps."""
+        self._abandon_pending()
         net = self.network
         params = (list(net.weights), list(net.biases))
         state = self.trainer.state()
-        records = self.trainer.train(steps)
-        self._finish_steps(records, *params, state)
+        records = self.trainer.train(steps, until=until)
+        self._finish_steps(records, *params, state, notify)
         return records
 
-    def _finish_steps(self, records, weights_before, biases_before, state_before) -> None:
+    def _finish_steps(self, records, weights_before, biases_before, state_before,
+                      notify: bool = True) -> None:
         if not records:
             return
         self.last_step = records[-1]
         self.history.extend(records, self.trainer.state())
-        self.steps_recorded.emit(records)
+        held, self._held_records = self._held_records + list(records), []
+        if notify or records[-1].diverged:
+            self.steps_recorded.emit(held)
+        else:
+            self._held_records = held
         applied = sum(1 for r in records if r.update.applied)
         if applied:
             from .commands import TrainCommand  # commands imports this module
 
             self.undo_stack.push(TrainCommand(self, (weights_before, biases_before),
                                               state_before, applied))
+        if self._held_records:
+            return
         self.parameters_changed.emit()
         if records[-1].diverged:
             record = records[-1]
@@ -225,6 +239,19 @@ class Session(QObject):
                 f"The loss diverged at step {record.step + 1} ({record.divergence}): "
                 "try a smaller learning rate. The weights from before that step are kept.")
             self.diverged.emit(record)
+
+    @property
+    def notification_pending(self) -> bool:
+        """Steps trained with ``notify=False`` that the views have not heard of yet."""
+        return bool(self._held_records)
+
+    def notify_trained(self) -> None:
+        """Tell the views about the steps trained with ``notify=False`` since the last
+        call: one steps_recorded (all of them) and one parameters_changed."""
+        held, self._held_records = self._held_records, []
+        if held:
+            self.steps_recorded.emit(held)
+            self.parameters_changed.emit()
 
     # -- one step, phase by phase -----------------------------------------------------
 
@@ -257,7 +284,12 @@ class Session(QObject):
         return record
 
     def abandon_step(self) -> None:
-        """Forget a step in progress: nothing was applied, the batch is drawn again."""
+        """Forget a step in progress: nothing was applied, the batch is drawn again.
+        (Every edit calls this first: views hear of quietly trained steps before it.)"""
+        self.notify_trained()
+        self._abandon_pending()
+
+    def _abandon_pending(self) -> None:
         if self._pending is not None:
             self.trainer.restore(self._pending["state"])
             self._pending = None

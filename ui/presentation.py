@@ -1,0 +1,263 @@
+"""View ▸ Presentation (F5): the window as a projector shows it.
+
+Full screen, larger text, a high-contrast palette, and only the network canvas and the
+Math dock (plus the transport bar with its phase indicator, if the window has one).
+The transport keys (→ ← Page Down/Up, Space, Enter) are window shortcuts and keep
+working; the canvas takes the keyboard focus so that no text field swallows them.
+Esc (or F5 again) leaves and puts back exactly what was there: dock and toolbar
+layout (saveState/restoreState), geometry, window state, text size, palette, focus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QLineEdit, QToolBar,
+                               QToolButton, QWidget)
+
+#: text size in presentation: the window's own times this (within the window's limits)
+TEXT_FACTOR = 1.6
+#: the Math dock's share of the width in presentation
+MATH_SHARE = 0.36
+#: saveState/restoreState version of the layout kept while presenting (ours only)
+STATE_VERSION = 0x5E5
+
+# High contrast: black on white, a dark blue selection (7:1 and more everywhere).
+_HIGH_CONTRAST = {
+    QPalette.ColorRole.Window: "#ffffff",
+    QPalette.ColorRole.WindowText: "#000000",
+    QPalette.ColorRole.Base: "#ffffff",
+    QPalette.ColorRole.AlternateBase: "#f0f0f0",
+    QPalette.ColorRole.Text: "#000000",
+    QPalette.ColorRole.Button: "#ffffff",
+    QPalette.ColorRole.ButtonText: "#000000",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Highlight: "#0b3d91",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.ToolTipBase: "#ffffff",
+    QPalette.ColorRole.ToolTipText: "#000000",
+    QPalette.ColorRole.PlaceholderText: "#333333",
+    QPalette.ColorRole.Mid: "#333333",
+    QPalette.ColorRole.Dark: "#000000",
+    QPalette.ColorRole.Shadow: "#000000",
+    QPalette.ColorRole.Light: "#ffffff",
+    QPalette.ColorRole.Midlight: "#e0e0e0",
+}
+
+
+def high_contrast_palette(base: QPalette) -> QPalette:
+    palette = QPalette(base)
+    for role, colour in _HIGH_CONTRAST.items():
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, role, QColor(colour))
+    # disabled controls stay readable on a projector, just lighter
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText,
+                     QColor("#6e6e6e"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
+                     QColor("#6e6e6e"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6e6e6e"))
+    return palette
+
+
+@dataclass
+class _Saved:
+    """What presentation mode changes, as it was before."""
+
+    geometry: QByteArray
+    #: the window's rectangle (restoreGeometry alone fits it into the screen)
+    rect: QRect
+    state: QByteArray
+    window_state: Qt.WindowState
+    text_scale: float
+    menu_bar: bool
+    status_bar: bool
+    palette: QPalette
+    focus: QWidget | None
+    #: the kept toolbars' widgets and their fonts (a style sheet keeps them from
+    #: following the application font, so presentation sets each one)
+    toolbar_fonts: list
+    #: toolbar entries hidden while presenting (typed settings), to show again
+    hidden_entries: list
+
+
+class Presentation(QObject):
+    """Presentation mode of ``window`` (a MainWindow with ``canvas``, ``text_scale``);
+    the dock ``math_dock()`` returns stays beside the canvas.  ``set_text_scale(scale)``
+    applies a text size to the whole window (fonts, canvas, docks)."""
+
+    #: True on entering, False on leaving
+    toggled = Signal(bool)
+
+    def __init__(self, window, math_dock, set_text_scale, parent=None):
+        super().__init__(parent or window)
+        self.window = window
+        self._math_dock = math_dock
+        self.set_text_scale = set_text_scale
+        self._saved: _Saved | None = None
+        # closing the window while presenting: leave first, so the window remembers its
+        # ordinary layout and not the presentation
+        window.installEventFilter(self)
+        window.session.structure_changed.connect(self._on_structure_changed)
+
+    @property
+    def math_dock(self) -> QDockWidget:
+        return self._math_dock()
+
+    @property
+    def active(self) -> bool:
+        return self._saved is not None
+
+    def toggle(self) -> None:
+        if self.active:
+            self.leave()
+        else:
+            self.enter()
+
+    def kept_toolbars(self) -> list[QToolBar]:
+        """The toolbars shown while presenting: the transport (its phase indicator and
+        step counter) if the window has one."""
+        transport = getattr(self.window, "transport", None)
+        return [transport] if isinstance(transport, QToolBar) else []
+
+    def enter(self) -> None:
+        if self.active:
+            return
+        window = self.window
+        loader = getattr(window, "load_deferred_docks", None)
+        if callable(loader):
+            loader()  # every dock exists before the layout is saved
+        math = self.math_dock  # (made now if it was not yet)
+        self._saved = _Saved(
+            geometry=window.saveGeometry(), rect=window.geometry(),
+            state=window.saveState(STATE_VERSION),
+            window_state=window.windowState(), text_scale=float(window.text_scale),
+            menu_bar=window.menuBar().isVisibleTo(window),
+            status_bar=window.statusBar().isVisibleTo(window),
+            palette=QPalette(QApplication.palette()), focus=QApplication.focusWidget(),
+            toolbar_fonts=[(widget, QFont(widget.font())) for bar in self.kept_toolbars()
+                           for widget in (bar, *bar.findChildren(QWidget))],
+            hidden_entries=[])
+        QApplication.setPalette(high_contrast_palette(self._saved.palette))
+        before = QApplication.font().pointSizeF()
+        self.set_text_scale(self._saved.text_scale * TEXT_FACTOR)
+        # widgets under a style sheet do not inherit fonts: each grows by itself
+        growth = QApplication.font().pointSizeF() / before if before > 0 else 1.0
+        for widget, font in self._saved.toolbar_fonts:
+            larger = QFont(font)
+            if font.pointSizeF() > 0:
+                larger.setPointSizeF(font.pointSizeF() * growth)
+            widget.setFont(larger)
+        self._strip()
+        window.showFullScreen()
+        self._size_math_dock()
+        window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+        # the full-screen geometry arrives with the next events; fit the network then
+        QTimer.singleShot(0, self._after_resize)
+        self.toggled.emit(True)
+
+    def _strip(self) -> None:
+        """Only the canvas, the Math dock and the kept toolbars stay."""
+        window = self.window
+        for dock in window.findChildren(QDockWidget):
+            if dock is not self.math_dock and dock.parent() is window:
+                dock.hide()
+        kept = self.kept_toolbars()
+        for bar in window.findChildren(QToolBar):
+            if bar.parent() is window:
+                bar.setVisible(bar in kept)
+        for bar in kept:
+            # typed settings (stop after n steps, target loss) are for preparing a
+            # lesson; with large text they would push the step counter off the bar
+            for action in bar.actions():
+                widget = bar.widgetForAction(action)
+                if action.isVisible() and widget is not None and not isinstance(
+                        widget, QToolButton) and (widget.findChildren(QLineEdit)
+                                                      or widget.findChildren(QCheckBox)):
+                    action.setVisible(False)
+                    self._saved.hidden_entries.append(action)
+        math = self.math_dock
+        if math.isFloating():
+            math.setFloating(False)
+        if window.dockWidgetArea(math) != Qt.DockWidgetArea.RightDockWidgetArea:
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, math)
+        math.show()
+        math.raise_()
+        window.menuBar().hide()
+        window.statusBar().hide()
+
+    def _size_math_dock(self) -> None:
+        window = self.window
+        window.resizeDocks([self.math_dock], [int(window.width() * MATH_SHARE)],
+                           Qt.Orientation.Horizontal)
+
+    def _after_resize(self) -> None:
+        if not self.active:
+            return
+        self._size_math_dock()
+        canvas = self.window.canvas
+        if not getattr(canvas, "user_zoomed", False):
+            canvas.zoom_fit()
+
+    def leave(self) -> None:
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        window = self.window
+        QApplication.setPalette(saved.palette)
+        self.set_text_scale(saved.text_scale)
+        for widget, font in saved.toolbar_fonts:
+            widget.setFont(font)
+        for action in saved.hidden_entries:
+            action.setVisible(True)
+        # the window state first (leaving full screen), then the exact geometry and
+        # layout it had
+        window.setWindowState(saved.window_state)
+        if not saved.window_state & (Qt.WindowState.WindowFullScreen
+                                     | Qt.WindowState.WindowMaximized):
+            window.showNormal()
+        window.restoreGeometry(saved.geometry)
+        if not saved.window_state & (Qt.WindowState.WindowFullScreen
+                                     | Qt.WindowState.WindowMaximized):
+            window.setGeometry(saved.rect)
+        self._refresh_dock_sizes()
+        window.restoreState(saved.state, STATE_VERSION)
+        # the dock sizes are proportions of the window's size at the time: once the
+        # window has really left full screen (posted resize events), once more
+        QTimer.singleShot(0, lambda: self._restore_state_again(saved.state))
+        window.menuBar().setVisible(saved.menu_bar)
+        window.statusBar().setVisible(saved.status_bar)
+        focus = saved.focus
+        if focus is not None and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.toggled.emit(False)
+
+    def _restore_state_again(self, state: QByteArray) -> None:
+        if self.active:
+            return
+        self._refresh_dock_sizes()
+        self.window.restoreState(state, STATE_VERSION)
+
+    def _refresh_dock_sizes(self) -> None:
+        # the docks' contents have their ordinary text size again: a dock's layout
+        # keeps the minimum size of the large text until told that its content changed
+        for dock in self.window.findChildren(QDockWidget):
+            if dock.widget() is not None:
+                dock.widget().updateGeometry()
+
+    # -- events ------------------------------------------------------------------------
+
+    def _on_structure_changed(self) -> None:
+        # opening another lesson arranges its plots: keep the presentation clean
+        if self.active:
+            QTimer.singleShot(0, self._restrip)
+
+    def _restrip(self) -> None:
+        if self.active:
+            self._strip()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.window and event.type() == QEvent.Type.Close and self.active:
+            self.leave()
+        return False

@@ -1,0 +1,529 @@
+"""What the canvas shows for the animator's state: the phase record on screen and its
+tween position t, drawn through the canvas's animation hooks.
+
+Every number comes from the engine's records (ForwardRecord, LossRecord,
+BackwardRecord, UpdateRecord, StepRecord) or, for the history timeline, from the
+engine's forward pass with a snapshot's parameters.  Formulas are written out with
+those numbers; nothing is recomputed here.
+
+Per phase (layer l, t from 0 to 1):
+
+* forward l: layers before l show their a; pulses run along W⁽ˡ⁾'s edges, then z and
+  a = f(z) appear on layer l; later layers are blank;
+* loss: ŷ next to y at the outputs, the loss with its formula in the banner;
+* backward l: δ on layer l's neurons, pulses run back along W⁽ˡ⁾, then ∂J/∂w appears
+  on its edges (edges coloured by gradient, log-scaled);
+* update: every weight label moves from w to w − η·∂J/∂w, ending on the engine's value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from bpsim.network import Network
+from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
+
+from .canvas.overlay import Banner, Overlay
+from .canvas.style import NEGATIVE, POSITIVE, format_value
+
+#: the share of a phase's tween spent on pulses travelling; the values appear after it
+TRAVEL = 0.7
+ACTIVATION_SYMBOLS = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh",
+                      "relu": "ReLU", "leaky_relu": "leaky ReLU", "softmax": "softmax"}
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+DELTA_INK = "#444444"
+LOSS_INK = "#7a0c12"
+IDLE_HELP = ("→ or Space: next phase (forward, loss, backward, update) · ←: back · "
+             "Enter: a whole step · P: play · R: reset")
+
+
+def num(value) -> str:
+    """A number as the canvas writes it (4 significant digits, real minus sign)."""
+    return format_value(value)
+
+
+def term(value) -> str:
+    """A number inside a formula: negative ones in parentheses, (−1.4)."""
+    text = num(value)
+    return f"({text})" if text.startswith("−") else text
+
+
+def sup(n: int) -> str:
+    return "⁽" + str(n).translate(_SUPERSCRIPTS) + "⁾"
+
+
+def sub(n: int) -> str:
+    return str(n).translate(_SUBSCRIPTS)
+
+
+def weight_name(layer: int, j: int, i: int, single: bool) -> str:
+    return "w" if single else f"w{sup(layer)}[{j},{i}]"
+
+
+# -- formulas with the numbers -------------------------------------------------------
+
+def loss_formula(record: LossRecord, row: int) -> str:
+    """The per-sample loss of batch row ``row`` written out, e.g. "(ŷ − y)² = (0.3 − 1)²
+    = 0.49"; a compact form for many outputs."""
+    y_hat, y = record.prediction[row], record.target[row]
+    value = num(record.per_sample[row])
+    n = len(y_hat)
+    name = record.loss_name
+    pairs = [f"({num(a)} − {term(b)})²" for a, b in zip(y_hat, y)]
+    if name in ("mse", "sse", "half_sse"):
+        if n == 1:
+            prefix = {"half_sse": "½"}.get(name, "")
+            return f"{prefix}(ŷ − y)² = {prefix}{pairs[0]} = {value}"
+        general = {"mse": "mean of (ŷₖ − yₖ)²", "sse": "Σₖ (ŷₖ − yₖ)²",
+                   "half_sse": "½ Σₖ (ŷₖ − yₖ)²"}[name]
+        if n > 3:
+            return f"{general} over {n} outputs = {value}"
+        terms = " + ".join(pairs)
+        numbers = {"mse": f"({terms}) / {n}", "sse": terms, "half_sse": f"½({terms})"}[name]
+        return f"{general} = {numbers} = {value}"
+    if name == "bce":
+        if n == 1:
+            a, b = y_hat[0], y[0]
+            return (f"−[y·log ŷ + (1 − y)·log(1 − ŷ)] = −[{term(b)}·log {term(a)} + "
+                    f"(1 − {term(b)})·log(1 − {term(a)})] = {value}")
+        return f"−mean of [y·log ŷ + (1 − y)·log(1 − ŷ)] over {n} outputs = {value}"
+    if name == "cross_entropy":
+        nonzero = [k for k in range(n) if y[k] != 0]
+        if 0 < len(nonzero) <= 3:
+            terms = " + ".join(f"{term(y[k])}·log {term(y_hat[k])}" for k in nonzero)
+            return f"−Σₖ yₖ·log ŷₖ = −({terms}) = {value}"
+        return f"−Σₖ yₖ·log ŷₖ = {value}"
+    return f"loss = {value}"
+
+
+def _sign_colour(value: float):
+    return POSITIVE if value > 0 else NEGATIVE if value < 0 else DELTA_INK
+
+
+def batch_loss_text(record: LossRecord) -> str:
+    """J of the batch, e.g. "J = 0.49" or "J = mean over 4 samples = 0.1234"."""
+    batch = len(record.per_sample)
+    if batch == 1:
+        return f"J = {num(record.loss)}"
+    return f"J = mean over {batch} samples = {num(record.loss)}"
+
+
+class Presenter(QObject):
+    """Draws the animator's state on the canvas; also the history timeline's snapshot."""
+
+    #: the phase indicator's text changed
+    indicator_changed = Signal(str)
+
+    def __init__(self, animator, canvas, parent=None):
+        super().__init__(parent if parent is not None else canvas)
+        self.animator = animator
+        self.canvas = canvas
+        self.session = animator.session
+        self.overlay = Overlay(canvas)
+        self.banner = Banner(canvas)
+        self.banner.set_scale(canvas.font_scale)
+        #: the timeline's snapshot shown instead of the animation (None: the animation)
+        self.snapshot = None
+        self._overridden = False
+        self._indicator = ""
+        self._edge_key = None
+        animator.frame.connect(self.present)
+        canvas.selection_changed.connect(lambda _selection: self.present())
+        session = self.session
+        # The canvas restyles itself on these; the overrides must be drawn again after.
+        for signal in (session.structure_changed, session.sample_changed,
+                       session.data_changed, session.parameters_changed):
+            signal.connect(self._on_canvas_restyled)
+        self.present()
+
+    # -- state read by the transport and by tests -------------------------------------
+
+    @property
+    def indicator_text(self) -> str:
+        """The phase indicator: where we are (with the loss and its formula in the
+        loss phase)."""
+        return self._indicator
+
+    @property
+    def banner_text(self) -> str:
+        return self.banner.plain_text
+
+    def set_font_scale(self, scale: float) -> None:
+        self.banner.set_scale(scale)
+        self.present()
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def _on_canvas_restyled(self, *_args) -> None:
+        self._edge_key = None
+        self.present()
+
+    def show_snapshot(self, snapshot) -> None:
+        """Show a history snapshot (None: back to the animation)."""
+        self.snapshot = snapshot
+        self._edge_key = None
+        self.present()
+
+    def present(self) -> None:
+        if self.snapshot is not None:
+            self._present_snapshot(self.snapshot)
+            return
+        animator = self.animator
+        record = animator.current
+        if not animator.records:
+            self._present_rest()
+            return
+        try:
+            self._present_phase(record, animator.t)
+        except (IndexError, ValueError):
+            # records of another architecture (a structure change is being handled)
+            self._present_rest()
+
+    def _apply(self, edges=None, mode="weight", labels=None, biases=None, neurons=None,
+               outputs=None, highlight=None, dim=True, edge_key=None) -> None:
+        """All the canvas hooks at once; edges are restyled only when ``edge_key``
+        differs from the last call's (the tween redraws 60 times a second)."""
+        canvas = self.canvas
+        self._overridden = True
+        if edge_key is None or edge_key != self._edge_key:
+            canvas.set_edge_label_texts(labels)
+            canvas.set_edge_values(edges, mode)
+            self._edge_key = edge_key
+        canvas.set_bias_values(biases)
+        canvas.set_neuron_texts(neurons)
+        canvas.set_output_texts(outputs)
+        canvas.highlight_layer(highlight, dim_other_edges=dim)
+
+    def _present_rest(self) -> None:
+        self.overlay.clear()
+        if self._overridden:
+            self._overridden = False
+            self._edge_key = None
+            self.canvas.set_edge_label_texts(None)
+            self.canvas.set_bias_values(None)
+            self.canvas.clear_overrides()
+        animator = self.animator
+        if animator.playing and animator.phase_ms <= 0:
+            last = self.session.last_step
+            loss = f" · J = {num(last.loss.loss)}" if last is not None else ""
+            self._show(f"Training · step {self.session.trainer.steps_done}{loss}",
+                       "Whole steps, one after another; the drawing shows the latest "
+                       "weights · P pauses")
+            return
+        stopped = animator.stop_reason
+        self._show(animator.phase_text(), f"{stopped} {IDLE_HELP}".strip())
+
+    def _show(self, headline: str, detail: str, alarm: bool = False) -> None:
+        """The banner's two lines; the headline is the phase indicator."""
+        self.banner.set_message(headline, detail, alarm)
+        if headline != self._indicator:
+            self._indicator = headline
+            self.indicator_changed.emit(headline)
+
+    # -- one phase --------------------------------------------------------------------
+
+    def _step_parameters(self):
+        """(weights, biases) the shown step used: before its update."""
+        records = self.animator.records
+        if self.animator.step_complete:
+            update = records[-1]
+            return update.weights_before, update.biases_before
+        net = self.session.network
+        return net.weights, net.biases
+
+    def _forward_records(self) -> list[ForwardRecord]:
+        return [r for r in self.animator.records if isinstance(r, ForwardRecord)]
+
+    def _present_phase(self, record, t: float) -> None:
+        animator = self.animator
+        net = self.session.network
+        depth = net.depth
+        row = animator.shown_row
+        forward = self._forward_records()
+        # a⁽⁰⁾ … a⁽ᴸ⁾ of the shown row, as far as the forward pass has got
+        activations = [forward[0].inputs[row]] + [f.a[row] for f in forward]
+        weights, biases = self._step_parameters()
+        step_key = id(animator.records[0])
+        targets = self._targets(row)
+
+        def neuron_texts(reached: int) -> list:
+            return [activations[l] if l <= reached and l < len(activations)
+                    else [""] * net.layers[l] for l in range(depth + 1)]
+
+        def outputs(y_hat_known: bool, extra: str = "") -> list[str]:
+            texts = []
+            n_out = net.layers[-1]
+            for k in range(n_out):
+                s = "" if n_out == 1 else sub(k)
+                y_hat = num(activations[-1][k]) if y_hat_known else "?"
+                y = num(targets[k]) if targets is not None else "?"
+                texts.append(f"ŷ{s} = {y_hat}\ny{s} = {y}" + (extra if k == 0 else ""))
+            return texts
+
+        tags, alarm_layer, alarm_text, pulses = [], None, "", None
+        headline = animator.phase_text()
+        alarm = False
+
+        if record is None:  # before the step's first phase
+            self._apply(weights, neurons=neuron_texts(0), biases=biases,
+                        outputs=outputs(False), edge_key=("before", step_key))
+            detail = "The inputs of the sample are in place: press → for the forward pass"
+
+        elif isinstance(record, ForwardRecord):
+            l = record.layer
+            reached = t >= TRAVEL
+            self._apply(weights, neurons=neuron_texts(l if reached else l - 1),
+                        biases=biases, outputs=outputs(reached and l == depth),
+                        highlight=l, edge_key=("forward", step_key))
+            if not reached:
+                # each dot carries w·a, what its edge adds to z
+                contribution = weights[l - 1] * record.inputs[row][None, :]
+                pulses = (l, t / TRAVEL, contribution, False)
+            else:
+                tags = [(l, j, f"z = {num(record.z[row, j])}", DELTA_INK)
+                        for j in range(net.layers[l])]
+            detail = self._forward_detail(record, row, self._focus_neuron(l), weights,
+                                          biases)
+
+        elif isinstance(record, LossRecord):
+            reached = t >= 0.5
+            self._apply(weights, neurons=neuron_texts(depth), biases=biases,
+                        outputs=outputs(True), highlight=depth, dim=False,
+                        edge_key=("loss", step_key))
+            if reached:
+                # the shown sample's loss, next to its prediction
+                tags = [(depth, 0, f"loss = {num(record.per_sample[row])}", LOSS_INK)]
+            step_words = f"step {animator.shown_step + 1}"
+            comparison = ", ".join(
+                f"ŷ = {num(a)} with y = {num(b)}"
+                for a, b in list(zip(record.prediction[row], record.target[row]))[:3])
+            if len(record.per_sample) == 1:
+                headline = f"Loss · J = {loss_formula(record, row)} · {step_words}"
+                detail = f"The loss compares the prediction with the target: {comparison}"
+            else:
+                headline = (f"Loss · {batch_loss_text(record)} · {step_words}")
+                detail = f"{animator.sample_text()}: loss = {loss_formula(record, row)}"
+
+        elif isinstance(record, BackwardRecord):
+            l = record.layer
+            reached = t >= TRAVEL
+            backward = {r.layer: r for r in animator.records[:animator.index + 1]
+                        if isinstance(r, BackwardRecord)}
+            grads, labels = [], []
+            for m in range(1, depth + 1):
+                shape = (net.layers[m], net.layers[m - 1])
+                known = m in backward and (m > l or reached)
+                grads.append(backward[m].grad_weights if known else np.zeros(shape))
+                # gradients not computed yet: no label rather than a misleading 0
+                labels.append(None if known else [[""] * shape[1]] * shape[0])
+            self._apply(grads, mode="gradient", labels=labels, biases=biases,
+                        neurons=neuron_texts(depth), outputs=outputs(True), highlight=l,
+                        edge_key=("backward", step_key, l, reached))
+            for m, back in backward.items():
+                tags += [(m, j, f"δ = {num(back.delta[row, j])}", _sign_colour(d))
+                         for j, d in enumerate(back.delta[row])]
+            if not reached:
+                pulses = (l, t / TRAVEL, record.grad_weights, True)
+            detail = self._backward_detail(record, row)
+
+        else:  # UpdateRecord
+            step = animator.step_record
+            if not record.applied:
+                shown_w, shown_b = record.weights_before, record.biases_before
+            elif t >= 1.0:
+                shown_w, shown_b = record.weights_after, record.biases_after
+            else:
+                # w + t·(w_new − w): each label slides from the old to the new value
+                shown_w = [w0 + t * (w1 - w0) for w0, w1 in zip(record.weights_before,
+                                                              record.weights_after)]
+                shown_b = [b0 + t * (b1 - b0) for b0, b1 in zip(record.biases_before,
+                                                              record.biases_after)]
+            done = t >= 1.0 and record.applied
+            # Once the update is done the neurons show the engine's forward pass with
+            # the new weights (the canvas's own display); before, this step's pass.
+            self._apply(shown_w, biases=shown_b,
+                        neurons=None if done else neuron_texts(depth),
+                        outputs=None if done else outputs(True),
+                        edge_key=("update", step_key, t))
+            detail = self._update_detail(record)
+            if done:
+                detail += self._new_prediction()
+            if step is not None and step.diverged:
+                alarm = True
+                alarm_layer = self._divergence_layer(step.divergence)
+                alarm_text = f"NaN/∞ here ({step.divergence})"
+                headline = (f"The loss diverged at step {step.step + 1} "
+                            f"({step.divergence}): try a smaller learning rate")
+                detail = ("The update was not applied: the weights from before this "
+                          "step are kept. Lower η in the Training dock, then press R or "
+                          "go on.")
+
+        self.overlay.show_tags(tags, alarm_layer, alarm_text)
+        if pulses is None:
+            self.overlay.hide_pulses()
+        else:
+            self.overlay.show_pulses(*pulses)
+        self._show(headline, detail, alarm)
+
+    def _targets(self, row: int):
+        loss = next((r for r in self.animator.records if isinstance(r, LossRecord)), None)
+        if loss is not None:
+            return loss.target[row]
+        sample = self.animator.shown_sample
+        if sample is None:
+            return None
+        try:
+            return self.session.trainer.y[sample]
+        except IndexError:
+            return None
+
+    def _divergence_layer(self, where: str | None) -> int | None:
+        """The layer to mark for StepRecord.divergence ("forward layer 3", "loss", …)."""
+        if not where:
+            return None
+        parts = where.split()
+        if parts[-1].isdigit():
+            return int(parts[-1])
+        return self.session.network.depth if where == "loss" else None
+
+    # -- the focus of the formulas: the selection, else the first neuron/weight -------
+
+    def _focus_neuron(self, layer: int) -> int:
+        selection = self.canvas.selection
+        if selection is not None and selection[0] in ("neuron", "bias", "weight") \
+                and selection[1] == layer:
+            return selection[2]
+        return 0
+
+    def _focus_weight(self, layer: int | None = None):
+        """(l, j, i) of the weight the formulas are written for."""
+        selection = self.canvas.selection
+        if selection is not None and selection[0] == "weight" and (
+                layer is None or selection[1] == layer):
+            return selection[1:]
+        if layer is None:
+            return (1, 0, 0)
+        if selection is not None and selection[0] in ("neuron", "bias") \
+                and selection[1] == layer:
+            return (layer, selection[2], 0)
+        return (layer, 0, 0)
+
+    @property
+    def _single_weight(self) -> bool:
+        return self.session.network.parameter_count <= 2 and sum(
+            w.size for w in self.session.network.weights) == 1
+
+    def _forward_detail(self, record: ForwardRecord, row: int, j: int, weights,
+                        biases) -> str:
+        l = record.layer
+        w = weights[l - 1][j]
+        a = record.inputs[row]
+        b = biases[l - 1][j]
+        z, out = record.z[row, j], record.a[row, j]
+        f = ACTIVATION_SYMBOLS.get(record.activation, record.activation)
+        who = "" if len(record.z[row]) == 1 else f"neuron {j}: "
+        if len(a) <= 3:
+            products = " + ".join(f"{term(wi)}·{term(ai)}" for wi, ai in zip(w, a))
+            z_text = f"z = Σ w·a + b = {products} + {term(b)} = {num(z)}"
+        else:
+            z_text = f"z = Σ w·a + b over {len(a)} inputs = {num(z)}"
+        if record.activation == "softmax":
+            a_text = f"a = softmax(z)[{j}] = {num(out)}"
+        else:
+            a_text = f"a = f(z) = {f}({num(z)}) = {num(out)}"
+        return f"{who}{z_text}  ·  {a_text}"
+
+    def _backward_detail(self, record: BackwardRecord, row: int) -> str:
+        l, j, i = self._focus_weight(record.layer)
+        depth = self.session.network.depth
+        delta = record.delta[row, j]
+        grad = record.grad_weights[j, i]
+        who = "" if record.delta.shape[1] == 1 else f"neuron {j}: "
+        if l == depth:
+            incoming = f"∂J/∂ŷ = {num(record.grad_a[row, j])}"
+            delta_text = f"δ = ∂J/∂ŷ·f′(z) = {num(delta)}"
+        else:
+            incoming = f"∂J/∂a = Σₖ w·δₖ = {num(record.grad_a[row, j])}"
+            delta_text = f"δ = ∂J/∂a·f′(z) = {num(delta)}"
+        name = weight_name(l, j, i, self._single_weight)
+        batch = record.delta.shape[0]
+        forward = self._forward_records()
+        if batch == 1 and len(forward) >= l:
+            a_in = forward[l - 1].inputs[row, i]
+            grad_text = f"∂J/∂{name} = δ·a = {term(delta)}·{term(a_in)} = {num(grad)}"
+        else:
+            grad_text = f"∂J/∂{name} = Σ δ·a ({batch} samples) = {num(grad)}"
+        return f"{who}{incoming}  ·  {delta_text}  ·  {grad_text}"
+
+    def _update_detail(self, record: UpdateRecord) -> str:
+        selection = self.canvas.selection
+        single = self._single_weight
+        if selection is not None and selection[0] == "bias":
+            l, j = selection[1], selection[2]
+            back = self._backward_of(l)
+            before, after = record.biases_before[l - 1][j], record.biases_after[l - 1][j]
+            name = f"b{sup(l)}[{j}]"
+            grad = back.grad_biases[j] if back is not None else None
+            if not record.train_biases:
+                return f"{name} stays {num(before)}: biases are not trained"
+            symbol = "b"
+        else:
+            l, j, i = self._focus_weight()
+            back = self._backward_of(l)
+            before = record.weights_before[l - 1][j, i]
+            after = record.weights_after[l - 1][j, i]
+            name = weight_name(l, j, i, single)
+            grad = back.grad_weights[j, i] if back is not None else None
+            symbol = "w"
+        if record.momentum or grad is None:
+            return f"{name}: {num(before)} → {num(after)}   (with momentum: w ← w + v)"
+        count = sum(w.size for w in record.weights_before)
+        rest = "" if single else f"  ·  the same for all {count} weights"
+        return (f"{symbol} ← {symbol} − η·∂J/∂{symbol}:   {name} = {num(before)} − "
+                f"{num(record.learning_rate)}·{term(grad)} = {num(after)}{rest}")
+
+    def _new_prediction(self) -> str:
+        """ŷ of the shown sample with the updated weights (the engine's forward pass)."""
+        try:
+            records = self.session.forward_sample()
+        except (ValueError, IndexError):
+            return ""
+        y_hat = records[-1].a[0]
+        if len(y_hat) > 3:
+            return ""
+        values = ", ".join(num(v) for v in y_hat)
+        return f"  ·  now ŷ = {values}"
+
+    def _backward_of(self, layer: int):
+        return next((r for r in self.animator.records
+                     if isinstance(r, BackwardRecord) and r.layer == layer), None)
+
+    # -- the history timeline ---------------------------------------------------------
+
+    def _present_snapshot(self, snapshot) -> None:
+        net = self.session.network
+        self.overlay.clear()
+        try:
+            network = Network(net.layers, net.activations, snapshot.weights,
+                              snapshot.biases, net.leaky_slope)
+        except ValueError:
+            self._present_rest()
+            return
+        x, y = self.session.sample()
+        records = network.forward(x)  # the engine's forward pass with those weights
+        neurons = [x[0]] + [r.a[0] for r in records]
+        n_out = net.layers[-1]
+        outputs = []
+        for k in range(n_out):
+            s = "" if n_out == 1 else sub(k)
+            target = num(y[0][k]) if k < y.shape[1] else "?"
+            outputs.append(f"ŷ{s} = {num(neurons[-1][k])}\ny{s} = {target}")
+        self._apply(snapshot.weights, biases=snapshot.biases, neurons=neurons,
+                    outputs=outputs, edge_key=("snapshot", snapshot.step))
+        self._show(f"History · after step {snapshot.step + 1} "
+                   f"(its J was {num(snapshot.loss)})"
+                   f" · sample {self.session.current_sample + 1}",
+                   "The network itself is unchanged · “Continue from here” trains on from "
+                   "this state · “Now” goes back")
