@@ -98,6 +98,12 @@ class Activation:
     elementwise: bool = True
     formula: str = ""
 
+    def backward(self, z, a, grad_a, slope: float = DEFAULT_LEAKY_SLOPE):
+        """∂J/∂z from ∂J/∂a: f'(z) ⊙ ∂J/∂a, or the softmax vector-Jacobian product."""
+        if not self.elementwise:  # softmax, the only coupled activation
+            return softmax_backward(z, a, grad_a, slope)
+        return grad_a * self.derivative(z, a, slope)
+
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
@@ -143,7 +149,4 @@ def derivative(name: str, z, a, slope: float = DEFAULT_LEAKY_SLOPE):
 
 def backward(name: str, z, a, grad_a, slope: float = DEFAULT_LEAKY_SLOPE):
     """∂J/∂z from ∂J/∂a: f'(z) ⊙ ∂J/∂a, or the softmax vector-Jacobian product."""
-    activation = get(name)
-    if not activation.elementwise:  # softmax, the only coupled activation
-        return softmax_backward(z, a, grad_a, slope)
-    return grad_a * activation.derivative(z, a, slope)
+    return get(name).backward(z, a, grad_a, slope)

@@ -78,7 +78,7 @@ class Network:
     def layer_forward(self, layer: int, inputs: np.ndarray):
         """(z⁽ˡ⁾, a⁽ˡ⁾): z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾), for a batch (B, n_{l-1})."""
         z = inputs @ self.weights[layer - 1].T + self.biases[layer - 1]
-        return z, act.forward(self.activations[layer - 1], z, self.leaky_slope)
+        return z, act.ACTIVATIONS[self.activations[layer - 1]].forward(z, self.leaky_slope)
 
     def forward_layer(self, layer: int, inputs: np.ndarray) -> ForwardRecord:
         """The record of :meth:`layer_forward`."""
@@ -125,7 +125,8 @@ class Network:
         """(δ⁽ˡ⁾, ∂J/∂W⁽ˡ⁾, ∂J/∂b⁽ˡ⁾) from ∂J/∂a⁽ˡ⁾ (or from δ⁽ˡ⁾ itself when given)."""
         if delta is None:
             # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f'(z⁽ˡ⁾)
-            delta = act.backward(self.activations[layer - 1], z, a, grad_a, self.leaky_slope)
+            delta = act.ACTIVATIONS[self.activations[layer - 1]].backward(z, a, grad_a,
+                                                                          self.leaky_slope)
         grad_w = delta.T @ inputs                 # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
         grad_b = delta.sum(axis=0)                # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
         return delta, grad_w, grad_b

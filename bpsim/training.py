@@ -317,7 +317,9 @@ class Trainer:
             delta, grad_w, grad_b = net.layer_backward(layer, inputs[layer - 1], zs[layer - 1],
                                                        inputs[layer], grad_a, delta)
             norm = frobenius(grad_w)
-            if not (math.isfinite(norm) and math.isfinite(np.add.reduce(grad_b))):
+            # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
+            # ‖∂J/∂W‖ means δ, and with it ∂J/∂b = Σδ, is finite too.
+            if not math.isfinite(norm):
                 return None
             grads_w[layer - 1], grads_b[layer - 1], norms[layer - 1] = grad_w, grad_b, norm
             if layer > 1:
