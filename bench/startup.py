@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import compileall
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,10 @@ def main(argv=None) -> int:
                         help="processes per measurement; the median is reported")
     args = parser.parse_args(argv)
 
+    # An installed program starts from compiled bytecode; this machine may set
+    # PYTHONDONTWRITEBYTECODE, so compile once here as an installation would.
+    for package in ("bpsim", "ui"):
+        compileall.compile_dir(str(ROOT / package), quiet=1)
     with tempfile.TemporaryDirectory() as settings_home:
         # a fresh settings folder: the default layout, and the user's own untouched
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=settings_home)

@@ -77,6 +77,18 @@ def load_lesson(source=None):
     return io.load(path), path
 
 
+def _quiet_offscreen_notices() -> None:
+    """The offscreen platform says "does not support propagateSizeHints()" for every
+    window it lays out: true, harmless, and noise in a screenshot run's output."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def application():
     """The QApplication, created once, with bpsim's names, font and style sheet."""
     from PySide6.QtGui import QIcon
@@ -88,6 +100,8 @@ def application():
     if app.property("bpsim_configured"):
         return app
     app.setProperty("bpsim_configured", True)
+    if app.platformName() == "offscreen":
+        _quiet_offscreen_notices()
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
     font = app.font()

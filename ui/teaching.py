@@ -583,6 +583,10 @@ class TeachingTools(QObject):
                          lambda: self.open_gradient_check(), ["Ctrl+G"],
                          "Compare backprop's gradient of every weight and bias with the "
                          "central difference, in a table and coloured on the canvas")
+        self._new_action("compare", "&Compare…", self.open_compare, ["Ctrl+K"],
+                         "The vanishing-gradient lab: train copies that differ in one "
+                         "setting (hidden activation or initializer) and overlay their "
+                         "gradient profiles and losses; this network is not touched")
         self._new_action("presentation", "&Presentation", self.toggle_presentation, ["F5"],
                          "Full screen for the projector: large text, high contrast, only "
                          "the network and the Math dock; Esc leaves", checkable=True)
@@ -593,6 +597,13 @@ class TeachingTools(QObject):
         self._new_action("lessons", "&Lessons", self.show_lessons, ["F1"],
                          "Guided lessons for the presets: short steps that follow what "
                          "you do")
+
+    def open_compare(self):
+        """Tools ▸ Compare…: the lab, non-modal (pyqtgraph is loaded only now)."""
+        from .compare import open_compare_dialog
+
+        self.compare_dialog = open_compare_dialog(self.window.session, self.window)
+        return self.compare_dialog
 
     def _menu(self, title: str, name: str) -> QMenu:
         """The menu bar's menu called ``title`` (made, at the end, if missing)."""
@@ -625,7 +636,9 @@ class TeachingTools(QObject):
             view_menu.insertSeparator(before)
         else:
             view_menu.addAction(action("presentation"))
-        self._menu("&Tools", "tools").addAction(action("gradient_check"))
+        tools_menu = self._menu("&Tools", "tools")
+        tools_menu.addAction(action("gradient_check"))
+        tools_menu.addAction(action("compare"))
         self._menu("&Help", "help").addAction(action("lessons"))
 
     # -- text size ----------------------------------------------------------------------------

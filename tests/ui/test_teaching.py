@@ -153,3 +153,18 @@ def test_teaching_actions_have_names_keys_and_tooltips(window):
         assert [k.toString() for k in action.shortcuts()] == keys
         assert action.toolTip() and action.toolTip() != action.text()
     assert not window.action("leave_presentation").isEnabled()  # Esc stays the canvas's
+
+
+def test_tools_compare_opens_the_lab_for_this_network(qtbot):
+    from ui.app import build_window
+
+    window = build_window("deep-sigmoid")
+    qtbot.addWidget(window)
+    weights = [w.copy() for w in window.session.network.weights]
+    window.action("compare").trigger()
+    dialog = window.teaching.compare_dialog
+    assert dialog.isVisible()
+    assert window.action("compare") in window.teaching._menu("&Tools", "tools").actions()
+    dialog.close()
+    for before, now in zip(weights, window.session.network.weights):
+        assert (before == now).all()

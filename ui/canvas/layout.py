@@ -108,7 +108,7 @@ def place_edge_labels(segments: np.ndarray, edge_layers: np.ndarray, label_size,
         x0, y0, x1, y1 = segments[k]
         return _rect_at(x0 + t * (x1 - x0), y0 + t * (y1 - y0), label_size, pad)
 
-    for layer in np.unique(edge_layers):
+    for layer in sorted(set(edge_layers.tolist())):  # (np.unique would import numpy.ma)
         members = np.flatnonzero(edge_layers == layer)
         chosen = None
         for t in UNIFORM_FRACTIONS:
