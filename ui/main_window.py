@@ -214,6 +214,9 @@ class MainWindow(QMainWindow):
                          "Reload the lesson from its file, dropping unsaved changes")
         self._new_action("export_image", "&Export image…", self.export_image, (),
                          "Save the drawn network as a PNG or SVG image")
+        self._new_action("export_plots", "Export &plots…", self.export_plots, (),
+                         "Save every plot as a PNG picture and its numbers as CSV, "
+                         "into a folder")
         self._new_action("quit", "&Quit", self.close, ["Ctrl+Q"],
                          "Close bpsim")
 
@@ -315,6 +318,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self.action(name))
         file_menu.addSeparator()
         file_menu.addAction(self.action("export_image"))
+        file_menu.addAction(self.action("export_plots"))
         file_menu.addSeparator()
         file_menu.addAction(self.action("quit"))
 
@@ -664,6 +668,33 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"Exported {path}", 5000)
         return True
+
+    def export_plots(self) -> list[Path]:
+        """File ▸ Export plots…: <plot>.png and <plot>.csv for every plot, in a folder."""
+        if not self.plot_docks:
+            self.load_deferred_docks()
+        folder = self._ask_export_folder()
+        if folder is None:
+            return []
+        written = []
+        try:
+            for dock in self.plot_docks:
+                panel = dock.widget()
+                stem = folder / dock.objectName().removesuffix("_plot_dock")
+                panel.export_csv(stem.with_suffix(".csv"))
+                if panel.export_png(stem.with_suffix(".png")):
+                    written.append(stem.with_suffix(".png"))
+                written.append(stem.with_suffix(".csv"))
+        except OSError as error:
+            self._warn("Cannot export the plots", f"{folder}: {error.strerror or error}")
+            return written
+        self.statusBar().showMessage(f"Exported {len(written)} files to {folder}", 5000)
+        return written
+
+    def _ask_export_folder(self) -> Path | None:
+        name = QFileDialog.getExistingDirectory(self, "Export plots into folder",
+                                                self._start_folder())
+        return Path(name) if name else None
 
     # -- recent files ------------------------------------------------------------------
 

@@ -222,3 +222,21 @@ def test_display_check_follows_the_environment():
     assert app.display_available({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
     assert app.display_available({"QT_QPA_PLATFORM": "offscreen"}, "linux")
     assert app.display_available({}, "win32")
+
+
+def test_export_plots_writes_a_picture_and_the_numbers_of_every_plot(qtbot, tmp_path,
+                                                                   monkeypatch):
+    from ui.app import build_window
+
+    window = build_window("xor")
+    qtbot.addWidget(window)
+    window.action("full_step").trigger()
+    window.action("full_step").trigger()
+    monkeypatch.setattr(window, "_ask_export_folder", lambda: tmp_path)
+    written = window.export_plots()
+    window.session.undo_stack.setClean()
+    names = {p.name for p in written}
+    assert {"loss.png", "loss.csv"} <= names
+    assert len([n for n in names if n.endswith(".png")]) == len(window.plot_docks)
+    loss_rows = (tmp_path / "loss.csv").read_text().strip().splitlines()
+    assert len(loss_rows) == 1 + 2  # a header and the two steps taken
