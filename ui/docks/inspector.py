@@ -96,7 +96,9 @@ class InspectorDock(QDockWidget):
         self.pages = QStackedWidget()
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # at the top: the stack is as tall as its largest page, the dock often is not
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.hint.setContentsMargins(8, 12, 8, 8)
         self.hint.setAccessibleName("Inspector hint")
         self.pages.addWidget(self.hint)
         self.pages.addWidget(self._build_parameter_page())
