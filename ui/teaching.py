@@ -555,23 +555,9 @@ class TeachingTools(QObject):
 
     def _new_action(self, name: str, text: str, slot, shortcuts=(), tip: str = "",
                     checkable: bool = False) -> QAction:
-        window = self.window
-        action = QAction(text, window)
-        action.setObjectName(name)
-        keys = [QKeySequence(k) for k in shortcuts]
-        action.setShortcuts(keys)
-        if keys:
-            names = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                                for k in keys)
-            tip = f"{tip} ({names})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        # its keys work with the menu bar hidden (presentation); window.action(name)
-        # finds it by its objectName
-        window.addAction(action)
-        return action
+        # the window's own maker: named, tooltip with its keys, keys work with the
+        # menu bar hidden (presentation), found by window.action(name)
+        return self.window._new_action(name, text, slot, shortcuts, tip, checkable)
 
     def _create_actions(self) -> None:
         self._new_action("export_worked_example", "Export &worked example…",
