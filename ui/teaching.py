@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QLineF, QObject, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsItem, QLabel, QMenu
 
 from .canvas import style
