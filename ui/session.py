@@ -22,6 +22,12 @@ from bpsim.trace import ForwardRecord, StepRecord, UpdateRecord
 from bpsim.training import TrainingSettings
 
 
+def _diverging_quietly():
+    """numpy's overflow warnings off: a diverging step is reported by the session itself
+    (message, diverged signal), in words a student can act on."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 class Session(QObject):
     #: a new scenario or a new architecture: views rebuild their items
     structure_changed = Signal()
@@ -209,7 +215,8 @@ class Session(QObject):
         net = self.network
         params = (list(net.weights), list(net.biases))
         state = self.trainer.state()
-        records = self.trainer.train(steps, until=until)
+        with _diverging_quietly():
+            records = self.trainer.train(steps, until=until)
         self._finish_steps(records, *params, state, notify)
         return records
 
@@ -272,7 +279,8 @@ class Session(QObject):
                 "state": self.trainer.state(),
             }
         pending = self._pending
-        record = next(pending["phases"])
+        with _diverging_quietly():
+            record = next(pending["phases"])
         self.phase_recorded.emit(record)
         if isinstance(record, UpdateRecord):
             self._pending = None
