@@ -300,8 +300,7 @@ class PlotsController(QObject):
         self._timer.timeout.connect(self._paint)
         session.steps_recorded.connect(self._on_steps_recorded)
         session.structure_changed.connect(self._on_history_changed)
-        if hasattr(session, "history_changed"):
-            session.history_changed.connect(self._on_history_changed)
+        session.history_changed.connect(self._on_history_changed)
         for signal in (session.parameters_changed, session.data_changed,
                        session.training_changed):
             signal.connect(self.schedule)
@@ -702,27 +701,15 @@ class HistoryPanel(PlotPanel):
     def show_readout(self) -> None:
         raise NotImplementedError
 
-
-class LossPanel(HistoryPanel):
-    title = "Loss"
-    object_name = "loss_plot"
-    help_text = "The training loss J of every step (the batch's mean loss)"
-
-    def __init__(self, controller, parent=None):
-        super().__init__(controller, parent)
+    def make_log_box(self, name: str, accessible: str, tip: str, on: bool) -> QCheckBox:
+        """The "Log scale" box of a history plot (also in its right-click menu)."""
         self.log_box = QCheckBox("Log scale")
-        self.log_box.setObjectName("loss_log_scale")
-        self.log_box.setAccessibleName("Loss plot: logarithmic y axis")
-        self.log_box.setToolTip("Show the loss on a logarithmic axis (small losses stay visible)")
+        self.log_box.setObjectName(name)
+        self.log_box.setAccessibleName(accessible)
+        self.log_box.setToolTip(tip)
+        self.log_box.setChecked(on)
         self.log_box.toggled.connect(self.set_log)
-        self.controls.addWidget(self.log_box)
-        self.add_readout()
-        style_plot(self.plot, "step", "loss J")
-        self.curve = self.add_curve(BLUE)
-        self.marker = pg.ScatterPlotItem(size=12, pen=pg.mkPen(INK, width=1.5),
-                                         brush=pg.mkBrush(BLUE))
-        self.marker.setZValue(10)
-        self.plot.addItem(self.marker)
+        return self.log_box
 
     def set_log(self, on: bool) -> None:
         with QSignalBlocker(self.log_box):
@@ -736,6 +723,25 @@ class LossPanel(HistoryPanel):
         log.setCheckable(True)
         log.setChecked(self.log_box.isChecked())
         log.toggled.connect(self.set_log)
+
+
+class LossPanel(HistoryPanel):
+    title = "Loss"
+    object_name = "loss_plot"
+    help_text = "The training loss J of every step (the batch's mean loss)"
+
+    def __init__(self, controller, parent=None):
+        super().__init__(controller, parent)
+        self.controls.addWidget(self.make_log_box(
+            "loss_log_scale", "Loss plot: logarithmic y axis",
+            "Show the loss on a logarithmic axis (small losses stay visible)", False))
+        self.add_readout()
+        style_plot(self.plot, "step", "loss J")
+        self.curve = self.add_curve(BLUE)
+        self.marker = pg.ScatterPlotItem(size=12, pen=pg.mkPen(INK, width=1.5),
+                                         brush=pg.mkBrush(BLUE))
+        self.marker.setZValue(10)
+        self.plot.addItem(self.marker)
 
     def update_plot(self) -> None:
         history = self.controller.history
@@ -784,14 +790,10 @@ class GradientsPanel(HistoryPanel):
             self.measure_box.setItemData(self.measure_box.count() - 1, tip,
                                          Qt.ItemDataRole.ToolTipRole)
         self.measure_box.currentIndexChanged.connect(self._on_measure_changed)
-        self.log_box = QCheckBox("Log scale")
-        self.log_box.setObjectName("gradients_log_scale")
-        self.log_box.setAccessibleName("Gradient plot: logarithmic y axis")
-        self.log_box.setToolTip("Logarithmic y axis: orders of magnitude apart stay visible")
-        self.log_box.setChecked(True)
-        self.log_box.toggled.connect(self.set_log)
         self.controls.addWidget(self.measure_box)
-        self.controls.addWidget(self.log_box)
+        self.controls.addWidget(self.make_log_box(
+            "gradients_log_scale", "Gradient plot: logarithmic y axis",
+            "Logarithmic y axis: orders of magnitude apart stay visible", True))
         self.add_readout()
         style_plot(self.plot, "step", "‖∂J/∂W‖")
         self.plot.setLogMode(y=True)
@@ -811,19 +813,6 @@ class GradientsPanel(HistoryPanel):
     def _on_measure_changed(self, _index) -> None:
         self._ranges = (self._ranges[0], None)
         self.refresh()
-
-    def set_log(self, on: bool) -> None:
-        with QSignalBlocker(self.log_box):
-            self.log_box.setChecked(on)
-        self.plot.setLogMode(y=on)
-        self._ranges = (self._ranges[0], None)
-        self.refresh()
-
-    def add_menu_actions(self, menu) -> None:
-        log = menu.addAction("Log scale")
-        log.setCheckable(True)
-        log.setChecked(self.log_box.isChecked())
-        log.toggled.connect(self.set_log)
 
     def _build_curves(self) -> None:
         for curve in self.curves:
