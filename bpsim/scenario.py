@@ -65,9 +65,10 @@ class Scenario:
         return data_mod.Dataset(ds.x, targets_for(ds.y, self.network.layers[-1],
                                                   self.training.loss))
 
-    def trainer(self) -> Trainer:
-        """A trainer that updates this scenario's network in place."""
-        ds = self.dataset()
+    def trainer(self, dataset: data_mod.Dataset | None = None) -> Trainer:
+        """A trainer that updates this scenario's network in place (on ``dataset``,
+        when the caller already has this scenario's :meth:`dataset`)."""
+        ds = dataset if dataset is not None else self.dataset()
         return Trainer(self.network, ds.x, ds.y, self.training)
 
     def copy(self) -> "Scenario":

@@ -115,9 +115,9 @@ class Session(QObject):
         """A trainer for the current settings and data.  The step count goes on (the
         history continues); the batch order and momentum start afresh."""
         steps_done = self.trainer.steps_done if self.trainer is not None else 0
-        self.trainer = self.scenario.trainer()
-        self.trainer.steps_done = steps_done
         self.dataset = self.scenario.dataset()
+        self.trainer = self.scenario.trainer(self.dataset)
+        self.trainer.steps_done = steps_done
         self.current_sample = min(self.current_sample, len(self.dataset) - 1)
 
     # -- what views show -----------------------------------------------------------
