@@ -35,8 +35,8 @@ LAYERS = [4, 16, 16, 16, 16, 2]
 
 
 def build(width: int, height: int):
-    from ui.canvas import NetworkCanvas
-    from ui.session import Session
+    from bpsim.ui.canvas import NetworkCanvas
+    from bpsim.ui.session import Session
 
     weights, biases = initialize(LAYERS, InitSpec("xavier_uniform", 0))
     network = Network(LAYERS, ["tanh"] * 4 + ["identity"], weights, biases)

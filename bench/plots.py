@@ -74,8 +74,8 @@ def plot_window(scenario, size=(1600, 1000)):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-    from ui.plots import create_plot_docks
-    from ui.session import Session
+    from bpsim.ui.plots import create_plot_docks
+    from bpsim.ui.session import Session
 
     session = Session(scenario)
     window = QMainWindow()
@@ -152,7 +152,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args(argv)
 
-    from ui.app import application
+    from bpsim.ui.app import application
 
     application()
     print(f"plots, offscreen, five plots side by side in a 1600×1000 window, "

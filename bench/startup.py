@@ -31,7 +31,7 @@ TARGET_SECONDS = 1.0
 WINDOW = r"""
 import os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
-from ui import app
+from bpsim.ui import app
 
 def plots_loaded():
     print(time.time(), flush=True)
@@ -79,7 +79,7 @@ def main(argv=None) -> int:
 
     # An installed program starts from compiled bytecode; this machine may set
     # PYTHONDONTWRITEBYTECODE, so compile once here as an installation would.
-    for package in ("bpsim", "ui"):
+    for package in ("bpsim", "ui"):  # the folders of bpsim and bpsim.ui
         compileall.compile_dir(str(ROOT / package), quiet=1)
     with tempfile.TemporaryDirectory() as settings_home:
         # a fresh settings folder: the default layout, and the user's own untouched

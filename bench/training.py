@@ -3,9 +3,9 @@
 Both train the same scenario, [2,8,8,1] (tanh, tanh, sigmoid; binary cross-entropy),
 mini-batches of 64 from 256 "circles" samples, in the same process, alternating:
 - headless: ``Trainer.step()`` in a loop, nothing else;
-- window: ``ui.app.build_window`` (what ``bpsim`` shows) playing at the fastest speed,
+- window: ``bpsim.ui.app.build_window`` (what ``bpsim`` shows) playing at the fastest speed,
   event loop running for real, so every restyle and repaint counts.  Two play loops:
-  "animator", the animation's own (``ui.animation.Animator``, when present), and
+  "animator", the animation's own (``bpsim.ui.animation.Animator``, when present), and
   "steady", a QTimer that trains a fixed 25 ms worth of engine steps per frame (the
   count from the headless rate just measured), then lets the window repaint.
 Target: the window keeps ≥ 50 % of the headless rate.  ``bench/plots.py`` runs the
@@ -67,7 +67,7 @@ def build_bench_window(with_plots: bool, size=(1600, 1000)):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import build_window
+    from bpsim.ui.app import build_window
 
     window = build_window(restore_layout=False)
     window.session.replace_scenario(bench_scenario())
@@ -78,7 +78,7 @@ def build_bench_window(with_plots: bool, size=(1600, 1000)):
     window.load_deferred_docks()
     docks = list(getattr(window, "plot_docks", None) or [])
     if with_plots and not docks:
-        from ui.plots import create_plot_docks
+        from bpsim.ui.plots import create_plot_docks
 
         docks = create_plot_docks(window.session, parent=window)
     bottom = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -120,7 +120,7 @@ class SteadyPlay:
 def animator_for(window):
     """The animation's play loop at the fastest speed, or None without ui.animation."""
     try:
-        from ui.animation import Animator
+        from bpsim.ui.animation import Animator
     except ImportError:
         return None
     animator = getattr(window, "animator", None) or Animator(window.session, window)
@@ -150,7 +150,7 @@ def window_rate(window, player, seconds: float) -> float:
 
 def compare_rates(with_plots: bool, seconds: float, rounds: int = 2) -> dict:
     """Alternate headless and window runs (each play loop); medians of each."""
-    from ui.app import application
+    from bpsim.ui.app import application
 
     application()
     window = build_bench_window(with_plots)

@@ -312,7 +312,7 @@ COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
 
 def _window(argv: list[str]) -> int:
     try:
-        from ui.app import main as ui_main
+        from bpsim.ui.app import main as ui_main
     except ImportError as error:
         _parser().print_usage(sys.stderr)
         print(f"bpsim: the window is not available ({error})", file=sys.stderr)

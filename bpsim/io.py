@@ -642,7 +642,7 @@ def save(scenario: Scenario, path) -> None:
 
 
 def _presets_folder():
-    return importlib.resources.files("resources") / "presets"
+    return importlib.resources.files("bpsim.resources") / "presets"
 
 
 def preset_names() -> list[str]:

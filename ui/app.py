@@ -107,7 +107,7 @@ def application():
     font = app.font()
     font.setPointSizeF(main_window.BASE_POINT_SIZE)
     app.setFont(font)
-    app.setWindowIcon(QIcon(str(importlib.resources.files("resources") / "icons"
+    app.setWindowIcon(QIcon(str(importlib.resources.files("bpsim.resources") / "icons"
                                 / "bpsim.svg")))
     return app
 

@@ -333,7 +333,7 @@ def load_lesson(path) -> Lesson:
 
 
 def _lessons_folder():
-    return importlib.resources.files("resources") / "lessons"
+    return importlib.resources.files("bpsim.resources") / "lessons"
 
 
 _BUNDLED: dict[str, Lesson] | None = None

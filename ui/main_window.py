@@ -76,7 +76,7 @@ class _DockScrollArea(QScrollArea):
 
 
 class MainWindow(QMainWindow):
-    """The window ``bpsim`` opens on a :class:`~ui.session.Session` (``window.session``).
+    """The window ``bpsim`` opens on a :class:`~bpsim.ui.session.Session` (``window.session``).
     Every action has an objectName (see :meth:`action`)."""
 
     def __init__(self, session: Session, restore_layout: bool = True, parent=None):
@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
             status.addPermanentWidget(label)
         # Only these take the style sheet: one set on the whole application makes
         # every widget slower to create (about 0.1 s more before the first paint).
-        style = (importlib.resources.files("resources") / "style.qss").read_text("utf-8")
+        style = (importlib.resources.files("bpsim.resources") / "style.qss").read_text("utf-8")
         for widget in (self.toolbar, self.train_toolbar, status):
             widget.setStyleSheet(style)
 

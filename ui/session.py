@@ -3,7 +3,7 @@
 The session owns the current :class:`~bpsim.scenario.Scenario` and its
 :class:`~bpsim.training.Trainer`, and tells views what changed through signals that
 carry immutable engine records.  Views never write into engine arrays: user edits go
-through the undo commands in :mod:`ui.commands`, which call the session's setters.
+through the undo commands in :mod:`bpsim.ui.commands`, which call the session's setters.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@
   legend) until the dialog closes or the weights change;
 - File ▸ Export worked example…: the handout of the step the Math dock shows
   (Markdown with LaTeX or self-contained HTML, by the file's suffix);
-- View ▸ Presentation (F5, Esc leaves): see :mod:`ui.presentation`;
-- Help ▸ Lessons (F1): the guided lessons panel, see :mod:`ui.lessons`.
+- View ▸ Presentation (F5, Esc leaves): see :mod:`bpsim.ui.presentation`;
+- Help ▸ Lessons (F1): the guided lessons panel, see :mod:`bpsim.ui.lessons`.
 
 File dialogs go through ``ask_worked_example_path`` and messages through the window's
 ``_warn``, so tests replace them.  Sets ``window.teaching`` (this object) and
@@ -460,14 +460,14 @@ class TeachingTools(QObject):
 
     @property
     def math_dock(self):
-        """The Math dock (a :class:`ui.math_dock.MathDock`), made on first use."""
+        """The Math dock (a :class:`bpsim.ui.math_dock.MathDock`), made on first use."""
         if self._math_dock is None:
             self.create_docks()
         return self._math_dock
 
     @property
     def lesson_panel(self):
-        """The Lessons panel (a :class:`ui.lessons.LessonPanel`), made on first use."""
+        """The Lessons panel (a :class:`bpsim.ui.lessons.LessonPanel`), made on first use."""
         if self._lesson_panel is None:
             self.create_docks()
         return self._lesson_panel

@@ -194,7 +194,7 @@ class TimelineBar(QToolBar):
     def _show(self, snapshot) -> None:
         self.presenter.show_snapshot(snapshot)
         self._show_position()
-        plots = sys.modules.get("ui.plots")
+        plots = sys.modules.get("bpsim.ui.plots")
         if plots is not None and hasattr(plots, "controller_for"):
             plots.controller_for(self.session).set_cursor(
                 None if snapshot is None else snapshot.step)

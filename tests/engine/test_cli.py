@@ -201,16 +201,16 @@ def test_bad_step_count_is_a_usage_error(capsys):
 
 def test_other_arguments_open_the_window(monkeypatch):
     calls = []
-    fake = types.ModuleType("ui.app")
+    fake = types.ModuleType("bpsim.ui.app")
     fake.main = lambda argv: calls.append(argv) or 0
-    monkeypatch.setitem(sys.modules, "ui.app", fake)
+    monkeypatch.setitem(sys.modules, "bpsim.ui.app", fake)
     assert cli.main([]) == 0
     assert cli.main(["lesson.bpsim.json", "--screenshot", "out.png"]) == 0
     assert calls == [[], ["lesson.bpsim.json", "--screenshot", "out.png"]]
 
 
 def test_without_the_window_module_usage_is_printed(capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ui.app", None)  # import fails
+    monkeypatch.setitem(sys.modules, "bpsim.ui.app", None)  # import fails
     code, _, err = run(capsys, "lesson.bpsim.json")
     assert code == 2
     assert err.startswith("usage: bpsim")
@@ -223,7 +223,8 @@ for argv in (["presets"], ["step", "xor", "--json"], ["step", "xor"],
              ["train", "xor", "--steps", "3", "--json"], ["gradcheck", "xor"]):
     assert cli.main(argv) == 0, argv
 loaded = sorted(name for name in sys.modules
-                if name.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph", "ui"))
+                if name.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")
+                or name.startswith("bpsim.ui"))
 print("LOADED", loaded, file=sys.stderr)
 """
 

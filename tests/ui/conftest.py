@@ -39,7 +39,7 @@ def _discard_changes(main_window) -> None:
 @pytest.fixture
 def open_window(qtbot):
     """``open_window(path=None)``: a window exactly as ``bpsim [path]`` opens it."""
-    from ui.app import build_window
+    from bpsim.ui.app import build_window
 
     def open_(path=None):
         main_window = build_window(path)

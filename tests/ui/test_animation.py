@@ -8,9 +8,9 @@ from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from bpsim.training import TrainingSettings
-from ui.animation import SPEEDS, Animator
-from ui.commands import SetTrainingCommand
-from ui.session import Session
+from bpsim.ui.animation import SPEEDS, Animator
+from bpsim.ui.commands import SetTrainingCommand
+from bpsim.ui.session import Session
 
 
 def lecture_session():
@@ -146,7 +146,7 @@ ANIMATED = next(n for n, s in enumerate(SPEEDS) if s.phase_ms == 300)
 
 def shown_number(value) -> str:
     """A number as the canvas writes it."""
-    from ui.canvas.style import format_value
+    from bpsim.ui.canvas.style import format_value
 
     return format_value(value)
 
@@ -392,7 +392,7 @@ def test_slow_play_animates_every_phase_of_a_step(lecture, qtbot):
 
 def test_a_new_architecture_mid_step_shows_the_new_network(open_window, qtbot):
     from bpsim.network import Network
-    from ui.commands import SetNetworkCommand
+    from bpsim.ui.commands import SetNetworkCommand
 
     window = open_window("xor")
     window.transport.speed_slider.setValue(INSTANT)

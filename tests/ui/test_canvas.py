@@ -11,9 +11,9 @@ from PySide6.QtTest import QTest
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
-from ui import commands
-from ui.canvas import NetworkCanvas
-from ui.session import Session
+from bpsim.ui import commands
+from bpsim.ui.canvas import NetworkCanvas
+from bpsim.ui.session import Session
 
 
 def lecture_scenario() -> Scenario:
@@ -215,7 +215,7 @@ def test_invalid_text_is_refused_with_a_message(lecture, qtbot, text):
 
 
 def test_typed_numbers_accept_the_displayed_minus_and_a_decimal_comma():
-    from ui.canvas.style import parse_value
+    from bpsim.ui.canvas.style import parse_value
     assert parse_value("−0.25") == -0.25
     assert parse_value(" 0,5 ") == 0.5
     assert parse_value("1e-3") == 0.001

@@ -10,10 +10,10 @@ from bpsim.initializers import InitSpec
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
-from ui import commands
-from ui.docks import DataDock, InspectorDock, LayersDock, TrainingDock
-from ui.session import Session
-from ui.widgets import NumberField, parse_number
+from bpsim.ui import commands
+from bpsim.ui.docks import DataDock, InspectorDock, LayersDock, TrainingDock
+from bpsim.ui.session import Session
+from bpsim.ui.widgets import NumberField, parse_number
 
 XOR_SAMPLES = [([0, 0], [0]), ([0, 1], [1]), ([1, 0], [1]), ([1, 1], [0])]
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import QPoint, Qt
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
-from ui.commands import SetWeightCommand
-from ui.gradcheck_dialog import ERROR_COLUMN, GradientCheckDialog, open_gradcheck_dialog
-from ui.session import Session
+from bpsim.ui.commands import SetWeightCommand
+from bpsim.ui.gradcheck_dialog import ERROR_COLUMN, GradientCheckDialog, open_gradcheck_dialog
+from bpsim.ui.session import Session
 
 
 def scenario() -> Scenario:

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpsim import io
-from ui import lessons
-from ui.commands import SetTrainingCommand
-from ui.lessons import Condition, Lesson, LessonError, LessonStep, loads_lesson
+from bpsim.ui import lessons
+from bpsim.ui.commands import SetTrainingCommand
+from bpsim.ui.lessons import Condition, Lesson, LessonError, LessonStep, loads_lesson
 
 
 def lesson_json(**changes) -> str:

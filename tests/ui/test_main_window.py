@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget
 
-from ui import app
-from ui.canvas import NetworkCanvas
+from bpsim.ui import app
+from bpsim.ui.canvas import NetworkCanvas
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def test_docks_are_listed_in_view_docks(window):
 
 
 def test_plots_arrive_after_the_first_paint_as_the_lesson_suggests(window, qtbot):
-    from ui import plots
+    from bpsim.ui import plots
 
     qtbot.waitUntil(lambda: bool(window.plot_docks))
     shown = {dock.objectName() for dock in window.plot_docks if not dock.isHidden()}
@@ -202,7 +202,7 @@ def test_without_a_display_a_hint_replaces_the_abort_and_screenshots_still_work(
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
 
     def bpsim(*args):
-        code = f"import sys; from ui.app import main; sys.exit(main({list(args)!r}))"
+        code = f"import sys; from bpsim.ui.app import main; sys.exit(main({list(args)!r}))"
         return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
 
@@ -226,7 +226,7 @@ def test_display_check_follows_the_environment():
 
 def test_export_plots_writes_a_picture_and_the_numbers_of_every_plot(qtbot, tmp_path,
                                                                    monkeypatch):
-    from ui.app import build_window
+    from bpsim.ui.app import build_window
 
     window = build_window("xor")
     qtbot.addWidget(window)

@@ -8,10 +8,10 @@ import pytest
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
-from ui.canvas import NetworkCanvas
-from ui.commands import SetNetworkCommand, SetWeightCommand, train
-from ui.math_dock import MathDock, worked_example
-from ui.session import Session
+from bpsim.ui.canvas import NetworkCanvas
+from bpsim.ui.commands import SetNetworkCommand, SetWeightCommand, train
+from bpsim.ui.math_dock import MathDock, worked_example
+from bpsim.ui.session import Session
 
 
 def lecture() -> Scenario:

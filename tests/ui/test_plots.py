@@ -13,11 +13,11 @@ from PySide6.QtGui import QImage
 from bpsim.history import mean_abs_gradients
 from bpsim.io import load_preset
 from bpsim.network import Network
-from ui import commands
+from bpsim.ui import commands
 import pyqtgraph as pg
 
-from ui.plots import REPAINT_MS, create_plot_docks, number
-from ui.session import Session
+from bpsim.ui.plots import REPAINT_MS, create_plot_docks, number
+from bpsim.ui.session import Session
 
 
 @pytest.fixture
@@ -253,7 +253,7 @@ def test_hidden_plots_wait_until_they_are_shown(plots):
 
 @pytest.fixture
 def lab(qtbot):
-    from ui.compare import CompareDialog
+    from bpsim.ui.compare import CompareDialog
 
     session = Session(load_preset("deep-relu"))
     dialog = CompareDialog(session)

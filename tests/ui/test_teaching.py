@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
-from ui.commands import SetWeightCommand
-from ui.math_dock import MathDock
+from bpsim.ui.commands import SetWeightCommand
+from bpsim.ui.math_dock import MathDock
 
 
 def test_the_math_dock_is_in_the_window_and_explains_the_lecture_step(window, qtbot):
@@ -138,7 +138,7 @@ def test_cancelled_export_writes_nothing(window, tmp_path):
 
 def test_the_overlay_calls_wrong_what_the_gradient_check_calls_wrong():
     from bpsim import gradcheck
-    from ui.teaching import ERROR_CLASSES, error_class
+    from bpsim.ui.teaching import ERROR_CLASSES, error_class
 
     assert ERROR_CLASSES[-2][0] == gradcheck.TOLERANCE
     assert error_class(gradcheck.TOLERANCE) == len(ERROR_CLASSES) - 2
@@ -156,7 +156,7 @@ def test_teaching_actions_have_names_keys_and_tooltips(window):
 
 
 def test_tools_compare_opens_the_lab_for_this_network(qtbot):
-    from ui.app import build_window
+    from bpsim.ui.app import build_window
 
     window = build_window("deep-sigmoid")
     qtbot.addWidget(window)
