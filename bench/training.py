@@ -5,7 +5,7 @@ mini-batches of 64 from 256 "circles" samples, in the same process, alternating:
 - headless: ``Trainer.step()`` in a loop, nothing else;
 - window: ``bpsim.ui.app.build_window`` (what ``bpsim`` shows) playing at the fastest speed,
   event loop running for real, so every restyle and repaint counts.  Two play loops:
-  "animator", the animation's own (``bpsim.ui.animation.Animator``, when present), and
+  "animator", the animation's own (``bpsim.ui.playback.animator.Animator``, when present), and
   "steady", a QTimer that trains a fixed 25 ms worth of engine steps per frame (the
   count from the headless rate just measured), then lets the window repaint.
 Target: the window keeps ≥ 50 % of the headless rate.  ``bench/plots.py`` runs the
@@ -118,9 +118,9 @@ class SteadyPlay:
 
 
 def animator_for(window):
-    """The animation's play loop at the fastest speed, or None without ui.animation."""
+    """The animation's play loop at the fastest speed, or None without bpsim.ui.playback.animator."""
     try:
-        from bpsim.ui.animation import Animator
+        from bpsim.ui.playback.animator import Animator
     except ImportError:
         return None
     animator = getattr(window, "animator", None) or Animator(window.session, window)
@@ -175,7 +175,7 @@ def report(rates: dict, label: str) -> bool:
     print(f"  headless engine            {engine:8.0f} steps/s")
     best = 0.0
     for name, how in (("steady", f"steady play ({TRAIN_MS} ms of steps per frame)"),
-                      ("animator", "ui.animation.Animator, fastest")):
+                      ("animator", "bpsim.ui.playback.animator.Animator, fastest")):
         if name not in rates:
             continue
         ratio = rates[name] / engine

@@ -25,7 +25,7 @@ from .canvas import NetworkCanvas
 from .docks import DataDock, InspectorDock, LayersDock, TrainingDock
 from .session import Session
 from .teaching import install_teaching
-from .transport import install_animation
+from .playback.transport import install_animation
 
 LESSON_FILTER = "bpsim lessons (*.bpsim.json *.json)"
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"

@@ -9,7 +9,7 @@
   legend) until the dialog closes or the weights change;
 - File ▸ Export worked example…: the handout of the step the Math dock shows
   (Markdown with LaTeX or self-contained HTML, by the file's suffix);
-- View ▸ Presentation (F5, Esc leaves): see :mod:`bpsim.ui.presentation`;
+- View ▸ Presentation (F5, Esc leaves): see :mod:`bpsim.ui.presentation_mode`;
 - Help ▸ Lessons (F1): the guided lessons panel, see :mod:`bpsim.ui.lessons`.
 
 File dialogs go through ``ask_worked_example_path`` and messages through the window's
@@ -28,7 +28,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QGraphicsItem, QLabel, QMenu
 
 from .canvas import style
-from .presentation import Presentation
+from .presentation_mode import PresentationMode
 
 # The Math dock (bpsim.chain_rule, bpsim.explain), the gradient check and the lessons
 # are imported when first used: after the window's first paint, not before it.
@@ -347,7 +347,7 @@ class GradcheckOverlay(QObject):
         return pen
 
     def _write_legend(self) -> None:
-        from .gradcheck_dialog import format_error, parameter_name
+        from .dialogs.gradcheck import format_error, parameter_name
 
         result = self.result
         worst = result.worst
@@ -442,7 +442,7 @@ class TeachingTools(QObject):
 
         self._create_actions()
         self._create_menus()
-        self.presentation = Presentation(window, lambda: self.math_dock, self.set_text_scale)
+        self.presentation = PresentationMode(window, lambda: self.math_dock, self.set_text_scale)
         self.presentation.toggled.connect(self._on_presentation_toggled)
         for name in ("larger_text", "smaller_text"):
             self._window_action(name, lambda a: a.triggered.connect(self._follow_text_scale))
@@ -460,7 +460,7 @@ class TeachingTools(QObject):
 
     @property
     def math_dock(self):
-        """The Math dock (a :class:`bpsim.ui.math_dock.MathDock`), made on first use."""
+        """The Math dock (a :class:`bpsim.ui.docks.math.MathDock`), made on first use."""
         if self._math_dock is None:
             self.create_docks()
         return self._math_dock
@@ -478,7 +478,7 @@ class TeachingTools(QObject):
         if self._math_dock is not None:
             return
         from .lessons import LessonPanel
-        from .math_dock import MathDock
+        from .docks.math import MathDock
 
         window, session, canvas = self.window, self.session, self.canvas
         self.window.removeEventFilter(self)
@@ -586,7 +586,7 @@ class TeachingTools(QObject):
 
     def open_compare(self):
         """Tools ▸ Compare…: the lab, non-modal (pyqtgraph is loaded only now)."""
-        from .compare import open_compare_dialog
+        from .dialogs.compare import open_compare_dialog
 
         self.compare_dialog = open_compare_dialog(self.window.session, self.window)
         return self.compare_dialog
@@ -648,9 +648,9 @@ class TeachingTools(QObject):
         window = self.window
         window._apply_text_scale(scale)
         applied = float(window.text_scale)
-        presenter = getattr(window, "presenter", None)
-        if presenter is not None and hasattr(presenter, "set_font_scale"):
-            presenter.set_font_scale(applied)
+        phase_drawing = getattr(window, "phase_drawing", None)
+        if phase_drawing is not None and hasattr(phase_drawing, "set_font_scale"):
+            phase_drawing.set_font_scale(applied)
         transport = getattr(window, "transport", None)
         if transport is not None and hasattr(transport, "set_text_scale"):
             transport.set_text_scale(applied)
@@ -686,7 +686,7 @@ class TeachingTools(QObject):
             dialog.raise_()
             dialog.activateWindow()
         else:
-            from .gradcheck_dialog import open_gradcheck_dialog
+            from .dialogs.gradcheck import open_gradcheck_dialog
 
             dialog = open_gradcheck_dialog(self.session, self.window, analytic)
             dialog.parameter_selected.connect(self._select_parameter)
@@ -774,7 +774,7 @@ class TeachingTools(QObject):
             return False
         path = Path(path)
         markdown = path.suffix.lower() in (".md", ".markdown")
-        from .math_dock import worked_example
+        from .docks.math import worked_example
 
         try:
             text = worked_example(self.session, "md" if markdown else "html")

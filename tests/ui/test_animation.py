@@ -8,7 +8,7 @@ from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from bpsim.training import TrainingSettings
-from bpsim.ui.animation import SPEEDS, Animator
+from bpsim.ui.playback.animator import SPEEDS, Animator
 from bpsim.ui.commands import SetTrainingCommand
 from bpsim.ui.session import Session
 
@@ -178,11 +178,11 @@ def test_right_walks_the_lecture_step_on_the_canvas_and_inspector(lecture, qtbot
     press(qtbot, window, Qt.Key.Key_Right)  # forward
     assert canvas.neuron_text(1, 0) == "0.3"
     assert "ŷ = 0.3" in canvas.output_text(0)
-    assert window.presenter.indicator_text.startswith("Forward · layer 1 of 1")
+    assert window.phase_drawing.indicator_text.startswith("Forward · layer 1 of 1")
 
     press(qtbot, window, Qt.Key.Key_Space)  # loss
-    assert "(0.3 − 1)² = 0.49" in window.presenter.indicator_text
-    assert "0.49" in window.presenter.banner_text
+    assert "(0.3 − 1)² = 0.49" in window.phase_drawing.indicator_text
+    assert "0.49" in window.phase_drawing.banner_text
 
     press(qtbot, window, Qt.Key.Key_PageDown)  # backward
     assert canvas.edge_label_text(1, 0, 0) == "−4.2"
@@ -194,7 +194,7 @@ def test_right_walks_the_lecture_step_on_the_canvas_and_inspector(lecture, qtbot
     assert canvas.edge_label_text(1, 0, 0) == "4.3"
     assert dock.parameter_editor.field.text() == "4.3"
     assert weight(window.session) == pytest.approx(4.3)
-    assert "0.1 − 1·(−4.2) = 4.3" in window.presenter.banner_text
+    assert "0.1 − 1·(−4.2) = 4.3" in window.phase_drawing.banner_text
 
 
 def test_left_replays_the_step_backwards_without_changing_the_weight(lecture, qtbot):
@@ -204,7 +204,7 @@ def test_left_replays_the_step_backwards_without_changing_the_weight(lecture, qt
     press(qtbot, window, Qt.Key.Key_Left)
     assert canvas.edge_label_text(1, 0, 0) == "−4.2"
     press(qtbot, window, Qt.Key.Key_PageUp, 2)
-    assert window.presenter.indicator_text.startswith("Forward")
+    assert window.phase_drawing.indicator_text.startswith("Forward")
     assert canvas.neuron_text(1, 0) == "0.3"
     assert canvas.edge_label_text(1, 0, 0) == "0.1"  # the weight this pass used
     assert weight(window.session) == pytest.approx(4.3)
@@ -243,8 +243,8 @@ def test_play_with_a_diverging_learning_rate_stops_with_a_message(lecture, qtbot
     assert np.isfinite(session.network.weights[0]).all()
     message = window.statusBar().currentMessage()
     assert f"diverged at step {step.step + 1}" in message and "learning rate" in message
-    assert window.presenter.banner.alarm
-    assert "try a smaller learning rate" in window.presenter.banner_text
+    assert window.phase_drawing.banner.alarm
+    assert "try a smaller learning rate" in window.phase_drawing.banner_text
 
 
 def test_play_stops_at_the_target_loss_exactly(lecture, qtbot):
@@ -299,7 +299,7 @@ def test_forward_pulses_travel_then_the_values_appear(lecture, qtbot):
     window, canvas = lecture, lecture.canvas
     window.transport.speed_slider.setValue(ANIMATED)
     press(qtbot, window, Qt.Key.Key_Right)
-    overlay = window.presenter.overlay
+    overlay = window.phase_drawing.overlay
     assert overlay.pulse_count == 1 and canvas.neuron_text(1, 0) == ""
     qtbot.waitUntil(lambda: window.animator.t == 1.0, timeout=5000)
     assert overlay.pulse_count == 0 and canvas.neuron_text(1, 0) == "0.3"
@@ -312,7 +312,7 @@ def test_a_batch_says_which_sample_the_canvas_shows(open_window, qtbot):
     session = window.session
     session.set_current_sample(2)
     window.action("next_phase").trigger()
-    assert "sample 3 of a batch of 4" in window.presenter.indicator_text
+    assert "sample 3 of a batch of 4" in window.phase_drawing.indicator_text
     x = session.dataset.x[2]
     assert window.canvas.neuron_text(0, 0) == shown_number(x[0])
     assert window.canvas.neuron_text(0, 1) == shown_number(x[1])
@@ -335,7 +335,7 @@ def test_scrubbing_the_timeline_shows_an_earlier_step_and_changes_nothing(open_w
     shown = shown_number(snapshot.weights[1][0, 0])
     assert shown != shown_number(now[1][0, 0])
     assert canvas.edge_label_text(2, 0, 0) == shown
-    assert "after step 2" in window.presenter.indicator_text
+    assert "after step 2" in window.phase_drawing.indicator_text
     assert all(np.array_equal(a, b) for a, b in zip(session.network.weights, now))
     timeline.to_now()
     assert canvas.edge_label_text(2, 0, 0) == shown_number(now[1][0, 0])
@@ -405,4 +405,4 @@ def test_a_new_architecture_mid_step_shows_the_new_network(open_window, qtbot):
     assert window.animator.current is None
     assert window.canvas.neuron_text(1, 2) != ""
     window.action("next_phase").trigger()
-    assert window.presenter.overlay.tag_texts[2].startswith("z = ")
+    assert window.phase_drawing.overlay.tag_texts[2].startswith("z = ")

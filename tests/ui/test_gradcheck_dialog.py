@@ -10,7 +10,7 @@ from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
 from bpsim.ui.commands import SetWeightCommand
-from bpsim.ui.gradcheck_dialog import ERROR_COLUMN, GradientCheckDialog, open_gradcheck_dialog
+from bpsim.ui.dialogs.gradcheck import ERROR_COLUMN, GradientCheckDialog, open_gradcheck_dialog
 from bpsim.ui.session import Session
 
 

@@ -10,7 +10,7 @@ from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
 from bpsim.ui.canvas import NetworkCanvas
 from bpsim.ui.commands import SetNetworkCommand, SetWeightCommand, train
-from bpsim.ui.math_dock import MathDock, worked_example
+from bpsim.ui.docks.math import MathDock, worked_example
 from bpsim.ui.session import Session
 
 

@@ -253,7 +253,7 @@ def test_hidden_plots_wait_until_they_are_shown(plots):
 
 @pytest.fixture
 def lab(qtbot):
-    from bpsim.ui.compare import CompareDialog
+    from bpsim.ui.dialogs.compare import CompareDialog
 
     session = Session(load_preset("deep-relu"))
     dialog = CompareDialog(session)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
 from bpsim.ui.commands import SetWeightCommand
-from bpsim.ui.math_dock import MathDock
+from bpsim.ui.docks.math import MathDock
 
 
 def test_the_math_dock_is_in_the_window_and_explains_the_lecture_step(window, qtbot):

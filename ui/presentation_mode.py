@@ -82,7 +82,7 @@ class _Saved:
     hidden_entries: list
 
 
-class Presentation(QObject):
+class PresentationMode(QObject):
     """Presentation mode of ``window`` (a MainWindow with ``canvas``, ``text_scale``);
     the dock ``math_dock()`` returns stays beside the canvas.  ``set_text_scale(scale)``
     applies a text size to the whole window (fonts, canvas, docks)."""

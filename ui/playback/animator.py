@@ -5,7 +5,7 @@ The animator only reads records the engine produced (through the session).  Goin
 back (``previous_phase``), pausing, or replaying never changes a weight: the only calls
 that change the network are ``session.next_phase()`` (when the user steps past the
 last recorded phase), ``session.train()`` (full steps and play) and the undoable
-reset.  ``bpsim.ui.presenter`` turns the shown record and t into what the canvas draws.
+reset.  ``bpsim.ui.playback.phase_drawing`` turns the shown record and t into what the canvas draws.
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ class Animator(QObject):
 
     def reset(self) -> None:
         """Back to the initial weights (one undoable edit); the shown pass is forgotten."""
-        from .commands import ResetCommand  # commands imports the session module
+        from ..commands import ResetCommand  # commands imports the session module
 
         self.pause()
         self._finish_tween()

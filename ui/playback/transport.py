@@ -2,7 +2,7 @@
 play, reset; the speed, the stop conditions, the phase indicator and the step counter.
 
 ``install_animation(window)`` puts the animation into a main window: the animator,
-the presenter that draws it on the canvas, this bar, the history timeline, and the
+the phase_drawing that draws it on the canvas, this bar, the history timeline, and the
 window's transport actions (``forward_step``, ``backward_step``, ``update_step``,
 ``full_step``, ``play_pause``, ``reset``, plus ``next_phase`` and ``previous_phase``)
 wired to them.  Keys are window-wide; the window gives plain keys to a text field
@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
 
 from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
 
-from .animation import DEFAULT_SPEED, SPEEDS, Animator
-from .presenter import Presenter
-from .widgets import NumberField
+from .animator import DEFAULT_SPEED, SPEEDS, Animator
+from .phase_drawing import PhaseDrawing
+from ..widgets import NumberField
 
 #: keys of the actions added here; the window's own transport actions keep theirs
 NEXT_KEYS = ("Right", "Space", "PgDown")
@@ -65,7 +65,7 @@ def _describe(action: QAction, tip: str) -> None:
 class TransportBar(QToolBar):
     """◀ ▶ ⏭ ⏯ ⟲, the speed slider, stop conditions, the phase indicator, the step."""
 
-    def __init__(self, window, animator: Animator, presenter: Presenter):
+    def __init__(self, window, animator: Animator, phase_drawing: PhaseDrawing):
         super().__init__("Transport", window)
         self.setObjectName("transport")
         self.setAccessibleName("Transport")
@@ -73,7 +73,7 @@ class TransportBar(QToolBar):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.window_ = window
         self.animator = animator
-        self.presenter = presenter
+        self.phase_drawing = phase_drawing
         session = animator.session
 
         for name in ("previous_phase", "next_phase", "full_step", "play_pause", "reset"):
@@ -151,7 +151,7 @@ class TransportBar(QToolBar):
         self.addWidget(spacer)
         self.addWidget(self.step_counter)
         #: the phase indicator: the large first line of the banner above the canvas
-        self.indicator = presenter.banner.headline
+        self.indicator = phase_drawing.banner.headline
         self.set_text_scale(1.0)
 
         self.speed_slider.valueChanged.connect(self._on_speed)
@@ -238,12 +238,12 @@ def _new_action(window, name: str, text: str, keys, tip: str, icon) -> QAction:
 
 def install_animation(window):
     """The animation in ``window`` (a MainWindow): returns the Animator.  Sets
-    ``window.animator``, ``window.presenter``, ``window.transport``, ``window.timeline``."""
+    ``window.animator``, ``window.phase_drawing``, ``window.transport``, ``window.timeline``."""
     from .timeline import TimelineBar
 
     session = window.session
     animator = Animator(session, window)
-    presenter = Presenter(animator, window.canvas, window)
+    phase_drawing = PhaseDrawing(animator, window.canvas, window)
     style = QStyle.StandardPixmap
 
     previous = _new_action(window, "previous_phase", "Back", PREVIOUS_KEYS,
@@ -299,11 +299,11 @@ def install_animation(window):
     on_playing(False)
     animator.note.connect(session.message.emit)
 
-    transport = TransportBar(window, animator, presenter)
+    transport = TransportBar(window, animator, phase_drawing)
     old = getattr(window, "train_toolbar", None)
     window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, transport)
-    timeline = TimelineBar(window, animator, presenter)
+    timeline = TimelineBar(window, animator, phase_drawing)
     window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline)
     if old is not None:
         # the transport bar takes the place of the window's plain training toolbar
@@ -327,7 +327,7 @@ def install_animation(window):
 
     def follow_text_size(*_args) -> None:
         scale = getattr(window, "text_scale", 1.0)
-        presenter.set_font_scale(scale)
+        phase_drawing.set_font_scale(scale)
         transport.set_text_scale(scale)
 
     for name in ("larger_text", "smaller_text"):
@@ -337,6 +337,6 @@ def install_animation(window):
             pass
     follow_text_size()
 
-    window.animator, window.presenter = animator, presenter
+    window.animator, window.phase_drawing = animator, phase_drawing
     window.transport, window.timeline = transport, timeline
     return animator

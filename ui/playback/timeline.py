@@ -90,13 +90,13 @@ class ContinueFromHereCommand(QUndoCommand):
 class TimelineBar(QToolBar):
     """History ▸ slider ▸ "after step 120 · J = 0.012" ▸ Now ▸ Continue from here."""
 
-    def __init__(self, window, animator, presenter):
+    def __init__(self, window, animator, phase_drawing):
         super().__init__("History timeline", window)
         self.setObjectName("timeline")
         self.setAccessibleName("History timeline")
         self.setMovable(False)
         self.animator = animator
-        self.presenter = presenter
+        self.phase_drawing = phase_drawing
         self.session = session = animator.session
         self._snapshots = []
 
@@ -177,13 +177,13 @@ class TimelineBar(QToolBar):
             self.slider.blockSignals(with_blocker)
         self.slider.setEnabled(count > 0)
         self._show_position()
-        if self.at_now and self.presenter.snapshot is not None:
+        if self.at_now and self.phase_drawing.snapshot is not None:
             self._show(None)
 
     def _on_parameters_changed(self) -> None:
         # An edit or undo while a snapshot is shown: show what the network is now.
-        if not self.at_now and self.presenter.snapshot is not None \
-                and self.session.history.next_step <= self.presenter.snapshot.step:
+        if not self.at_now and self.phase_drawing.snapshot is not None \
+                and self.session.history.next_step <= self.phase_drawing.snapshot.step:
             self.to_now()
 
     def _on_scrub(self, _position: int) -> None:
@@ -192,7 +192,7 @@ class TimelineBar(QToolBar):
         self._show(self.snapshot)
 
     def _show(self, snapshot) -> None:
-        self.presenter.show_snapshot(snapshot)
+        self.phase_drawing.show_snapshot(snapshot)
         self._show_position()
         plots = sys.modules.get("bpsim.ui.plots")
         if plots is not None and hasattr(plots, "controller_for"):
@@ -206,7 +206,7 @@ class TimelineBar(QToolBar):
         elif snapshot is None:
             text = f"now · step {self.session.trainer.steps_done}"
         else:
-            from .canvas.style import format_value
+            from ..canvas.style import format_value
 
             text = f"after step {snapshot.step + 1} · J = {format_value(snapshot.loss)}"
         self.position_label.setText(text)
@@ -221,7 +221,7 @@ class TimelineBar(QToolBar):
             with_blocker = self.slider.blockSignals(True)
             self.slider.setValue(len(self._snapshots))
             self.slider.blockSignals(with_blocker)
-        if self.presenter.snapshot is not None:
+        if self.phase_drawing.snapshot is not None:
             self._show(None)
         else:
             self._show_position()

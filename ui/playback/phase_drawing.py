@@ -24,8 +24,8 @@ from PySide6.QtCore import QObject, Signal
 from bpsim.network import Network
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
-from .canvas.overlay import Banner, Overlay
-from .canvas.style import NEGATIVE, POSITIVE, format_value
+from ..canvas.overlay import Banner, Overlay
+from ..canvas.style import NEGATIVE, POSITIVE, format_value
 
 #: the share of a phase's tween spent on pulses travelling; the values appear after it
 TRAVEL = 0.7
@@ -110,7 +110,7 @@ def batch_loss_text(record: LossRecord) -> str:
     return f"J = mean over {batch} samples = {num(record.loss)}"
 
 
-class Presenter(QObject):
+class PhaseDrawing(QObject):
     """Draws the animator's state on the canvas; also the history timeline's snapshot."""
 
     #: the phase indicator's text changed

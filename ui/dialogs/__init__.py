@@ -1,0 +1,1 @@
+"""The window's dialogs: the gradient check and the Compare lab."""
