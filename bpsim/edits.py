@@ -17,8 +17,8 @@ How new parameters are chosen:
 - Removing hidden layer k joins its neighbours: W = W⁽ᵏ⁺¹⁾W⁽ᵏ⁾, b = W⁽ᵏ⁺¹⁾b⁽ᵏ⁾ + b⁽ᵏ⁺¹⁾,
   exactly what the network computed if layer k was linear.
 - Changing the number of inputs or outputs must keep the data consistent: literal
-  samples are padded with 0 or cut to the new width (:func:`reshaped_samples`);
-  generated data have a fixed shape.
+  samples are padded with 0 or cut to the new width (:func:`fitted_samples`);
+  generated data have a fixed shape, so such a change is refused.
 """
 
 from __future__ import annotations
@@ -135,3 +135,15 @@ def reshaped_samples(data: DataSpec, inputs: int | None, outputs: int | None) ->
     return DataSpec.from_samples(
         (_fit(x, inputs) if inputs is not None else x,
          _fit(y, outputs) if outputs is not None else y) for x, y in data.samples)
+
+
+def fitted_samples(data: DataSpec, inputs: int, outputs: int, loss: str) -> DataSpec:
+    """The samples a network with ``inputs`` inputs and ``outputs`` outputs trains on:
+    ``data`` itself when they fit, else literal samples padded with 0 or cut to fit.
+    Generated data have their generator's shape: ValueError when it does not fit."""
+    raw = data.dataset()
+    x_fits = raw.x.shape[1] == inputs
+    y_fits = targets_fit(raw.y.shape[1], outputs, loss)
+    if x_fits and y_fits:
+        return data
+    return reshaped_samples(data, None if x_fits else inputs, None if y_fits else outputs)

@@ -206,6 +206,28 @@ def test_generated_samples_cannot_be_reshaped():
         edits.reshaped_samples(DataSpec(generator="xor", n=8), 3, None)
 
 
+def test_fitted_samples_are_the_data_themselves_when_they_fit():
+    data = DataSpec.from_samples([([1.0, 2.0], [1.0]), ([3.0, 4.0], [0.0])])
+    assert edits.fitted_samples(data, 2, 1, "mse") is data
+    # class indices fit several outputs under cross-entropy
+    assert edits.fitted_samples(data, 2, 3, "cross_entropy") is data
+    generated = DataSpec(generator="xor", n=8)
+    assert edits.fitted_samples(generated, 2, 1, "mse") is generated
+
+
+def test_fitted_samples_pad_or_cut_only_the_side_that_does_not_fit():
+    data = DataSpec.from_samples([([1.0, 2.0], [1.0]), ([3.0, 4.0], [0.0])])
+    assert edits.fitted_samples(data, 3, 1, "mse").samples == (
+        ((1.0, 2.0, 0.0), (1.0,)), ((3.0, 4.0, 0.0), (0.0,)))
+    assert edits.fitted_samples(data, 2, 2, "mse").samples == (
+        ((1.0, 2.0), (1.0, 0.0)), ((3.0, 4.0), (0.0, 0.0)))
+
+
+def test_generated_data_of_another_shape_are_refused():
+    with pytest.raises(ValueError, match="xor"):
+        edits.fitted_samples(DataSpec(generator="xor", n=8), 3, 1, "mse")
+
+
 # -- comparing parameters ----------------------------------------------------------------
 
 def test_same_parameters_compares_every_weight_and_bias():

@@ -316,33 +316,26 @@ class LayersDock(QDockWidget):
             self._push(new_net, text)
             return True
         data = session.scenario.data
-        raw = data.dataset()
-        loss = session.scenario.training.loss
-        if layer == 0:
-            fits = raw.x.shape[1] == size
-            inputs, outputs = size, None
-            what = f"{plural(size, 'input')}"
-        else:
-            fits = edits.targets_fit(raw.y.shape[1], size, loss)
-            inputs, outputs = None, size
-            what = f"{plural(size, 'output')}"
-        if fits:
-            self._push(new_net, text)
-            return True
-        if data.is_generated:
+        try:
+            fitted = edits.fitted_samples(data, new_net.layers[0], new_net.layers[-1],
+                                          session.scenario.training.loss)
+        except ValueError:
             n_in, n_out = GENERATOR_SHAPES[data.generator]
+            what = plural(size, "input" if layer == 0 else "output")
             self._refuse(
                 f"The “{data.generator}” generator makes samples with "
                 f"{plural(n_in, 'input')} and {plural(n_out, 'output')}, so the network "
                 f"cannot have {what}. Editing a sample in the Data dock's Samples table "
                 "turns them into typed-in samples, which can change width.")
             return False
+        if fitted is data:
+            self._push(new_net, text)
+            return True
         side = "inputs x" if layer == 0 else "targets y"
         action = "padded with 0" if size > old else "cut"
         show_message(self.message, f"The samples' {side} were {action} to "
                      f"{size} columns to match (Ctrl+Z undoes both).")
-        session.undo_stack.push(SetNetworkAndDataCommand(
-            session, new_net, edits.reshaped_samples(data, inputs, outputs), text))
+        session.undo_stack.push(SetNetworkAndDataCommand(session, new_net, fitted, text))
         return True
 
     def add_layer(self) -> bool:
