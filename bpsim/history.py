@@ -24,6 +24,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from .network import same_parameters
 from .trace import StepRecord
 
 
@@ -78,6 +79,18 @@ class History:
         self._snapshot_steps = np.zeros(self.snapshot_capacity, dtype=np.int64)
         self._snapshots: list[Snapshot] = []
         self.clear(n_layers)
+
+    def copy(self) -> "History":
+        """An independent copy: its buffers copied, its snapshots (immutable) shared.
+        Undo of a branch puts back the rows the branch cut off from such a copy."""
+        clone = object.__new__(type(self))
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+            elif isinstance(value, list):
+                value = list(value)
+            setattr(clone, name, value)
+        return clone
 
     # -- size and views ------------------------------------------------------------------
 
@@ -275,3 +288,27 @@ class History:
         while with_state and i >= 0 and self._snapshots[i].trainer_state is None:
             i -= 1
         return self._snapshots[i] if i >= 0 else None
+
+
+def branch_state(scenario, history: History, snapshot: Snapshot) -> tuple[dict, bool]:
+    """The trainer state right after ``snapshot``'s step, and whether it is exact.
+
+    Play keeps the trainer state only at the end of each burst of steps; for the steps
+    in between, training is replayed (on a copy of ``scenario``) from the nearest kept
+    state before them (same weights, same batches), and the replay must land on the
+    snapshot's weights.  Without such a state (or if the settings changed since), the
+    batch order and momentum start afresh from the snapshot's weights."""
+    if snapshot.trainer_state is not None:
+        return snapshot.trainer_state, True
+    anchor = history.snapshot_at(snapshot.step, with_state=True)
+    if anchor is not None:
+        trainer = scenario.copy().trainer()
+        trainer.network.set_parameters(anchor.weights, anchor.biases)
+        trainer.restore(anchor.trainer_state)
+        for _ in range(snapshot.step - anchor.step):
+            trainer.step()
+        if same_parameters(trainer.network, snapshot.weights, snapshot.biases):
+            return trainer.state(), True
+    state = scenario.copy().trainer().state()
+    state["steps_done"] = snapshot.step + 1
+    return state, False

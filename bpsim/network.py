@@ -22,6 +22,15 @@ def frobenius(matrix: np.ndarray) -> float:
     return math.sqrt(np.vdot(matrix, matrix))
 
 
+def same_parameters(network: "Network", weights, biases) -> bool:
+    """True when every W⁽ˡ⁾ and b⁽ˡ⁾ of ``network`` equals the given ones exactly
+    (same layers, same shapes, same numbers)."""
+    mine = [*network.weights, *network.biases]
+    theirs = [*weights, *biases]
+    return len(mine) == len(theirs) and all(
+        np.array_equal(a, b) for a, b in zip(mine, theirs))
+
+
 class Network:
     def __init__(self, layers, activations, weights, biases,
                  leaky_slope: float = act.DEFAULT_LEAKY_SLOPE):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from bpsim.history import Snapshot
 from bpsim.initializers import initialize
+from bpsim.network import Network
+from bpsim.notation.numbers import format_exact
+from bpsim.scenario import DataSpec
 
 from .session import Session
-
-
-def fmt(value: float) -> str:
-    """A number as the user typed it: shortest form that round-trips, e.g. 0.5, -4.2."""
-    return f"{value:.6g}"
 
 
 class SetWeightCommand(QUndoCommand):
@@ -27,7 +26,7 @@ class SetWeightCommand(QUndoCommand):
 
     def _set_text(self):
         layer, j, i = self.key
-        self.setText(f"Set w[{layer}][{j},{i}] = {fmt(self.new)}")
+        self.setText(f"Set w[{layer}][{j},{i}] = {format_exact(self.new)}")
 
     def id(self):
         return self.ID
@@ -57,7 +56,7 @@ class SetBiasCommand(QUndoCommand):
 
     def _set_text(self):
         layer, j = self.key
-        self.setText(f"Set b[{layer}][{j}] = {fmt(self.new)}")
+        self.setText(f"Set b[{layer}][{j}] = {format_exact(self.new)}")
 
     def id(self):
         return self.ID
@@ -91,6 +90,23 @@ class SetNetworkCommand(QUndoCommand):
 
     def undo(self):
         self.session.set_network(self.before)
+
+
+class SetNetworkAndDataCommand(QUndoCommand):
+    """An input or output size change together with the samples it needs, as one step
+    (the session sets both before any view hears of either)."""
+
+    def __init__(self, session: Session, network: Network, data: DataSpec, text: str):
+        super().__init__(text)
+        self.session = session
+        self.before = (session.network.copy(), session.scenario.data)
+        self.after = (network.copy(), data)
+
+    def redo(self):
+        self.session.set_network_and_data(*self.after)
+
+    def undo(self):
+        self.session.set_network_and_data(*self.before)
 
 
 class SetTrainingCommand(QUndoCommand):
@@ -133,12 +149,12 @@ class ReinitializeCommand(QUndoCommand):
         self.session.set_init(self.init_after)
         self.session.set_parameters(*self.params_after)
         self.session.restart_training()
-        self.session._remember_initial()
+        self.session.set_initial_parameters(*self.params_after)
 
     def undo(self):
         self.session.set_init(self.init_before)
         self.session.set_parameters(*self.params_before)
-        self.session.initial_weights, self.session.initial_biases = self.initial_before
+        self.session.set_initial_parameters(*self.initial_before)
 
 
 class TrainCommand(QUndoCommand):
@@ -182,6 +198,34 @@ class TrainCommand(QUndoCommand):
         (weights, biases), state = self.before
         self.session.set_trainer_state(state)
         self.session.set_parameters(weights, biases)
+
+
+class ContinueFromHereCommand(QUndoCommand):
+    """Training branches from a history snapshot: its parameters and trainer state
+    (``state``, see :func:`bpsim.history.branch_state`) come back, the history after
+    it is cut off.  Undo restores all three."""
+
+    def __init__(self, session: Session, snapshot: Snapshot, state: dict):
+        super().__init__(f"Continue from step {snapshot.step + 1}")
+        self.session = session
+        net = session.network
+        self.before = ((list(net.weights), list(net.biases)), session.trainer.state())
+        self.after = ((list(snapshot.weights), list(snapshot.biases)), state)
+        self._history_before = None
+
+    def redo(self):
+        session = self.session
+        self._history_before = session.history.copy()
+        (weights, biases), state = self.after
+        session.set_trainer_state(state)  # cuts the history after the snapshot
+        session.set_parameters(weights, biases)
+
+    def undo(self):
+        session = self.session
+        (weights, biases), state = self.before
+        session.set_trainer_state(state)
+        session.set_history(self._history_before)
+        session.set_parameters(weights, biases)
 
 
 def train(session: Session, steps: int = 1):

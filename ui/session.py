@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from bpsim.history import History
-from bpsim.network import Network
+from bpsim.network import Network, same_parameters
 from bpsim.scenario import DataSpec, Scenario
-from bpsim.trace import ForwardRecord, StepRecord, UpdateRecord
+from bpsim.trace import ForwardRecord, StepRecord, UpdateRecord, frozen
 from bpsim.training import TrainingSettings
 
 
@@ -111,6 +111,11 @@ class Session(QObject):
         self.initial_weights = list(self.network.weights)
         self.initial_biases = list(self.network.biases)
 
+    def at_initial_parameters(self) -> bool:
+        """No step taken and every weight and bias as Reset would set it."""
+        return self.trainer.steps_done == 0 and same_parameters(
+            self.network, self.initial_weights, self.initial_biases)
+
     def _rebuild_trainer(self) -> None:
         """A trainer for the current settings and data.  The step count goes on (the
         history continues); the batch order and momentum start afresh."""
@@ -158,14 +163,28 @@ class Session(QObject):
     def set_network(self, network: Network) -> None:
         """Replace the whole network (architecture edits, activation changes)."""
         self.abandon_step()
+        self._replace_network(network)
+        self.structure_changed.emit()
+        self.parameters_changed.emit()
+
+    def set_network_and_data(self, network: Network, data: DataSpec) -> None:
+        """An input or output width change with the samples it needs, in one go: no
+        view ever sees a network and samples of different widths."""
+        self.abandon_step()
+        self.scenario.data = data
+        self._replace_network(network)
+        self.structure_changed.emit()
+        self.parameters_changed.emit()
+        self.data_changed.emit()
+        self.sample_changed.emit(self.current_sample)
+
+    def _replace_network(self, network: Network) -> None:
         self.scenario.network = network.copy()
         self._remember_initial()
         self.last_step = None
         self.trainer = None  # a new network starts counting steps from 0
         self._rebuild_trainer()
         self.history.clear(network.depth)
-        self.structure_changed.emit()
-        self.parameters_changed.emit()
 
     def set_training(self, settings: TrainingSettings) -> None:
         self.abandon_step()
@@ -183,6 +202,16 @@ class Session(QObject):
     def set_init(self, init) -> None:
         self.scenario.init = init
         self.training_changed.emit()
+
+    def set_initial_parameters(self, weights, biases) -> None:
+        """What Reset returns to (newly drawn weights, or undo of drawing them)."""
+        self.initial_weights = [frozen(np.array(w, dtype=float)) for w in weights]
+        self.initial_biases = [frozen(np.array(b, dtype=float)) for b in biases]
+
+    def set_history(self, history: History) -> None:
+        """The training history put back as it was (undo of a branch)."""
+        self.history = history
+        self.history_changed.emit()
 
     def set_trainer_state(self, state: dict) -> None:
         """Training rewound (undo/redo of training): the history follows."""

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from bpsim.history import History
+from bpsim.history import History, branch_state
 from bpsim.initializers import InitSpec, initialize
 from bpsim.network import Network
+from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import Trainer, TrainingSettings
 
 
@@ -161,3 +162,89 @@ def test_clear_with_another_depth_reshapes_the_gradient_columns():
     assert history.n_layers == 4 and history.grad_norms.shape == (0, 4)
     history.append_values(0, 1.0, [1.0, 2.0, 3.0, 4.0], [0.1, 0.2, 0.3, 0.4])
     np.testing.assert_array_equal(history.grad_norms, [[1.0, 2.0, 3.0, 4.0]])
+
+
+# -- a copy, and branching from a kept snapshot ---------------------------------------
+
+def test_a_copy_keeps_the_rows_a_branch_cuts_off():
+    trainer = make_trainer()
+    history = History(3)
+    history.extend(trainer.train(10), trainer.state())
+    copy = history.copy()
+    history.truncate(4)  # training branched at step 4
+    history.extend(trainer.train(2), trainer.state(), first_step=4)
+    np.testing.assert_array_equal(copy.steps, np.arange(10))
+    assert [s.step for s in copy.snapshots] == list(range(10))
+    assert history.next_step == 6 and copy.next_step == 10
+    copy.truncate(0)
+    assert len(history) == 6
+
+
+def scenario_and_history(bursts=3, burst=10, momentum=0.9):
+    """A scenario, its history trained in bursts (trainer state kept at each burst's
+    end only, as Play keeps it), and every step's record."""
+    weights, biases = initialize([2, 4, 1], InitSpec("xavier_uniform", seed=3))
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1.0, 1.0, (12, 2))
+    y = (x[:, :1] * x[:, 1:2] > 0).astype(float)
+    scenario = Scenario(
+        Network([2, 4, 1], ["tanh", "sigmoid"], weights, biases),
+        TrainingSettings("mse", 0.5, momentum=momentum, batch_size=4, seed=5),
+        DataSpec.from_samples(zip(x, y)))
+    trainer = scenario.copy().trainer()
+    history = History(2)
+    records = []
+    for _ in range(bursts):
+        run = trainer.train(burst)
+        history.extend(run, trainer.state())
+        records += run
+    return scenario, history, records
+
+
+def continue_from(scenario, snapshot, state):
+    trainer = scenario.copy().trainer()
+    trainer.network.set_parameters(snapshot.weights, snapshot.biases)
+    trainer.restore(state)
+    return trainer
+
+
+def test_branching_at_a_kept_state_takes_that_state():
+    scenario, history, _ = scenario_and_history()
+    snapshot = history.snapshot_at(19)
+    state, exact = branch_state(scenario, history, snapshot)
+    assert exact and state is snapshot.trainer_state
+
+
+def test_branching_between_kept_states_replays_training_exactly():
+    scenario, history, records = scenario_and_history()
+    snapshot = history.snapshot_at(14)
+    assert snapshot.trainer_state is None  # Play kept no state after step 14
+    state, exact = branch_state(scenario, history, snapshot)
+    assert exact and state["steps_done"] == 15
+    # training on from there takes the batches and momentum the original run took
+    trainer = continue_from(scenario, snapshot, state)
+    for original in records[15:18]:
+        again = trainer.step()
+        np.testing.assert_array_equal(again.sample_indices, original.sample_indices)
+        assert again.loss.loss == original.loss.loss
+
+
+def test_branching_after_the_settings_changed_starts_batches_afresh():
+    scenario, history, _ = scenario_and_history()
+    scenario.training = TrainingSettings("mse", 0.05, momentum=0.9, batch_size=4, seed=5)
+    snapshot = history.snapshot_at(14)
+    state, exact = branch_state(scenario, history, snapshot)
+    assert not exact
+    assert state["steps_done"] == 15  # the step count goes on from the snapshot
+    # the first batch after the branch is a fresh trainer's first batch
+    first = continue_from(scenario, snapshot, state).step()
+    np.testing.assert_array_equal(first.sample_indices,
+                                  scenario.copy().trainer().step().sample_indices)
+
+
+def test_branching_without_any_kept_state_starts_batches_afresh():
+    scenario, _, records = scenario_and_history(bursts=1)
+    history = History(2)
+    history.extend(records)  # no trainer state at all
+    state, exact = branch_state(scenario, history, history.snapshot_at(6))
+    assert not exact and state["steps_done"] == 7

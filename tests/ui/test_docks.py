@@ -341,6 +341,35 @@ def test_adding_an_input_pads_literal_samples(qtbot, layers):
     assert session.dataset.x.shape == (4, 2)
 
 
+def test_no_view_sees_a_network_and_samples_of_different_widths(qtbot, layers):
+    session, dock = layers
+    seen = []
+
+    def widths(*_args):
+        seen.append((session.network.layers[0], session.dataset.x.shape[1],
+                     session.network.layers[-1], session.dataset.y.shape[1]))
+
+    for signal in (session.structure_changed, session.parameters_changed,
+                   session.data_changed, session.sample_changed):
+        signal.connect(widths)
+    qtbot.mouseClick(dock.size_editors[0].plus, Qt.MouseButton.LeftButton)
+    session.undo_stack.undo()
+    session.undo_stack.redo()
+    qtbot.mouseClick(dock.size_editors[2].plus, Qt.MouseButton.LeftButton)
+    assert session.network.layers == [3, 3, 2]
+    np.testing.assert_array_equal(session.dataset.y[:, 1], 0.0)
+    assert {s[:2] for s in seen} == {(3, 3), (2, 2)}
+    assert all(n_out == y_width for *_, n_out, y_width in seen)
+
+
+def test_cutting_inputs_keeps_the_other_values(qtbot, layers):
+    session, dock = layers
+    assert dock.set_layer_size(0, 1)
+    np.testing.assert_array_equal(session.dataset.x[:, 0], [0, 0, 1, 1])
+    assert session.undo_stack.undoText() == "Remove input"
+    assert "cut to 1 columns" in dock.message.text()
+
+
 def test_generated_data_refuse_another_input_size(qtbot):
     session = xor_session(DataSpec(generator="xor", n=8, noise=0.0, seed=0))
     dock = LayersDock(session)

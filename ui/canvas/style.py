@@ -12,6 +12,8 @@ import math
 import numpy as np
 from PySide6.QtGui import QColor
 
+from bpsim.notation.numbers import parse_number
+
 # Colour-blind-safe diverging pair (ColorBrewer PuOr/RdBu ends): blue = positive,
 # orange = negative.  Grey for exactly zero.
 POSITIVE = QColor("#2166ac")
@@ -69,7 +71,11 @@ def parse_value(text: str) -> float:
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f"“{text.strip()}” is not a number: type e.g. 0.5 or −1.2") from None
+        try:  # the ×10ⁿ form an editor opens with, e.g. "1×10⁻⁵"
+            value = parse_number(text)
+        except ValueError:
+            raise ValueError(
+                f"“{text.strip()}” is not a number: type e.g. 0.5 or −1.2") from None
     if not math.isfinite(value):
         raise ValueError(f"“{text.strip()}” is not a finite number: type e.g. 0.5 or −1.2")
     return value

@@ -11,10 +11,10 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPen,
                            QTransform)
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QToolTip
 
+from bpsim.notation.numbers import format_exact as fmt
 from bpsim.scenario import DataSpec
 
 from .. import commands
-from ..commands import fmt
 from . import layout as geo
 from . import style
 from .editor import InPlaceEditor

@@ -1,46 +1,28 @@
 """The Layers dock: size and activation of each layer, adding and removing neurons
 and hidden layers.  Every change is one undoable command with a readable text.
 
-How new parameters are chosen (so that an edit changes as little as possible):
-
-- A new neuron gets incoming weights drawn with the scenario's initializer (its scheme,
-  and a seed derived from the scenario's seed, the layer and the new size, so redo and
-  a saved file give the same numbers), bias from the same initializer (0 except for
-  ``constant``), and outgoing weights 0: the network's outputs do not change until
-  training moves them, and two new neurons still differ (no symmetry to break).
-- Removing a neuron removes the last one of the layer with its weights; the other
-  weights are kept.
-- A new hidden layer has as many neurons as the layer before it, the activation of
-  its hidden neighbours (identity when there are none), W = I and b = 0, and keeps the
-  weights after it: with an identity activation (or ReLU after a ReLU layer) the
-  network computes exactly what it did before.
-- Removing hidden layer k joins its neighbours: W = W⁽ᵏ⁺¹⁾W⁽ᵏ⁾, b = W⁽ᵏ⁺¹⁾b⁽ᵏ⁾ + b⁽ᵏ⁺¹⁾,
-  exactly what the network computed if layer k was linear.
-- Changing the number of inputs or outputs must keep the data consistent.  Literal
-  samples are padded with 0 or cut to the new width (in the same undo step, said in
-  the dock); generated data have a fixed shape, so the change is refused with a message.
+The new networks come from :mod:`bpsim.edits` (which says how new parameters are
+chosen).  Changing the number of inputs or outputs must keep the data consistent:
+literal samples are padded with 0 or cut to the new width (in the same undo step, said
+in the dock); generated data have a fixed shape, so the change is refused with a message.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget,
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
                                QWidget)
 
-from bpsim import activations
+from bpsim import activations, edits
 from bpsim.data import GENERATOR_SHAPES
-from bpsim.initializers import InitSpec, initialize
+from bpsim.edits import targets_fit  # noqa: F401 (the Training and Data docks' import)
 from bpsim.network import Network
-from bpsim.scenario import DataSpec
+from bpsim.notation.numbers import format_exact
 
-from ..commands import SetNetworkCommand
-from ..widgets import NumberField, format_number
+from ..commands import SetNetworkAndDataCommand, SetNetworkCommand
+from ..widgets import NumberField
 from .common import form_layout, message_label, narrow_combo, plural, show_message
 
 #: Most layers a network may have, counting the input layer.
@@ -49,136 +31,6 @@ MAX_LAYERS = 16
 MAX_NEURONS = 256
 
 OUTPUT_ACTIVATIONS = (*activations.HIDDEN_ACTIVATIONS, "softmax")
-
-
-# -- network edits (pure: a new Network from an old one) -----------------------------
-
-def _derived_seed(init: InitSpec, layer: int, size: int) -> int:
-    # one reproducible stream per (scenario seed, layer, new size)
-    return int(np.random.SeedSequence([init.seed % 2**63, layer, size]).generate_state(1)[0])
-
-
-def resized(network: Network, layer: int, size: int, init: InitSpec) -> Network:
-    """The network with layer ``layer`` (0 = inputs) having ``size`` neurons; the
-    weights of the remaining neurons are kept (see the module text for new ones)."""
-    layers = list(network.layers)
-    old = layers[layer]
-    layers[layer] = size
-    weights = [np.array(w) for w in network.weights]
-    biases = [np.array(b) for b in network.biases]
-    if layer >= 1:  # incoming weights W⁽ˡ⁾: one row per neuron
-        if size <= old:
-            weights[layer - 1] = weights[layer - 1][:size]
-            biases[layer - 1] = biases[layer - 1][:size]
-        else:
-            spec = replace(init, seed=_derived_seed(init, layer, size))
-            fresh_w, fresh_b = initialize([layers[layer - 1], size], spec)
-            weights[layer - 1] = np.vstack([weights[layer - 1], fresh_w[0][old:]])
-            biases[layer - 1] = np.concatenate([biases[layer - 1], fresh_b[0][old:]])
-    if layer < network.depth:  # outgoing weights W⁽ˡ⁺¹⁾: one column per neuron
-        w = weights[layer]
-        if size <= old:
-            weights[layer] = w[:, :size]
-        else:
-            weights[layer] = np.hstack([w, np.zeros((w.shape[0], size - old))])
-    return Network(layers, network.activations, weights, biases, network.leaky_slope)
-
-
-def neighbour_activation(network: Network, after: int) -> str:
-    """The activation a hidden layer inserted after layer ``after`` gets."""
-    hidden = network.activations[:-1]  # activations of hidden layers 1..L−1
-    if 1 <= after <= len(hidden):
-        return hidden[after - 1]
-    if after < len(hidden):
-        return hidden[after]
-    return "identity"
-
-
-def with_layer_inserted(network: Network, after: int) -> Network:
-    """A hidden layer after layer ``after`` (0..L−1): width n_after, W = I, b = 0."""
-    width = network.layers[after]
-    layers = list(network.layers)
-    layers.insert(after + 1, width)
-    names = list(network.activations)
-    names.insert(after, neighbour_activation(network, after))
-    weights = list(network.weights)
-    weights.insert(after, np.eye(width))
-    biases = list(network.biases)
-    biases.insert(after, np.zeros(width))
-    return Network(layers, names, weights, biases, network.leaky_slope)
-
-
-def with_layer_removed(network: Network, layer: int) -> Network:
-    """Hidden layer ``layer`` removed, its neighbours joined by W⁽ˡ⁺¹⁾W⁽ˡ⁾."""
-    if not 1 <= layer < network.depth:
-        raise ValueError("only a hidden layer can be removed")
-    w_in, w_out = network.weights[layer - 1], network.weights[layer]
-    b_in, b_out = network.biases[layer - 1], network.biases[layer]
-    layers = list(network.layers)
-    del layers[layer]
-    names = list(network.activations)
-    del names[layer - 1]
-    weights = list(network.weights)
-    weights[layer - 1:layer + 1] = [w_out @ w_in]
-    biases = list(network.biases)
-    biases[layer - 1:layer + 1] = [w_out @ b_in + b_out]
-    return Network(layers, names, weights, biases, network.leaky_slope)
-
-
-def with_activation(network: Network, layer: int, name: str) -> Network:
-    names = list(network.activations)
-    names[layer - 1] = name
-    return Network(network.layers, names, network.weights, network.biases,
-                   network.leaky_slope)
-
-
-def with_leaky_slope(network: Network, slope: float) -> Network:
-    return Network(network.layers, network.activations, network.weights,
-                   network.biases, slope)
-
-
-def targets_fit(target_width: int, outputs: int, loss: str) -> bool:
-    """Targets of this width suit this many outputs (class indices suit cross-entropy)."""
-    return target_width == outputs or (loss == "cross_entropy" and target_width == 1
-                                       and outputs > 1)
-
-
-def _fit(values: tuple, width: int) -> tuple:
-    return tuple(values[:width]) + (0.0,) * max(0, width - len(values))
-
-
-def reshaped_samples(data: DataSpec, inputs: int | None, outputs: int | None) -> DataSpec:
-    """Literal samples with x (and/or y) padded with 0 or cut to the given width."""
-    return DataSpec.from_samples(
-        (_fit(x, inputs) if inputs is not None else x,
-         _fit(y, outputs) if outputs is not None else y) for x, y in data.samples)
-
-
-class SetNetworkAndDataCommand(QUndoCommand):
-    """An input or output size change together with the samples it needs, as one step.
-
-    The data are swapped first without signals, so that no view ever sees a network
-    and samples of different widths; then the usual signals follow."""
-
-    def __init__(self, session, network: Network, data: DataSpec, text: str):
-        super().__init__(text)
-        self.session = session
-        self.before = (session.network.copy(), session.scenario.data)
-        self.after = (network.copy(), data)
-
-    def _apply(self, network: Network, data: DataSpec) -> None:
-        session = self.session
-        with QSignalBlocker(session):
-            session.set_data(data)
-        session.set_network(network)
-        session.data_changed.emit()
-        session.sample_changed.emit(session.current_sample)
-
-    def redo(self):
-        self._apply(*self.after)
-
-    def undo(self):
-        self._apply(*self.before)
 
 
 class _RowSelector(QObject):
@@ -424,7 +276,7 @@ class LayersDock(QDockWidget):
         net = self.session.network
         if name == net.activations[layer - 1]:
             return
-        self._push(with_activation(net, layer, name),
+        self._push(edits.with_activation(net, layer, name),
                    f"Set layer {layer} activation to {name}")
         if name == "softmax" and net.layers[-1] == 1:
             show_message(self.message, "Softmax over a single output is always 1, so the "
@@ -432,8 +284,8 @@ class LayersDock(QDockWidget):
                          "use sigmoid.")
 
     def _on_slope_committed(self, slope: float) -> None:
-        self._push(with_leaky_slope(self.session.network, slope),
-                   f"Set leaky ReLU slope α = {format_number(slope)}")
+        self._push(edits.with_leaky_slope(self.session.network, slope),
+                   f"Set leaky ReLU slope α = {format_exact(slope)}")
 
     def _size_text(self, layer: int, old: int, new: int) -> str:
         if layer == 0:
@@ -459,38 +311,31 @@ class LayersDock(QDockWidget):
         if size == old:
             return False
         text = self._size_text(layer, old, size)
-        new_net = resized(net, layer, size, session.scenario.init)
+        new_net = edits.resized(net, layer, size, session.scenario.init)
         if layer not in (0, net.depth):
             self._push(new_net, text)
             return True
         data = session.scenario.data
-        raw = data.dataset()
-        loss = session.scenario.training.loss
-        if layer == 0:
-            fits = raw.x.shape[1] == size
-            inputs, outputs = size, None
-            what = f"{plural(size, 'input')}"
-        else:
-            fits = targets_fit(raw.y.shape[1], size, loss)
-            inputs, outputs = None, size
-            what = f"{plural(size, 'output')}"
-        if fits:
-            self._push(new_net, text)
-            return True
-        if data.is_generated:
+        try:
+            fitted = edits.fitted_samples(data, new_net.layers[0], new_net.layers[-1],
+                                          session.scenario.training.loss)
+        except ValueError:
             n_in, n_out = GENERATOR_SHAPES[data.generator]
+            what = plural(size, "input" if layer == 0 else "output")
             self._refuse(
                 f"The “{data.generator}” generator makes samples with "
                 f"{plural(n_in, 'input')} and {plural(n_out, 'output')}, so the network "
                 f"cannot have {what}. Editing a sample in the Data dock's Samples table "
                 "turns them into typed-in samples, which can change width.")
             return False
+        if fitted is data:
+            self._push(new_net, text)
+            return True
         side = "inputs x" if layer == 0 else "targets y"
         action = "padded with 0" if size > old else "cut"
         show_message(self.message, f"The samples' {side} were {action} to "
                      f"{size} columns to match (Ctrl+Z undoes both).")
-        session.undo_stack.push(SetNetworkAndDataCommand(
-            session, new_net, reshaped_samples(data, inputs, outputs), text))
+        session.undo_stack.push(SetNetworkAndDataCommand(session, new_net, fitted, text))
         return True
 
     def add_layer(self) -> bool:
@@ -500,7 +345,8 @@ class LayersDock(QDockWidget):
             return False
         selected = self.selected_layer()
         after = net.depth - 1 if selected is None or selected >= net.depth else selected
-        self._push(with_layer_inserted(net, after), f"Add hidden layer after layer {after}")
+        self._push(edits.with_layer_inserted(net, after),
+                   f"Add hidden layer after layer {after}")
         self.table.selectRow(after + 1)
         return True
 
@@ -510,6 +356,6 @@ class LayersDock(QDockWidget):
         if layer is None or not 1 <= layer < net.depth:
             self._refuse("Select a hidden layer to remove (the input and output layers stay).")
             return False
-        self._push(with_layer_removed(net, layer), f"Remove layer {layer}")
+        self._push(edits.with_layer_removed(net, layer), f"Remove layer {layer}")
         self.table.selectRow(layer - 1)
         return True

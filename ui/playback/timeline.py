@@ -11,80 +11,15 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from PySide6.QtGui import QAction, QUndoCommand
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar
 
+from bpsim.history import branch_state
 from bpsim.network import Network
+from bpsim.notation.numbers import format_number
 
+from ..commands import ContinueFromHereCommand
 from .transport import KeyboardSlider
-
-
-def copy_history(history):
-    """An independent copy of a History (its buffers copied; snapshots are immutable
-    and shared), so that undo can put back rows a branch cut off."""
-    clone = object.__new__(type(history))
-    for name, value in vars(history).items():
-        if isinstance(value, np.ndarray):
-            value = value.copy()
-        elif isinstance(value, list):
-            value = list(value)
-        setattr(clone, name, value)
-    return clone
-
-
-def branch_state(session, snapshot) -> tuple[dict, bool]:
-    """The trainer state right after ``snapshot``'s step, and whether it is exact.
-
-    Play keeps the trainer state only at the end of each burst of steps; for the steps
-    in between, the engine replays training from the nearest kept state before them
-    (same weights, same batches) and the replay must land on the snapshot's weights.
-    Without such a state (or if the settings changed since), the batch order and
-    momentum start afresh from the snapshot's weights."""
-    if snapshot.trainer_state is not None:
-        return snapshot.trainer_state, True
-    anchor = session.history.snapshot_at(snapshot.step, with_state=True)
-    if anchor is not None:
-        trainer = session.scenario.copy().trainer()
-        trainer.network.set_parameters(anchor.weights, anchor.biases)
-        trainer.restore(anchor.trainer_state)
-        for _ in range(snapshot.step - anchor.step):
-            trainer.step()
-        net = trainer.network
-        if all(np.array_equal(a, b) for a, b in zip(
-                [*net.weights, *net.biases], [*snapshot.weights, *snapshot.biases])):
-            return trainer.state(), True
-    fresh = session.scenario.copy().trainer()
-    state = fresh.state()
-    state["steps_done"] = snapshot.step + 1
-    return state, False
-
-
-class ContinueFromHereCommand(QUndoCommand):
-    """Training branches from a history snapshot: its parameters and trainer state
-    come back, the history after it is cut off.  Undo restores all three."""
-
-    def __init__(self, session, snapshot, state: dict):
-        super().__init__(f"Continue from step {snapshot.step + 1}")
-        self.session = session
-        net = session.network
-        self.before = ((list(net.weights), list(net.biases)), session.trainer.state())
-        self.after = ((list(snapshot.weights), list(snapshot.biases)), state)
-        self._history_before = None
-
-    def redo(self):
-        session = self.session
-        self._history_before = copy_history(session.history)
-        (weights, biases), state = self.after
-        session.set_trainer_state(state)  # cuts the history after the snapshot
-        session.set_parameters(weights, biases)
-
-    def undo(self):
-        session = self.session
-        (weights, biases), state = self.before
-        session.set_trainer_state(state)
-        session.history = self._history_before
-        session.history_changed.emit()
-        session.set_parameters(weights, biases)
 
 
 class TimelineBar(QToolBar):
@@ -115,7 +50,7 @@ class TimelineBar(QToolBar):
         self.position_label.setAccessibleName("Step shown by the timeline")
         self.position_label.setMinimumWidth(
             self.position_label.fontMetrics().horizontalAdvance(
-                "after step 1,000,000 · J = −0.0000e−00") + 8)
+                "after step 1,000,000 · J = −0.0000×10⁻¹⁰") + 8)
         self.addWidget(self.position_label)
 
         self.now_action = QAction("Now", self)
@@ -206,9 +141,7 @@ class TimelineBar(QToolBar):
         elif snapshot is None:
             text = f"now · step {self.session.trainer.steps_done}"
         else:
-            from ..canvas.style import format_value
-
-            text = f"after step {snapshot.step + 1} · J = {format_value(snapshot.loss)}"
+            text = f"after step {snapshot.step + 1} · J = {format_number(snapshot.loss)}"
         self.position_label.setText(text)
         self.position_label.setAccessibleDescription(text)
         self.continue_action.setEnabled(snapshot is not None)
@@ -243,7 +176,7 @@ class TimelineBar(QToolBar):
         except ValueError:
             session.message.emit("That step belongs to another architecture.")
             return
-        state, exact = branch_state(session, snapshot)
+        state, exact = branch_state(session.scenario, session.history, snapshot)
         self.animator.pause()
         session.undo_stack.push(ContinueFromHereCommand(session, snapshot, state))
         if not exact:
