@@ -312,11 +312,7 @@ class Animator(QObject):
         self.pause()
         self._finish_tween()
         session = self.session
-        net = session.network
-        at_start = session.trainer.steps_done == 0 and not session.step_in_progress and all(
-            np.array_equal(w, w0) for w, w0 in zip(
-                [*net.weights, *net.biases],
-                [*session.initial_weights, *session.initial_biases]))
+        at_start = session.at_initial_parameters() and not session.step_in_progress
         if at_start:
             self._show_rest()
             session.message.emit("Already at the initial weights.")
