@@ -18,7 +18,9 @@ Format version 1::
 them (``init`` is kept either way: it is what "re-initialize" uses).  Loading checks
 everything and raises :class:`ScenarioError` for the first problem, with its place in
 the file, e.g. ``network.weights[1][0][2]: expected a finite number, got "abc"``.
-File content is only ever parsed as JSON: never pickled, never evaluated.
+Each setting's value is checked against :mod:`bpsim.settings_spec` (the same table the
+window's fields are built from), and the parts against each other by
+:meth:`Scenario.check`.  File content is only ever parsed as JSON: never pickled, never evaluated.
 """
 
 from __future__ import annotations
@@ -35,21 +37,20 @@ from pathlib import Path
 import numpy as np
 
 from . import activations as act
-from . import data as data_mod
-from . import losses
-from .initializers import SCHEME_PARAMS, SCHEMES, InitSpec, initialize
+from . import settings_spec
+from .initializers import SCHEME_PARAMS, InitSpec, initialize
 from .network import Network
-from .scenario import DataSpec, Scenario
+from .scenario import DataSpec, Scenario, ScenarioError, check_init
 from .training import TrainingSettings
 
 FORMAT = "bpsim"
 VERSION = 1
 EXTENSION = ".bpsim.json"
 
-#: Limits that keep a lesson file drawable and a step fast.
-MAX_LAYERS = 16  # len(layers), the input layer included
-MAX_NEURONS = 256  # per layer
-MAX_SAMPLES = 100_000  # literal samples, or n of a generator
+#: Limits that keep a lesson file drawable and a step fast (from the settings table).
+MAX_LAYERS = int(settings_spec.get("layer_count").maximum)  # the input layer included
+MAX_NEURONS = int(settings_spec.get("layer_size").maximum)  # per layer
+MAX_SAMPLES = int(settings_spec.get("sample_count").maximum)  # literal samples, or n
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 #: The preset the window opens when no file is given.
@@ -65,29 +66,6 @@ _TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_bias
 _TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data")
 _SAMPLES_KEYS = ("samples",)
 _GENERATOR_KEYS = ("generator", "n", "noise", "seed")
-_ACTIVATION_NAMES = (*act.ACTIVATIONS, *act.ALIASES)
-
-
-class ScenarioError(ValueError):
-    """A lesson file that cannot be used.
-
-    ``str(error)`` is ``"<where>: <problem>"``; ``where`` is a path into the JSON
-    (``network.weights[1][0][2]``) or, for problems with the file itself, the file
-    name.  ``source`` names the file or string the scenario came from.
-    """
-
-    def __init__(self, where: str, problem: str, source: str | None = None):
-        self.where = where
-        self.problem = problem
-        self.source = source
-        super().__init__(f"{where}: {problem}" if where else problem)
-
-    def report(self) -> str:
-        """One line naming the file and the problem, for a terminal or a dialog."""
-        text = str(self)
-        if self.source is None or self.where == self.source:
-            return text
-        return f"{self.source}: {text}"
 
 
 # -- reading JSON ----------------------------------------------------------------
@@ -167,8 +145,7 @@ def _describe(value) -> str:
         if text and len(text) <= 40:
             return text
         return f"a list of {len(value)} items"
-    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
+    return settings_spec.shown(value)
 
 
 def _plural(n: int, word: str) -> str:
@@ -205,6 +182,18 @@ def _number(value, path: str) -> float:
     return number
 
 
+def _setting(name: str, value, path: str):
+    """``value`` checked against the settings table's entry ``name``."""
+    setting = settings_spec.get(name)
+    if isinstance(value, _NonFinite):  # NaN or Infinity: JSON-only values
+        raise ScenarioError(path, f"expected {setting.expected or 'a finite number'}, "
+                                  f"got {value.text}")
+    try:
+        return setting.check(value)
+    except ValueError as refusal:
+        raise ScenarioError(path, str(refusal)) from None
+
+
 def _integer(value, path: str, minimum: int | None = None, maximum: int | None = None,
              what: str = "an integer") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -213,15 +202,6 @@ def _integer(value, path: str, minimum: int | None = None, maximum: int | None =
         raise ScenarioError(path, f"must be at least {minimum}, got {value}")
     if maximum is not None and value > maximum:
         raise ScenarioError(path, f"must be at most {maximum}, got {value}")
-    return value
-
-
-def _choice(value, path: str, choices, what: str) -> str:
-    if not isinstance(value, str):
-        raise ScenarioError(path, f"expected the name of {what}, got {_describe(value)}")
-    if value not in choices:
-        raise ScenarioError(path, f"unknown {what} {json.dumps(value)}; "
-                                  f"choose one of: {', '.join(choices)}")
     return value
 
 
@@ -254,13 +234,14 @@ def _network(obj, path: str):
 
     layers_path = _key(path, "layers")
     layers = _list(obj["layers"], layers_path)
-    if len(layers) < 2:
-        raise ScenarioError(layers_path, "a network needs at least 2 layers (inputs and "
-                                         f"outputs), got {len(layers)}")
-    if len(layers) > MAX_LAYERS:
-        raise ScenarioError(layers_path, f"at most {MAX_LAYERS} layers are allowed, "
-                                         f"got {len(layers)}")
-    layers = [_integer(n, _index(layers_path, i), 1, MAX_NEURONS, "a number of neurons")
+    layer_count = settings_spec.get("layer_count")
+    if len(layers) < layer_count.minimum:
+        raise ScenarioError(layers_path, f"a network needs at least {layer_count.minimum} "
+                                         f"layers (inputs and outputs), got {len(layers)}")
+    if not layer_count.contains(len(layers)):
+        raise ScenarioError(layers_path, f"at most {layer_count.maximum} layers are "
+                                         f"allowed, got {len(layers)}")
+    layers = [_setting("layer_size", n, _index(layers_path, i))
               for i, n in enumerate(layers)]
     depth = len(layers) - 1
 
@@ -270,7 +251,7 @@ def _network(obj, path: str):
     activations = []
     for i, name in enumerate(names):
         where = _index(activations_path, i)
-        name = act.canonical(_choice(name, where, _ACTIVATION_NAMES, "activation"))
+        name = act.canonical(_setting("activation", name, where))
         if name == "softmax" and i != depth - 1:
             raise ScenarioError(where, "softmax is only allowed on the output layer "
                                        "(the last activation)")
@@ -278,7 +259,7 @@ def _network(obj, path: str):
 
     leaky_slope = act.DEFAULT_LEAKY_SLOPE
     if "leaky_slope" in obj:
-        leaky_slope = _number(obj["leaky_slope"], _key(path, "leaky_slope"))
+        leaky_slope = _setting("leaky_slope", obj["leaky_slope"], _key(path, "leaky_slope"))
 
     init = InitSpec()
     if "init" in obj:
@@ -329,62 +310,41 @@ def _init(obj, path: str) -> InitSpec:
         raise ScenarioError(path, f"expected an object, got {_describe(obj)}")
     if "scheme" not in obj:
         _object(obj, path, ("scheme", "seed", "a", "b", "sigma", "c"), ("scheme",))
-    scheme = _choice(obj["scheme"], _key(path, "scheme"), SCHEMES, "initializer")
+    scheme = _setting("init_scheme", obj["scheme"], _key(path, "scheme"))
     defaults = SCHEME_PARAMS.get(scheme, {})
     _object(obj, path, ("scheme", "seed", *defaults))
-    seed = _integer(obj.get("seed", 0), _key(path, "seed"), 0)
-    params = {name: _number(obj.get(name, default), _key(path, name))
+    seed = _setting("init_seed", obj.get("seed", 0), _key(path, "seed"))
+    params = {name: _setting(f"init_{name}", obj.get(name, default), _key(path, name))
               for name, default in defaults.items()}
-    if scheme == "uniform" and params["a"] > params["b"]:
-        raise ScenarioError(_key(path, "b"), f"must be at least a ({params['a']!r}), "
-                                             f"got {params['b']!r}")
-    if scheme == "normal" and params["sigma"] < 0:
-        raise ScenarioError(_key(path, "sigma"), f"must be at least 0, "
-                                                 f"got {params['sigma']!r}")
-    return InitSpec(scheme, seed, params)
+    init = InitSpec(scheme, seed, params)
+    check_init(init)  # before it draws any weights
+    return init
 
 
-def _training(obj, path: str, network: Network) -> TrainingSettings:
+#: each key of the "training" object and its entry in the settings table
+_TRAINING_SETTINGS = {"loss": "loss", "learning_rate": "learning_rate",
+                      "momentum": "momentum", "batch_size": "batch_size",
+                      "train_biases": "train_biases", "seed": "shuffle_seed"}
+
+
+def _training(obj, path: str) -> TrainingSettings:
     _object(obj, path, _TRAINING_KEYS, ("loss", "learning_rate"))
-    loss = _choice(obj["loss"], _key(path, "loss"), tuple(losses.LOSSES), "loss")
-    if loss == "cross_entropy" and network.layers[-1] < 2:
-        raise ScenarioError(_key(path, "loss"), "cross_entropy needs at least 2 output "
-                                                "neurons (use bce for one output)")
-    if loss == "bce" and network.activations[-1] not in ("sigmoid", "softmax"):
-        # log ŷ and log(1 − ŷ) exist only for outputs strictly between 0 and 1
-        raise ScenarioError(_key(path, "loss"), "bce needs outputs between 0 and 1: use a "
-                                                "sigmoid (or softmax) output layer, not "
-                                                f"{network.activations[-1]}")
-    rate_path = _key(path, "learning_rate")
-    learning_rate = _number(obj["learning_rate"], rate_path)
-    if learning_rate <= 0:
-        raise ScenarioError(rate_path, f"must be greater than 0, got {learning_rate!r}")
-    momentum = 0.0
-    if "momentum" in obj:
-        momentum_path = _key(path, "momentum")
-        momentum = _number(obj["momentum"], momentum_path)
-        if not 0.0 <= momentum < 1.0:
-            raise ScenarioError(momentum_path, f"must be at least 0 and below 1, "
-                                               f"got {momentum!r}")
-    batch_size = obj.get("batch_size")
-    if batch_size is not None:
-        batch_size = _integer(batch_size, _key(path, "batch_size"), 1,
-                              what="null (the whole dataset) or a whole number")
-    train_biases = obj.get("train_biases", True)
-    if not isinstance(train_biases, bool):
-        raise ScenarioError(_key(path, "train_biases"),
-                            f"expected true or false, got {_describe(train_biases)}")
-    seed = _integer(obj.get("seed", 0), _key(path, "seed"), 0)
-    return TrainingSettings(loss, learning_rate, momentum, batch_size, train_biases, seed)
+    values = {}
+    for key, name in _TRAINING_SETTINGS.items():
+        if key in obj:
+            values[key] = _setting(name, obj[key], _key(path, key))
+    return TrainingSettings(**values)
 
 
-def _data(obj, path: str, layers: list[int], loss: str) -> DataSpec:
+def _data(obj, path: str) -> DataSpec:
+    """The samples or the generator; whether they suit the network is
+    :meth:`Scenario.check`'s question."""
     if not isinstance(obj, dict):
         raise ScenarioError(path, f"expected an object, got {_describe(obj)}")
     if "samples" in obj and "generator" in obj:
         raise ScenarioError(path, 'give either "samples" or "generator", not both')
     if "generator" in obj:
-        return _generator(obj, path, layers, loss)
+        return _generator(obj, path)
     if "samples" not in obj:
         _object(obj, path, _SAMPLES_KEYS + _GENERATOR_KEYS)  # names a stray key first
         raise ScenarioError(path, 'missing key: give "samples" or "generator"')
@@ -396,69 +356,23 @@ def _data(obj, path: str, layers: list[int], loss: str) -> DataSpec:
     if len(items) > MAX_SAMPLES:
         raise ScenarioError(samples_path, f"at most {MAX_SAMPLES:,} samples are allowed, "
                                           f"got {len(items):,}")
-    n_in, n_out = layers[0], layers[-1]
     samples = []
     for k, item in enumerate(items):
         where = _index(samples_path, k)
         _object(item, where, ("x", "y"), ("x", "y"))
-        x = _numbers(item["x"], _key(where, "x"), n_in,
-                     f"numbers (the input layer has {_plural(n_in, 'neuron')})")
-        y = _target(item["y"], _key(where, "y"), n_out, loss)
+        x, y = (_numbers(values, _key(where, key), len(values), "numbers")
+                for key, values in (("x", _list(item["x"], _key(where, "x"))),
+                                    ("y", _list(item["y"], _key(where, "y")))))
         samples.append((x, y))
     return DataSpec.from_samples(samples)
 
 
-def _target(value, path: str, n_out: int, loss: str) -> list[float]:
-    if loss == "cross_entropy":
-        # a one-hot row of n_out numbers, or one class index 0..n_out−1
-        values = _list(value, path)
-        if len(values) not in (1, n_out):
-            raise ScenarioError(path, f"expected a one-hot row of {n_out} numbers or one "
-                                      f"class index, got {len(values)} numbers")
-        y = _numbers(values, path, len(values), "numbers")
-        if len(y) == 1:
-            if not (y[0].is_integer() and 0 <= y[0] < n_out):
-                raise ScenarioError(path, f"a class index must be a whole number from 0 "
-                                          f"to {n_out - 1}, got {_describe(values[0])}")
-        elif sorted(y) != [0.0] * (n_out - 1) + [1.0]:
-            raise ScenarioError(path, f"cross_entropy needs a one-hot row (one 1, the "
-                                      f"rest 0), got {_describe(values)}")
-        return y
-    y = _numbers(value, path, n_out,
-                 f"numbers (the output layer has {_plural(n_out, 'neuron')})")
-    if loss == "bce" and not all(0.0 <= v <= 1.0 for v in y):
-        raise ScenarioError(path, f"bce needs targets between 0 and 1, "
-                                  f"got {_describe(value)}")
-    return y
-
-
-def _generator(obj, path: str, layers: list[int], loss: str) -> DataSpec:
+def _generator(obj, path: str) -> DataSpec:
     _object(obj, path, _GENERATOR_KEYS, ("generator", "n"))
-    name_path = _key(path, "generator")
-    name = _choice(obj["generator"], name_path, tuple(data_mod.GENERATORS), "generator")
-    n = _integer(obj["n"], _key(path, "n"), 1, MAX_SAMPLES, "a number of samples")
-    noise = 0.0
-    if "noise" in obj:
-        noise = _number(obj["noise"], _key(path, "noise"))
-        if noise < 0:
-            raise ScenarioError(_key(path, "noise"), f"must be at least 0, got {noise!r}")
-    seed = _integer(obj.get("seed", 0), _key(path, "seed"), 0)
-
-    n_in, n_out = data_mod.GENERATOR_SHAPES[name]
-    if layers[0] != n_in:
-        raise ScenarioError(name_path, f"{name} gives {_plural(n_in, 'input')}, but the "
-                                       f"input layer has {_plural(layers[0], 'neuron')}")
-    regression = name == "sine"
-    if loss == "cross_entropy":
-        if regression:
-            raise ScenarioError(name_path, f"{name} gives real-valued targets; "
-                                           "cross_entropy needs classes")
-    elif layers[-1] != n_out:
-        raise ScenarioError(name_path, f"{name} gives {_plural(n_out, 'target')}, but the "
-                                       f"output layer has {_plural(layers[-1], 'neuron')}")
-    elif loss == "bce" and regression:
-        raise ScenarioError(name_path, f"{name} gives targets outside 0..1; "
-                                       "bce needs targets between 0 and 1")
+    name = _setting("generator", obj["generator"], _key(path, "generator"))
+    n = _setting("sample_count", obj["n"], _key(path, "n"))
+    noise = _setting("noise", obj.get("noise", 0.0), _key(path, "noise"))
+    seed = _setting("data_seed", obj.get("seed", 0), _key(path, "seed"))
     return DataSpec(generator=name, n=n, noise=noise, seed=seed)
 
 
@@ -481,9 +395,10 @@ def from_dict(obj) -> Scenario:
             raise ScenarioError(key, f"expected a string, got {_describe(value)}")
         text[key] = value
     network, init = _network(obj["network"], "network")
-    training = _training(obj["training"], "training", network)
-    data = _data(obj["data"], "data", network.layers, training.loss)
-    return Scenario(network, training, data, init, text["title"], text["description"])
+    training = _training(obj["training"], "training")
+    data = _data(obj["data"], "data")
+    return Scenario(network, training, data, init, text["title"],
+                    text["description"]).check()
 
 
 def loads(text: str, source: str = "<string>") -> Scenario:

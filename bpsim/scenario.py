@@ -1,7 +1,13 @@
-"""A scenario is what a lesson file holds: a network, training settings, and data."""
+"""A scenario is what a lesson file holds: a network, training settings, and data.
+
+:meth:`Scenario.check` holds the rules that tie one part to another (the loss against
+the output layer, the samples against the input and output layers); each part's own
+values are checked by :mod:`bpsim.settings_spec`.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -10,6 +16,41 @@ from . import data as data_mod
 from .initializers import InitSpec, initialize
 from .network import Network
 from .training import Trainer, TrainingSettings
+
+
+class ScenarioError(ValueError):
+    """A scenario (or lesson file) that cannot be used.
+
+    ``str(error)`` is ``"<where>: <problem>"``; ``where`` is a path into the file's
+    JSON (``network.weights[1][0][2]``) or, for problems with the file itself, the file
+    name.  ``source`` names the file or string the scenario came from.
+    """
+
+    def __init__(self, where: str, problem: str, source: str | None = None):
+        self.where = where
+        self.problem = problem
+        self.source = source
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+    def report(self) -> str:
+        """One line naming the file and the problem, for a terminal or a dialog."""
+        text = str(self)
+        if self.source is None or self.where == self.source:
+            return text
+        return f"{self.source}: {text}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _shown(values) -> str:
+    text = json.dumps([float(v) for v in values])
+    return text if len(text) <= 40 else f"a list of {len(values)} items"
+
+
+#: output activations whose values lie strictly between 0 and 1
+_PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
 
 
 @dataclass(frozen=True)
@@ -74,9 +115,103 @@ class Scenario:
     def copy(self) -> "Scenario":
         return replace(self, network=self.network.copy())
 
+    def check(self) -> "Scenario":
+        """The scenario itself if its parts fit together, else ScenarioError naming the
+        first rule broken, with its place in the file (``training.loss: bce needs …``).
+
+        The rules: a uniform initializer's a ≤ b; bce needs outputs in (0, 1) (sigmoid
+        or softmax) and targets in [0, 1]; cross-entropy needs a softmax output of at
+        least 2 neurons and one-hot targets (or class indices); each sample has one x
+        per input neuron and one y per output neuron; a generator makes samples of the
+        network's input and output widths, with targets the loss can use.
+        """
+        check_init(self.init)
+        net, loss = self.network, self.training.loss
+        n_in, n_out, output = net.layers[0], net.layers[-1], net.activations[-1]
+        if loss == "cross_entropy":
+            if n_out < 2:
+                raise ScenarioError("training.loss", "cross_entropy needs at least 2 "
+                                                     "output neurons (use bce for one output)")
+            if output != "softmax":
+                # −Σ y_k log ŷ_k only pushes the other classes down through softmax's sum
+                raise ScenarioError("training.loss", "cross_entropy needs a softmax "
+                                                     f"output layer, not {output}")
+        if loss == "bce" and output not in _PROBABILITY_OUTPUTS:
+            # log ŷ and log(1 − ŷ) exist only for outputs strictly between 0 and 1
+            raise ScenarioError("training.loss", "bce needs outputs between 0 and 1: use a "
+                                                 "sigmoid (or softmax) output layer, not "
+                                                 f"{output}")
+        if self.data.is_generated:
+            _check_generator(self.data.generator, n_in, n_out, loss)
+        else:
+            _check_samples(self.data.samples, n_in, n_out, loss)
+        return self
+
     def reinitialize(self, init: InitSpec | None = None) -> None:
         """Draw new weights and biases with ``init`` (default: this scenario's)."""
         if init is not None:
             self.init = init
         weights, biases = initialize(self.network.layers, self.init)
         self.network.set_parameters(weights, biases)
+
+
+def check_init(init: InitSpec) -> None:
+    """ScenarioError unless ``init`` can draw weights (a uniform's a ≤ b)."""
+    if init.scheme == "uniform" and init.param("a") > init.param("b"):
+        raise ScenarioError("network.init.b", f"must be at least a ({init.param('a')!r}), "
+                                              f"got {init.param('b')!r}")
+
+
+def _check_generator(name: str, n_in: int, n_out: int, loss: str) -> None:
+    gives_in, gives_out = data_mod.GENERATOR_SHAPES[name]
+    where = "data.generator"
+    if n_in != gives_in:
+        raise ScenarioError(where, f"{name} gives {_plural(gives_in, 'input')}, but the "
+                                   f"input layer has {_plural(n_in, 'neuron')}")
+    regression = name == "sine"
+    if loss == "cross_entropy":
+        # the classifiers give one class index per sample, which suits any width ≥ 2
+        if regression:
+            raise ScenarioError(where, f"{name} gives real-valued targets; "
+                                       "cross_entropy needs classes")
+    elif n_out != gives_out:
+        raise ScenarioError(where, f"{name} gives {_plural(gives_out, 'target')}, but the "
+                                   f"output layer has {_plural(n_out, 'neuron')}")
+    elif loss == "bce" and regression:
+        raise ScenarioError(where, f"{name} gives targets outside 0..1; "
+                                   "bce needs targets between 0 and 1")
+
+
+def _check_samples(samples, n_in: int, n_out: int, loss: str) -> None:
+    for k, (x, y) in enumerate(samples):
+        where = f"data.samples[{k}]"
+        if len(x) != n_in:
+            raise ScenarioError(f"{where}.x", f"expected {n_in} numbers (the input layer "
+                                              f"has {_plural(n_in, 'neuron')}), got {len(x)}")
+        problem = target_problem(y, n_out, loss)
+        if problem:
+            raise ScenarioError(f"{where}.y", problem)
+
+
+def target_problem(y, n_out: int, loss: str) -> str:
+    """Why ``y`` cannot be the target of a network with ``n_out`` outputs trained with
+    ``loss`` ("" when it can)."""
+    if loss == "cross_entropy":
+        # a one-hot row of n_out numbers, or one class index 0..n_out−1
+        if len(y) not in (1, n_out):
+            return (f"expected a one-hot row of {n_out} numbers or one class index, got "
+                    f"{len(y)} numbers")
+        if len(y) == 1:
+            index = float(y[0])
+            if not (index.is_integer() and 0 <= index < n_out):
+                return (f"a class index must be a whole number from 0 to {n_out - 1}, "
+                        f"got {int(index) if index.is_integer() else index!r}")
+        elif sorted(y) != [0.0] * (n_out - 1) + [1.0]:
+            return f"cross_entropy needs a one-hot row (one 1, the rest 0), got {_shown(y)}"
+        return ""
+    if len(y) != n_out:
+        return (f"expected {n_out} numbers (the output layer has "
+                f"{_plural(n_out, 'neuron')}), got {len(y)}")
+    if loss == "bce" and not all(0.0 <= v <= 1.0 for v in y):
+        return f"bce needs targets between 0 and 1, got {_shown(y)}"
+    return ""

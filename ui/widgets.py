@@ -5,69 +5,30 @@ Typed input is validated here, once: "abc", "nan", "inf", an empty field and val
 out of range are refused with a visible message (red border and a line of text under
 the field) and the previous value stays.  A valid value is announced by
 ``value_committed(float)`` on Enter or when the field loses focus, never while typing.
+Numbers are read and written by :mod:`bpsim.notation.numbers`; a field made with
+:meth:`NumberField.for_setting` takes its range, words and tooltip from the settings
+table, so it accepts exactly what a scenario file may hold.
 """
 
 from __future__ import annotations
 
-import math
-import re
-
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
-MINUS = "\u2212"  # the real minus sign used in every displayed number
+from bpsim.notation.numbers import format_number, parse_number
+from bpsim.settings_spec import Setting
 
-#: A plain decimal number: sign, digits with an optional point, optional exponent.
-#: Python's float() also accepts "nan", "inf", "1_000", which a user never means.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+# format_number and parse_number stay importable from here for the views that read
+# and write numbers beside these fields
+__all__ = ["ERROR_COLOUR", "NumberField", "NumberSlider", "format_number", "parse_number",
+           "slider_half_range"]
 
 ERROR_COLOUR = "#b2182b"
 
-
-def format_number(value: float, digits: int = 6) -> str:
-    """``value`` with up to ``digits`` significant digits and a real minus sign:
-    0.48999999999999994 → "0.49", -4.2 → "−4.2"."""
-    value = float(value)
-    if value == 0:
-        return "0"  # never "−0"
-    return f"{value:.{digits}g}".replace("-", MINUS)
-
-
-def parse_number(text: str, minimum: float | None = None, maximum: float | None = None,
-                 integer: bool = False) -> float:
-    """The number a user typed, or ValueError with a message saying why it is refused.
-
-    Accepts a real minus sign (U+2212) and a decimal comma ("0,5") as well as "0.5".
-    """
-    shown = text.strip()
-    cleaned = shown.replace(MINUS, "-").replace("\u2013", "-").replace(" ", "")
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    if not cleaned:
-        raise ValueError("Enter a number")
-    pattern = _INTEGER if integer else _NUMBER
-    if not pattern.fullmatch(cleaned):
-        try:
-            special = float(cleaned)
-        except ValueError:
-            special = None
-        if special is not None and not math.isfinite(special):
-            raise ValueError(f"“{shown}” is not a finite number")
-        if integer and _NUMBER.fullmatch(cleaned):
-            raise ValueError(f"“{shown}” is not a whole number")
-        raise ValueError(f"“{shown}” is not a number")
-    value = float(int(cleaned)) if integer else float(cleaned)
-    if not math.isfinite(value):
-        raise ValueError(f"“{shown}” is too large")
-    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-        raise ValueError(
-            f"Must be between {format_number(minimum)} and {format_number(maximum)}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"Must be at least {format_number(minimum)}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"Must be at most {format_number(maximum)}")
-    return value
+#: significant digits a field shows.  The field keeps the exact value: Enter on text
+#: nobody edited commits nothing, so a weight of 4.299999999999999 shows as "4.3"
+#: without ever becoming 4.3 (a typed value has few digits and shows exactly).
+FIELD_DIGITS = 6
 
 
 class NumberField(QWidget):
@@ -83,14 +44,16 @@ class NumberField(QWidget):
     refused = Signal(str)
 
     def __init__(self, value: float = 0.0, minimum: float | None = None,
-                 maximum: float | None = None, integer: bool = False, digits: int = 6,
-                 name: str = "", tooltip: str = "", parent=None):
+                 maximum: float | None = None, integer: bool = False,
+                 name: str = "", tooltip: str = "", parent=None,
+                 setting: Setting | None = None):
         super().__init__(parent)
         self._value = float(value)
         self._minimum, self._maximum = minimum, maximum
         self._integer = integer
-        self._digits = digits
         self._tooltip = tooltip
+        #: when given, the range (open or closed ends) comes from the settings table
+        self.setting = setting
 
         self.edit = QLineEdit(self)
         self.edit.setStyleSheet(
@@ -116,6 +79,15 @@ class NumberField(QWidget):
         self.edit.editingFinished.connect(self.commit)
         self.edit.textEdited.connect(self._on_text_edited)
         self._show(self._value)
+
+    @classmethod
+    def for_setting(cls, setting: Setting, value: float | None = None,
+                    parent=None) -> "NumberField":
+        """A field for one entry of the settings table: its title as the accessible
+        name, its tooltip with the range, its type and its range."""
+        return cls(setting.default if value is None else value,
+                   integer=setting.kind == "int", name=setting.title, tooltip=setting.help,
+                   parent=parent, setting=setting)
 
     # -- public API --------------------------------------------------------------
 
@@ -153,7 +125,7 @@ class NumberField(QWidget):
         if text == self._shown_text:
             return False  # nothing typed (focus passing through, Enter on the shown value)
         try:
-            value = parse_number(text, self._minimum, self._maximum, self._integer)
+            value = self._parse(text)
         except ValueError as refusal:
             self._show(self._value)
             message = f"{refusal}; kept {self._shown_text}"
@@ -171,9 +143,17 @@ class NumberField(QWidget):
 
     # -- internals -----------------------------------------------------------------
 
+    def _parse(self, text: str) -> float:
+        if self.setting is None:
+            return parse_number(text, self._minimum, self._maximum, self._integer)
+        value = parse_number(text, integer=self._integer)
+        if not self.setting.contains(value):
+            raise ValueError(f"Must be {self.setting.describe_range()}")
+        return value
+
     def _show(self, value: float) -> None:
         self._shown_text = (str(int(value)) if self._integer
-                            else format_number(value, self._digits))
+                            else format_number(value, FIELD_DIGITS))
         with QSignalBlocker(self.edit):
             self.edit.setText(self._shown_text)
 
@@ -297,7 +277,7 @@ class NumberSlider(QWidget):
         # keyboard moves in a row share the gesture of the last release, so they merge too
         value = self.slider_value(position)
         # round to what the slider can resolve, so the undo text reads 0.52, not 0.5200000001
-        value = float(format_number(value, 3).replace(MINUS, "-"))
+        value = float(f"{value:.3g}")
         self._value = value
         self.field.set_value(value)
         self.value_dragged.emit(value, self._gesture)

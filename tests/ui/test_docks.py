@@ -1,11 +1,15 @@
 """The editing docks, driven as a teacher would: typing, Enter, clicking, choosing."""
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
+from bpsim import io, settings_spec
+from bpsim.data import GENERATOR_SHAPES
 from bpsim.initializers import InitSpec
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
@@ -504,7 +508,7 @@ def test_learning_rate_edit(qtbot, training):
     assert session.scenario.training.learning_rate == 1.0
     assert dock.learning_rate.text() == "1"
     type_into(qtbot, dock.learning_rate, "-1")
-    assert "between 0 and 1000" in dock.learning_rate.message_text()
+    assert dock.learning_rate.message_text() == "Must be greater than 0; kept 1"
     assert session.undo_stack.count() == 1  # only the undone edit
 
 
@@ -568,3 +572,291 @@ def test_every_control_has_a_name_and_a_tooltip(qtbot, make_dock):
     assert len(controls) >= 3
     unnamed = [w for w in controls if not w.accessibleName() or not w.toolTip()]
     assert unnamed == []
+
+
+# -- every value a dock accepts can be saved and opened again ------------------------
+#
+# Each setting of the settings table is set as a teacher would (typing into its field,
+# choosing, clicking), the scenario is saved with bpsim.io.save and opened with
+# bpsim.io.load, and what comes back is what was set: the docks and the loader read
+# their ranges from the same table.
+
+def _typed(value) -> str:
+    """What a person types for ``value``: Python's shortest round-trip text."""
+    return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def accepted_values(setting) -> list:
+    """The setting's extreme accepted values (an end itself when closed, the nearest
+    number inside when open, ±10³⁰⁰ when unbounded) and its default."""
+    if setting.kind == "bool":
+        return [True, False]
+    if setting.kind == "choice":
+        return list(setting.choices)
+    integer = setting.kind == "int"
+
+    def inside(end, is_open, towards):
+        if end is None:
+            return -1e300 if towards > 0 else 1e300
+        if not is_open:
+            return int(end) if integer else float(end)
+        return int(end) + towards if integer else math.nextafter(end, towards * math.inf)
+
+    values = [inside(setting.minimum, setting.minimum_open, +1),
+              inside(setting.maximum, setting.maximum_open, -1)]
+    values.append(setting.default)  # a typical value (None: the batch size's full batch)
+    return values
+
+
+def just_outside(setting) -> list:
+    """Numbers just beyond each end of the range: the docks refuse them, as the loader does."""
+    integer = setting.kind == "int"
+    values = []
+    for end, is_open, away in ((setting.minimum, setting.minimum_open, -1),
+                               (setting.maximum, setting.maximum_open, +1)):
+        if end is not None:
+            values.append(end if is_open else
+                          int(end) + away if integer else math.nextafter(end, away * math.inf))
+    return values
+
+
+def softmax_session() -> Session:
+    """A network every loss suits: a softmax output of 2 neurons, one-hot targets."""
+    network = Network([2, 3, 2], ["tanh", "softmax"],
+                      [np.full((3, 2), 0.1), np.full((2, 3), 0.2)], [np.zeros(3), np.zeros(2)])
+    samples = [([0, 0], [1, 0]), ([0, 1], [0, 1]), ([1, 0], [0, 1]), ([1, 1], [1, 0])]
+    return Session(Scenario(network, TrainingSettings("mse", 0.5),
+                            DataSpec.from_samples(samples), InitSpec("xavier_uniform", 1)))
+
+
+def generator_session(name: str = "xor") -> Session:
+    """A network of the generator's widths, trained on its samples."""
+    n_in, n_out = GENERATOR_SHAPES[name]
+    network = Network([n_in, 3, n_out], ["tanh", "sigmoid"],
+                      [np.full((3, n_in), 0.1), np.full((n_out, 3), 0.2)],
+                      [np.zeros(3), np.zeros(n_out)])
+    return Session(Scenario(network, TrainingSettings("mse", 0.5),
+                            DataSpec(generator=name, n=8, noise=0.0, seed=0)))
+
+
+def type_into_spin_box(qtbot, box, text: str) -> None:
+    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def _training_dock(qtbot, session) -> TrainingDock:
+    dock = TrainingDock(session)
+    qtbot.addWidget(dock)
+    dock.show()
+    return dock
+
+
+def _set_training_field(attribute):
+    def set_value(qtbot, session, value):
+        dock = _training_dock(qtbot, session)
+        type_into(qtbot, getattr(dock, attribute), _typed(value))
+        return dock
+    return set_value
+
+
+def _set_batch_size(qtbot, session, value):
+    dock = _training_dock(qtbot, session)
+    if value is None:  # "Full batch" sits one below 1
+        type_into_spin_box(qtbot, dock.batch, "1")
+        qtbot.keyClick(dock.batch, Qt.Key.Key_Down)
+        assert dock.batch.text() == "Full batch"
+    else:
+        type_into_spin_box(qtbot, dock.batch, str(value))
+    return dock
+
+
+def _set_shuffle_seed(qtbot, session, value):
+    dock = _training_dock(qtbot, session)
+    type_into_spin_box(qtbot, dock.batch, "2")  # the seed orders mini-batches only
+    type_into(qtbot, dock.shuffle_seed, _typed(value))
+    return dock
+
+
+def _set_train_biases(qtbot, session, value):
+    dock = _training_dock(qtbot, session)
+    for _ in range(2):
+        if dock.train_biases.isChecked() != value:
+            qtbot.mouseClick(dock.train_biases, Qt.MouseButton.LeftButton)
+    return dock
+
+
+def _set_loss(qtbot, session, value):
+    dock = _training_dock(qtbot, session)
+    dock.loss.setCurrentIndex(dock.loss.findData(value))
+    assert dock.message.isHidden(), dock.message.text()
+    return dock
+
+
+def _reinitialize_with(scheme, **typed):
+    def set_value(qtbot, session, value):
+        dock = _training_dock(qtbot, session)
+        dock.scheme.setCurrentIndex(dock.scheme.findData(scheme or value))
+        for param, text in typed.items():
+            field = dock.init_seed if param == "seed" else dock.init_params[param]
+            type_into(qtbot, field, text.format(_typed(value)))
+        qtbot.mouseClick(dock.reinitialize_button, Qt.MouseButton.LeftButton)
+        assert dock.message.isHidden(), dock.message.text()
+        return dock
+    return set_value
+
+
+def _layers_dock(qtbot, session) -> LayersDock:
+    dock = LayersDock(session)
+    qtbot.addWidget(dock)
+    dock.show()
+    return dock
+
+
+def _set_leaky_slope(qtbot, session, value):
+    dock = _layers_dock(qtbot, session)
+    qtbot.keyClicks(dock.activation_boxes[1], "Leaky")  # the slope acts on leaky ReLU
+    type_into(qtbot, dock.slope, _typed(value))
+    return dock
+
+
+def _set_activation(qtbot, session, value):
+    dock = _layers_dock(qtbot, session)
+    output = len(session.network.layers) - 1  # softmax is offered there only
+    combo = dock.activation_boxes[output]
+    combo.setCurrentIndex(combo.findData(value))
+    return dock
+
+
+def _set_layer_size(qtbot, session, value):
+    dock = _layers_dock(qtbot, session)
+    type_into_spin_box(qtbot, dock.size_boxes[1], str(value))
+    return dock
+
+
+def _set_layer_count(qtbot, session, value):
+    dock = _layers_dock(qtbot, session)
+    while len(session.network.layers) < value:
+        dock.table.selectRow(1)
+        qtbot.mouseClick(dock.add_layer_button, Qt.MouseButton.LeftButton)
+    while len(session.network.layers) > value:
+        dock.table.selectRow(1)
+        qtbot.mouseClick(dock.remove_layer_button, Qt.MouseButton.LeftButton)
+    return dock
+
+
+def _generate_with(field_name):
+    def set_value(qtbot, session, value):
+        dock = DataDock(session)
+        qtbot.addWidget(dock)
+        dock.show()
+        qtbot.mouseClick(dock.generator_button, Qt.MouseButton.LeftButton)
+        if field_name == "generator":
+            dock.generator.setCurrentIndex(dock.generator.findData(value))
+        else:
+            dock.generator.setCurrentIndex(dock.generator.findData("xor"))
+            type_into(qtbot, getattr(dock, field_name), _typed(value))
+        if field_name != "count":
+            type_into(qtbot, dock.count, "3")  # a new data set, whatever else is typed
+        qtbot.mouseClick(dock.apply_button, Qt.MouseButton.LeftButton)
+        assert dock.generator_message.isHidden(), dock.generator_message.text()
+        return dock
+    return set_value
+
+
+def _any(make_session):
+    return lambda _value: make_session()
+
+
+#: each setting: the session to start from (given the value), how a person sets it
+#: (returning the dock used), where the scenario keeps it
+DOCK_SETTINGS = {
+    "loss": (_any(softmax_session), _set_loss, lambda s: s.training.loss),
+    "learning_rate": (_any(softmax_session), _set_training_field("learning_rate"),
+                      lambda s: s.training.learning_rate),
+    "momentum": (_any(softmax_session), _set_training_field("momentum"),
+                 lambda s: s.training.momentum),
+    "batch_size": (_any(softmax_session), _set_batch_size, lambda s: s.training.batch_size),
+    "train_biases": (_any(softmax_session), _set_train_biases, lambda s: s.training.train_biases),
+    "shuffle_seed": (_any(softmax_session), _set_shuffle_seed, lambda s: s.training.seed),
+    "init_scheme": (_any(softmax_session), _reinitialize_with(None), lambda s: s.init.scheme),
+    "init_seed": (_any(softmax_session), _reinitialize_with("he_normal", seed="{}"),
+                  lambda s: s.init.seed),
+    # a ≤ b: the other bound is typed equal first
+    "init_a": (_any(softmax_session), _reinitialize_with("uniform", b="{}", a="{}"),
+               lambda s: s.init.param("a")),
+    "init_b": (_any(softmax_session), _reinitialize_with("uniform", a="{}", b="{}"),
+               lambda s: s.init.param("b")),
+    "init_sigma": (_any(softmax_session), _reinitialize_with("normal", sigma="{}"),
+                   lambda s: s.init.param("sigma")),
+    "init_c": (_any(softmax_session), _reinitialize_with("constant", c="{}"),
+               lambda s: s.init.param("c")),
+    "activation": (_any(generator_session), _set_activation,
+                   lambda s: s.network.activations[-1]),
+    "leaky_slope": (_any(softmax_session), _set_leaky_slope, lambda s: s.network.leaky_slope),
+    "layer_size": (_any(softmax_session), _set_layer_size, lambda s: s.network.layers[1]),
+    "layer_count": (_any(softmax_session), _set_layer_count, lambda s: len(s.network.layers)),
+    "generator": (generator_session, _generate_with("generator"), lambda s: s.data.generator),
+    "sample_count": (_any(generator_session), _generate_with("count"), lambda s: s.data.n),
+    "noise": (_any(generator_session), _generate_with("noise"), lambda s: s.data.noise),
+    "data_seed": (_any(generator_session), _generate_with("seed"), lambda s: s.data.seed),
+}
+
+ROUND_TRIPS = [(name, value) for name, setting in settings_spec.SETTINGS.items()
+               for value in accepted_values(setting)]
+
+
+def test_every_setting_of_the_table_is_set_in_some_dock():
+    assert set(DOCK_SETTINGS) == set(settings_spec.SETTINGS)
+
+
+@pytest.mark.parametrize("name, value", ROUND_TRIPS,
+                         ids=[f"{name}={value!r}" for name, value in ROUND_TRIPS])
+def test_every_value_a_dock_accepts_is_saved_and_opened_again(qtbot, tmp_path, name, value):
+    make_session, set_value, read = DOCK_SETTINGS[name]
+    session = make_session(value)
+    dock = set_value(qtbot, session, value)
+    assert dock.isVisible()
+    assert read(session.scenario) == value  # the dock took it
+    path = tmp_path / "saved.bpsim.json"
+    io.save(session.scenario, path)
+    opened = io.load(path)
+    assert read(opened) == value
+    assert io.to_dict(opened) == io.to_dict(session.scenario)
+
+
+NUMBER_FIELDS = {"learning_rate": "learning_rate", "momentum": "momentum",
+                 "shuffle_seed": "shuffle_seed", "init_seed": "init_seed",
+                 "init_sigma": "sigma"}
+REFUSALS = [(name, value) for name in NUMBER_FIELDS
+            for value in just_outside(settings_spec.get(name))]
+
+
+@pytest.mark.parametrize("name, value", REFUSALS,
+                         ids=[f"{name}={value!r}" for name, value in REFUSALS])
+def test_a_training_dock_field_refuses_what_the_loader_refuses(qtbot, name, value):
+    setting = settings_spec.get(name)
+    with pytest.raises(ValueError):
+        setting.check(value)
+    session = softmax_session()
+    dock = _training_dock(qtbot, session)
+    type_into_spin_box(qtbot, dock.batch, "2")  # the shuffle seed orders mini-batches
+    attribute = NUMBER_FIELDS[name]
+    field = dock.init_params.get(attribute) or getattr(dock, attribute)
+    before = field.value()
+    type_into(qtbot, field, _typed(value))
+    assert field.value() == before
+    assert field.message_text() == f"Must be {setting.describe_range()}; kept {field.text()}"
+
+
+@pytest.mark.parametrize("name", ["count", "noise", "seed"])
+def test_a_generator_field_refuses_what_the_loader_refuses(qtbot, name):
+    session = generator_session()
+    dock = DataDock(session)
+    qtbot.addWidget(dock)
+    field = getattr(dock, name)
+    for value in just_outside(field.setting):
+        with pytest.raises(ValueError):
+            field.setting.check(value)
+        type_into(qtbot, field, _typed(value))
+        assert field.message_text().startswith(f"Must be {field.setting.describe_range()}")

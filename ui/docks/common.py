@@ -5,14 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 
+from bpsim.notation.scripts import layer_superscript as superscript  # ⁽ˡ⁾ as in w⁽²⁾
+
 from ..widgets import ERROR_COLOUR
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def superscript(number: int) -> str:
-    """⁽ˡ⁾ as in w⁽²⁾: the layer number in parenthesised superscript."""
-    return f"⁽{str(number).translate(_SUPERSCRIPT)}⁾"
 
 
 def layer_name(layers: list[int], layer: int) -> str:

@@ -4,9 +4,16 @@ makes them, and which sample the canvas shows.
 Edits of any kind are one :class:`SetDataCommand` each.  Generated samples are shown
 in the table too; editing one of them (or adding/removing a row) turns the data into
 literal samples, which the command text says.
+
+The generator's fields take their labels, tooltips and ranges from
+:mod:`bpsim.settings_spec` (the table the file loader checks with), and an edit whose
+samples would not suit the network or the loss is refused with
+:meth:`Scenario.check`'s reason, so whatever the dock accepts can be saved and opened.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt, Signal
@@ -16,18 +23,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDock
                                QRadioButton, QStackedWidget, QTableView, QVBoxLayout,
                                QWidget)
 
-from bpsim.data import GENERATOR_SHAPES, GENERATORS
-from bpsim.scenario import DataSpec
+from bpsim import settings_spec
+from bpsim.data import GENERATOR_SHAPES
+from bpsim.notation.numbers import format_number, parse_number
+from bpsim.notation.scripts import subscript
+from bpsim.scenario import DataSpec, ScenarioError
 
 from ..commands import SetDataCommand
-from ..widgets import NumberField, format_number, parse_number
+from ..widgets import NumberField
 from .common import form_layout, message_label, narrow_combo, plural, show_message
-from .layers import targets_fit
-
-#: Most samples a generator may make (the table shows every one).
-MAX_GENERATED = 5000
-
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 GENERATOR_TIPS = {
     "xor": "XOR of two inputs at the corners of the unit square (class 1 when they differ)",
@@ -42,8 +46,8 @@ GENERATOR_TIPS = {
 
 def column_names(inputs: int, outputs: int) -> list[str]:
     """x₁ … xₙ, y₁ … yₘ."""
-    return ([f"x{str(k + 1).translate(_SUBSCRIPT)}" for k in range(inputs)]
-            + [f"y{str(k + 1).translate(_SUBSCRIPT)}" for k in range(outputs)])
+    return ([f"x{subscript(k + 1)}" for k in range(inputs)]
+            + [f"y{subscript(k + 1)}" for k in range(outputs)])
 
 
 class SamplesModel(QAbstractTableModel):
@@ -241,10 +245,12 @@ class DataDock(QDockWidget):
 
     def _build_generator_page(self) -> QWidget:
         page = QWidget()
+        spec = settings_spec.get
+        generator = spec("generator")
         self.generator = narrow_combo(QComboBox())
-        self.generator.setAccessibleName("Generator")
-        self.generator.setToolTip("Which toy data set to make")
-        for name in GENERATORS:
+        self.generator.setAccessibleName(generator.title)
+        self.generator.setToolTip(generator.help)
+        for name in generator.choices:
             n_in, n_out = GENERATOR_SHAPES[name]
             self.generator.addItem(name, name)
             self.generator.setItemData(
@@ -252,15 +258,9 @@ class DataDock(QDockWidget):
                 f"{GENERATOR_TIPS.get(name, name)} ({plural(n_in, 'input')}, "
                 f"{plural(n_out, 'output')})", Qt.ItemDataRole.ToolTipRole)
         self.generator.currentIndexChanged.connect(self._check_generator_fits)
-        self.count = NumberField(200, minimum=1, maximum=MAX_GENERATED, integer=True,
-                                 name="Number of samples",
-                                 tooltip=f"How many samples to make (1 to {MAX_GENERATED})")
-        self.noise = NumberField(0.0, minimum=0.0, maximum=10.0, name="Noise",
-                                 tooltip="Standard deviation of the Gaussian noise added "
-                                         "to the inputs (0 to 10)")
-        self.seed = NumberField(0, minimum=0, maximum=2**31 - 1, integer=True,
-                                name="Generator seed",
-                                tooltip="The same seed always makes the same samples")
+        self.count = NumberField.for_setting(spec("sample_count"))
+        self.noise = NumberField.for_setting(spec("noise"))
+        self.seed = NumberField.for_setting(spec("data_seed"))
         self.apply_button = QPushButton("Apply")
         self.apply_button.setObjectName("apply_generator")
         self.apply_button.setAccessibleName("Apply generator")
@@ -269,10 +269,9 @@ class DataDock(QDockWidget):
         self.apply_button.clicked.connect(self.apply_generator)
         self.generator_message = message_label("Generator message")
         form = form_layout(page)
-        form.addRow("Generator", self.generator)
-        form.addRow("Samples n", self.count)
-        form.addRow("Noise", self.noise)
-        form.addRow("Seed", self.seed)
+        form.addRow(generator.title, self.generator)
+        for field in (self.count, self.noise, self.seed):
+            form.addRow(field.setting.title, field)
         form.addRow("", self.apply_button)
         form.addRow(self.generator_message)
         return page
@@ -349,12 +348,18 @@ class DataDock(QDockWidget):
         return [(tuple(map(float, x)), tuple(map(float, y)))
                 for x, y in zip(self._raw.x, self._raw.y)]
 
-    def _push_samples(self, samples, text: str) -> None:
+    def _push_samples(self, samples, text: str) -> bool:
+        data = DataSpec.from_samples(samples)
+        try:
+            replace(self.session.scenario, data=data).check()
+        except ScenarioError as refusal:
+            show_message(self.message, f"{text}: refused, {refusal.problem}.")
+            return False
         if self.session.scenario.data.is_generated:
             text += " (data become typed-in samples)"
         show_message(self.message, "")
-        self.session.undo_stack.push(
-            SetDataCommand(self.session, DataSpec.from_samples(samples), text))
+        self.session.undo_stack.push(SetDataCommand(self.session, data, text))
+        return True
 
     def _on_edit_requested(self, row: int, column: int, text: str) -> None:
         old = self.model.value(row, column)
@@ -387,8 +392,8 @@ class DataDock(QDockWidget):
     def add_sample(self) -> None:
         samples = self._samples()
         samples.append(samples[self.session.current_sample])
-        self._push_samples(samples, f"Add sample {len(samples)}")
-        self.session.set_current_sample(len(samples) - 1)
+        if self._push_samples(samples, f"Add sample {len(samples)}"):
+            self.session.set_current_sample(len(samples) - 1)
 
     def remove_sample(self) -> None:
         samples = self._samples()
@@ -421,12 +426,19 @@ class DataDock(QDockWidget):
         self._check_generator_fits()
 
     def generator_fits(self, name: str) -> str:
-        """"" when the network's sizes suit the generator, else why not."""
-        net = self.session.network
-        n_in, n_out = GENERATOR_SHAPES[name]
-        loss = self.session.scenario.training.loss
-        if net.layers[0] == n_in and targets_fit(n_out, net.layers[-1], loss):
+        """"" when the generator's samples suit the network and the loss, else why not
+        (:meth:`Scenario.check` decides)."""
+        scenario = self.session.scenario
+        try:
+            replace(scenario, data=DataSpec(generator=name, n=1)).check()
             return ""
+        except ScenarioError as refusal:
+            problem = refusal.problem
+        net = scenario.network
+        n_in, n_out = GENERATOR_SHAPES[name]
+        class_indices = scenario.training.loss == "cross_entropy"  # fit any width
+        if net.layers[0] == n_in and (n_out == net.layers[-1] or class_indices):
+            return f"“{name}” does not suit the loss: {problem}."
         return (f"“{name}” makes samples with {plural(n_in, 'input')} and "
                 f"{plural(n_out, 'target')}, but the network has "
                 f"{plural(net.layers[0], 'input')} and {plural(net.layers[-1], 'output')}. "

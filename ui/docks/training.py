@@ -4,6 +4,11 @@ and the initializer that "Re-initialize weights" draws new weights with.
 Each setting edit is one :class:`SetTrainingCommand` ("Set learning rate = 0.5").  The
 initializer controls describe the next re-initialization; pressing the button stores
 them in the scenario and draws the weights, as one :class:`ReinitializeCommand`.
+
+Every field takes its label, symbol, tooltip and range from :mod:`bpsim.settings_spec`,
+the table the file loader checks with, so whatever the dock accepts can be saved and
+opened again; a loss that does not suit the network or the samples is refused with
+:meth:`Scenario.check`'s reason.
 """
 
 from __future__ import annotations
@@ -14,16 +19,16 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGroupBox,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from bpsim import losses
-from bpsim.initializers import SCHEME_PARAMS, SCHEMES, InitSpec
+from bpsim import losses, settings_spec
+from bpsim.initializers import SCHEME_PARAMS, InitSpec
+from bpsim.notation.numbers import format_number
+from bpsim.scenario import ScenarioError, check_init
 
 from ..commands import ReinitializeCommand, SetTrainingCommand
-from ..widgets import NumberField, format_number
+from ..widgets import NumberField
 from .common import form_layout, message_label, narrow_combo, show_message
-from .layers import targets_fit
 
-MAX_LEARNING_RATE = 1000.0
-MAX_BATCH = 100_000
+INIT_PARAMS = ("a", "b", "sigma", "c")
 
 SCHEME_LABELS = {
     "xavier_uniform": "Xavier (Glorot) uniform: U(±√(6/(fan_in+fan_out)))",
@@ -35,8 +40,6 @@ SCHEME_LABELS = {
     "constant": "Constant c (weights and biases)",
     "zeros": "Zeros (every neuron alike: symmetry is never broken)",
 }
-PARAM_LABELS = {"a": "Lower bound a", "b": "Upper bound b", "sigma": "Spread σ",
-                "c": "Constant c"}
 
 
 class TrainingDock(QDockWidget):
@@ -47,59 +50,55 @@ class TrainingDock(QDockWidget):
         self.session = session
         self._init_shown = None
 
+        spec = settings_spec.get
         self.loss = narrow_combo(QComboBox())
-        self.loss.setAccessibleName("Loss function")
-        for name, loss in losses.LOSSES.items():
+        self.loss.setAccessibleName(spec("loss").title)
+        for name in spec("loss").choices:
+            loss = losses.get(name)
             self.loss.addItem(loss.label, name)
             self.loss.setItemData(self.loss.count() - 1, f"J = {loss.formula}",
                                   Qt.ItemDataRole.ToolTipRole)
         self.loss.currentIndexChanged.connect(self._on_loss_chosen)
-        self.learning_rate = NumberField(
-            minimum=0.0, maximum=MAX_LEARNING_RATE, name="Learning rate η",
-            tooltip="η in the update w ← w − η·∂J/∂w (0 to 1000)")
+        self.learning_rate = NumberField.for_setting(spec("learning_rate"))
         self.learning_rate.value_committed.connect(self._on_learning_rate)
-        self.momentum = NumberField(
-            minimum=0.0, maximum=1.0, name="Momentum μ",
-            tooltip="μ in v ← μ·v − η·∂J/∂w, w ← w + v (0 = plain gradient descent, "
-                    "at most 1)")
+        self.momentum = NumberField.for_setting(spec("momentum"))
         self.momentum.value_committed.connect(self._on_momentum)
+        batch = spec("batch_size")
         self.batch = QSpinBox()
-        self.batch.setRange(0, MAX_BATCH)
+        # 0 stands for "none": the whole dataset each step (null in the file)
+        self.batch.setRange(0, int(batch.maximum))
         self.batch.setSpecialValueText("Full batch")
         self.batch.setKeyboardTracking(False)
-        self.batch.setAccessibleName("Batch size")
-        self.batch.setToolTip("How many samples each step uses: “Full batch” (0) uses all "
-                              "of them; k uses mini-batches of k, reshuffled every epoch.")
+        self.batch.setAccessibleName(batch.title)
+        self.batch.setToolTip(f"{batch.tooltip}. “Full batch” (0) uses all of them; k is "
+                              f"{batch.describe_range()}.")
         self.batch.valueChanged.connect(self._on_batch)
-        self.train_biases = QCheckBox("Train biases")
-        self.train_biases.setAccessibleName("Train biases")
-        self.train_biases.setToolTip("When off, biases keep their values (they still act "
-                                     "in the forward pass and get a gradient)")
+        biases = spec("train_biases")
+        self.train_biases = QCheckBox(biases.label)
+        self.train_biases.setAccessibleName(biases.title)
+        self.train_biases.setToolTip(biases.help)
         self.train_biases.toggled.connect(self._on_train_biases)
-        self.shuffle_seed = NumberField(0, minimum=0, maximum=2**31 - 1, integer=True,
-                                        name="Shuffle seed",
-                                        tooltip="Seeds the order of the mini-batches")
+        self.shuffle_seed = NumberField.for_setting(spec("shuffle_seed"))
         self.shuffle_seed.value_committed.connect(self._on_shuffle_seed)
 
         settings = form_layout()
-        settings.addRow("Loss J", self.loss)
-        settings.addRow("Learning rate η", self.learning_rate)
-        settings.addRow("Momentum μ", self.momentum)
-        settings.addRow("Batch size", self.batch)
-        settings.addRow("Shuffle seed", self.shuffle_seed)
+        settings.addRow(spec("loss").title, self.loss)
+        settings.addRow(spec("learning_rate").title, self.learning_rate)
+        settings.addRow(spec("momentum").title, self.momentum)
+        settings.addRow(batch.title, self.batch)
+        settings.addRow(spec("shuffle_seed").title, self.shuffle_seed)
         settings.addRow("", self.train_biases)
 
+        scheme = spec("init_scheme")
         self.scheme = narrow_combo(QComboBox())
-        self.scheme.setAccessibleName("Initializer")
-        self.scheme.setToolTip("How “Re-initialize weights” draws new weights")
-        for name in SCHEMES:
+        self.scheme.setAccessibleName(scheme.title)
+        self.scheme.setToolTip(scheme.help)
+        for name in scheme.choices:
             self.scheme.addItem(name.replace("_", " ").capitalize(), name)
             self.scheme.setItemData(self.scheme.count() - 1, SCHEME_LABELS.get(name, name),
                                     Qt.ItemDataRole.ToolTipRole)
         self.scheme.currentIndexChanged.connect(self._on_scheme_chosen)
-        self.init_seed = NumberField(0, minimum=0, maximum=2**31 - 1, integer=True,
-                                     name="Initializer seed",
-                                     tooltip="The same seed always draws the same weights")
+        self.init_seed = NumberField.for_setting(spec("init_seed"))
         self.init_params: dict[str, NumberField] = {}
         self.reinitialize_button = QPushButton("Re-initialize weights")
         self.reinitialize_button.setObjectName("reinitialize")
@@ -111,15 +110,13 @@ class TrainingDock(QDockWidget):
 
         self.init_box = QGroupBox("Re-initialize with")
         self.init_form = form_layout(self.init_box)
-        self.init_form.addRow("Initializer", self.scheme)
-        for param in ("a", "b", "sigma", "c"):
-            field = NumberField(name=PARAM_LABELS[param],
-                                tooltip=f"{PARAM_LABELS[param]} of the initializer")
-            if param == "sigma":
-                field.set_range(0.0, None)
+        self.init_form.addRow(scheme.title, self.scheme)
+        for param in INIT_PARAMS:
+            setting = spec(f"init_{param}")
+            field = NumberField.for_setting(setting)
             self.init_params[param] = field
-            self.init_form.addRow(PARAM_LABELS[param], field)
-        self.init_form.addRow("Seed", self.init_seed)
+            self.init_form.addRow(setting.title, field)
+        self.init_form.addRow(spec("init_seed").title, self.init_seed)
         self.init_form.addRow(self.reinitialize_button)
         self.message = message_label("Training message")
 
@@ -171,7 +168,7 @@ class TrainingDock(QDockWidget):
             if visible:
                 field.set_value(init.param(param))
         self.scheme.setToolTip(f"{SCHEME_LABELS.get(init.scheme, init.scheme)}. "
-                               "How “Re-initialize weights” draws new weights.")
+                               f"{settings_spec.get('init_scheme').tooltip}.")
 
     # -- edits ------------------------------------------------------------------------
 
@@ -183,13 +180,13 @@ class TrainingDock(QDockWidget):
 
     def _on_loss_chosen(self, _index: int) -> None:
         name = self.loss.currentData()
-        session = self.session
-        width = session.scenario.data.dataset().y.shape[1]
-        outputs = session.network.layers[-1]
-        if not targets_fit(width, outputs, name):
-            show_message(self.message,
-                         f"{losses.get(name).label} needs {outputs} target columns, one "
-                         f"per output, but the samples have {width}.")
+        scenario = self.session.scenario
+        chosen = replace(scenario, training=replace(scenario.training, loss=name))
+        try:
+            chosen.check()
+        except ScenarioError as refusal:
+            show_message(self.message, f"{losses.get(name).label} does not suit this "
+                                       f"network and data: {refusal.problem}.")
             self._on_training_changed()
             return
         self._push(f"Set loss to {losses.get(name).label}", loss=name)
@@ -228,7 +225,9 @@ class TrainingDock(QDockWidget):
             if field.message_text():
                 return
         init = self.chosen_init()
-        if init.scheme == "uniform" and init.param("a") > init.param("b"):
+        try:
+            check_init(init)
+        except ScenarioError:  # the one rule between the parameters: a ≤ b
             show_message(self.message, "The lower bound a must not exceed the upper bound b.")
             return
         show_message(self.message, "")
