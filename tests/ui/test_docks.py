@@ -1,6 +1,7 @@
 """The editing docks, driven as a teacher would: typing, Enter, clicking, choosing."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -860,3 +861,19 @@ def test_a_generator_field_refuses_what_the_loader_refuses(qtbot, name):
             field.setting.check(value)
         type_into(qtbot, field, _typed(value))
         assert field.message_text().startswith(f"Must be {field.setting.describe_range()}")
+
+
+def test_layers_dock_refuses_an_output_activation_the_loss_cannot_use(qtbot):
+    """bce needs outputs in (0, 1): a ReLU output would make a file the loader refuses,
+    so the dock refuses it with Scenario.check's reason and the network stays."""
+    session = xor_session()
+    session.undo_stack.push(commands.SetTrainingCommand(
+        session, replace(session.scenario.training, loss="bce"), "Set loss"))
+    dock = LayersDock(session)
+    qtbot.addWidget(dock)
+    dock.show()
+    qtbot.keyClicks(dock.activation_boxes[2], "ReLU")
+    assert session.network.activations == ["sigmoid", "sigmoid"]
+    assert dock.activation_boxes[2].currentData() == "sigmoid"
+    assert "bce" in dock.message.text() or "sigmoid" in dock.message.text()
+    session.scenario.check()  # what the window holds still opens again

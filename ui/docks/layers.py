@@ -15,20 +15,22 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget,
                                QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
                                QWidget)
 
-from bpsim import activations, edits
+from dataclasses import replace
+
+from bpsim import activations, edits, settings_spec
 from bpsim.data import GENERATOR_SHAPES
-from bpsim.edits import targets_fit  # noqa: F401 (the Training and Data docks' import)
 from bpsim.network import Network
+from bpsim.scenario import DataSpec, ScenarioError
 from bpsim.notation.numbers import format_exact
 
 from ..commands import SetNetworkAndDataCommand, SetNetworkCommand
 from ..widgets import NumberField
 from .common import form_layout, message_label, narrow_combo, plural, show_message
 
-#: Most layers a network may have, counting the input layer.
-MAX_LAYERS = 16
+#: Most layers a network may have, counting the input layer (the settings table's).
+MAX_LAYERS = int(settings_spec.get("layer_count").maximum)
 #: Most neurons in one layer.
-MAX_NEURONS = 256
+MAX_NEURONS = int(settings_spec.get("layer_size").maximum)
 
 OUTPUT_ACTIVATIONS = (*activations.HIDDEN_ACTIVATIONS, "softmax")
 
@@ -131,10 +133,7 @@ class LayersDock(QDockWidget):
             "W = W⁽ᵏ⁺¹⁾W⁽ᵏ⁾.")
         self.remove_layer_button.clicked.connect(self.remove_layer)
 
-        self.slope = NumberField(
-            minimum=0.0, maximum=1.0, name="Leaky ReLU slope α",
-            tooltip="α in Leaky ReLU: f(z) = z for z ≥ 0, α·z otherwise. One α for the "
-                    "whole network, between 0 and 1.")
+        self.slope = NumberField.for_setting(settings_spec.get("leaky_slope"))
         self.slope.value_committed.connect(self._on_slope_committed)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -145,7 +144,7 @@ class LayersDock(QDockWidget):
         buttons.addWidget(self.add_layer_button)
         buttons.addWidget(self.remove_layer_button)
         form = form_layout()
-        form.addRow("Leaky ReLU slope α", self.slope)
+        form.addRow(settings_spec.get("leaky_slope").title, self.slope)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.table)
@@ -263,9 +262,24 @@ class LayersDock(QDockWidget):
 
     # -- edits ------------------------------------------------------------------------
 
-    def _push(self, network: Network, text: str) -> None:
+    def _refusal(self, network: Network, data: DataSpec | None = None) -> str | None:
+        """Why the scenario with this network (and these samples) could not be saved
+        and opened again (Scenario.check), or None when it can."""
+        scenario = self.session.scenario
+        try:
+            replace(scenario, network=network, data=data or scenario.data).check()
+        except ScenarioError as refusal:
+            return refusal.problem
+        return None
+
+    def _push(self, network: Network, text: str) -> bool:
+        refusal = self._refusal(network)
+        if refusal is not None:
+            self._refuse(refusal)
+            return False
         show_message(self.message, "")
         self.session.undo_stack.push(SetNetworkCommand(self.session, network, text))
+        return True
 
     def _refuse(self, text: str) -> None:
         show_message(self.message, text)
@@ -313,8 +327,7 @@ class LayersDock(QDockWidget):
         text = self._size_text(layer, old, size)
         new_net = edits.resized(net, layer, size, session.scenario.init)
         if layer not in (0, net.depth):
-            self._push(new_net, text)
-            return True
+            return self._push(new_net, text)
         data = session.scenario.data
         try:
             fitted = edits.fitted_samples(data, new_net.layers[0], new_net.layers[-1],
@@ -329,8 +342,11 @@ class LayersDock(QDockWidget):
                 "turns them into typed-in samples, which can change width.")
             return False
         if fitted is data:
-            self._push(new_net, text)
-            return True
+            return self._push(new_net, text)
+        refusal = self._refusal(new_net, fitted)
+        if refusal is not None:
+            self._refuse(refusal)
+            return False
         side = "inputs x" if layer == 0 else "targets y"
         action = "padded with 0" if size > old else "cut"
         show_message(self.message, f"The samples' {side} were {action} to "
