@@ -54,8 +54,11 @@ def test_the_wheel_has_one_top_level_name(tmp_path):
     # the window, the built-in scenarios and the style sheet came along
     assert "bpsim/ui/app.py" in names
     assert "bpsim/resources/style.qss" in names
-    assert any(name.startswith("bpsim/resources/") and name.endswith(".bpsim.json")
-               for name in names)
+    shipped = {name.removeprefix("bpsim/resources/") for name in names
+               if name.startswith("bpsim/resources/")}
+    scenarios = {name for name in shipped if name.startswith("scenarios/")}
+    assert "scenarios/lecture-example.bpsim.json" in scenarios
+    assert all(name.endswith(".bpsim.json") for name in scenarios)
 
 
 def test_python_m_bpsim_works_beside_foreign_ui_and_resources_packages(tmp_path):
