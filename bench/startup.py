@@ -1,7 +1,7 @@
 """Seconds from launching bpsim to its first painted window, offscreen, in new processes.
 
 Each run starts a fresh Python that runs the ``bpsim`` command with no arguments
-(``bpsim.cli.main([])``: the default preset, the event loop) and reports the wall-clock
+(``bpsim.cli.main([])``: the default scenario, the event loop) and reports the wall-clock
 time once the first frame has been painted; the clock starts just before the process
 is launched, so interpreter start-up and every import count.  For reference the same
 run times a process that only does ``import PySide6.QtWidgets, numpy`` (the floor any

@@ -1,7 +1,7 @@
 """The ``bpsim`` command.
 
-``bpsim step|train|gradcheck|explain|presets ...`` run headless and never import Qt.  Any
-other form (``bpsim``, ``bpsim FILE``, window options) opens the window, which is
+``bpsim step|train|gradcheck|explain|scenarios ...`` run headless and never import Qt.
+Any other form (``bpsim``, ``bpsim FILE``, window options) opens the window, which is
 imported only then.
 """
 
@@ -19,7 +19,8 @@ from . import gradcheck as gradcheck_mod
 from . import io
 from .scenario import Scenario
 
-SUBCOMMANDS = ("step", "train", "gradcheck", "presets", "explain")
+#: "presets" is the former name of "scenarios"
+SUBCOMMANDS = ("step", "train", "gradcheck", "scenarios", "presets", "explain")
 
 
 class CommandError(Exception):
@@ -34,10 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bpsim",
         description="Watch backpropagation happen, step by step.  `bpsim` opens the "
-                    "window with the default preset, `bpsim FILE` opens a lesson file; "
-                    "the commands below run without a window.",
-        epilog="FILE is a .bpsim.json lesson file or the name of a preset "
-               "(see `bpsim presets`).")
+                    "window with the default scenario, `bpsim FILE` opens a scenario "
+                    "file; the commands below run without a window.",
+        epilog="FILE is a .bpsim.json scenario file or the id of a built-in scenario "
+               "(see `bpsim scenarios`).")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     step = commands.add_parser(
@@ -78,8 +79,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="md (default) or html")
     explain.add_argument("--out", metavar="OUT", help="write to OUT instead of stdout")
 
-    commands.add_parser("presets", help="list the bundled presets",
-                        description="List the bundled presets with their titles.")
+    commands.add_parser("scenarios", aliases=["presets"],
+                        help="list the built-in scenarios",
+                        description="List the built-in scenarios: the id to open each "
+                                    "with, and its title.")
     return parser
 
 
@@ -94,13 +97,14 @@ def _positive(text: str) -> int:
 
 
 def open_scenario(name: str) -> Scenario:
-    """FILE if it exists, else the preset of that name."""
+    """FILE if it exists, else the built-in scenario of that id."""
     path = Path(name)
     if path.exists():
         return io.load(path)
-    if name in io.preset_names():
-        return io.load_preset(name)
-    raise io.ScenarioError(name, "no such file or preset (see `bpsim presets`)",
+    if name in io.builtin_scenario_names():
+        return io.load_builtin(name)
+    raise io.ScenarioError(name, "no such file or built-in scenario "
+                                 "(see `bpsim scenarios`)",
                            source=name)
 
 
@@ -283,11 +287,11 @@ def cmd_gradcheck(args) -> int:
     return 0 if passed else 1
 
 
-def cmd_presets(args) -> int:
-    names = io.preset_names()
+def cmd_scenarios(args) -> int:
+    names = io.builtin_scenario_names()
     width = max(map(len, names), default=0)
     for name in names:
-        print(f"{name:<{width}}  {io.load_preset(name).title}")
+        print(f"{name:<{width}}  {io.load_builtin(name).title}")
     return 0
 
 
@@ -307,7 +311,7 @@ def cmd_explain(args) -> int:
 
 COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
             "explain": cmd_explain,
-            "presets": cmd_presets}
+            "scenarios": cmd_scenarios, "presets": cmd_scenarios}
 
 
 def _window(argv: list[str]) -> int:

@@ -53,12 +53,6 @@ MAX_NEURONS = int(settings_spec.get("layer_size").maximum)  # per layer
 MAX_SAMPLES = int(settings_spec.get("sample_count").maximum)  # literal samples, or n
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
-#: The preset the window opens when no file is given.
-DEFAULT_PRESET = "lecture-example"
-#: Presets in teaching order; any other preset file follows alphabetically.
-PRESET_ORDER = ("lecture-example", "xor", "circles", "spiral", "sine",
-                "deep-sigmoid", "deep-relu")
-
 ROOT = "top level"
 
 _NETWORK_KEYS = ("layers", "activations", "leaky_slope", "weights", "biases", "init")
@@ -553,28 +547,59 @@ def save(scenario: Scenario, path) -> None:
         raise
 
 
-# -- presets ---------------------------------------------------------------------
+# -- built-in scenarios ------------------------------------------------------------
+# The scenario files bundled in resources/scenarios; a built-in scenario's id is its
+# file name without .bpsim.json ("xor"), which guided tours use to name it.
+
+#: The built-in scenario the window opens when no file is given.
+DEFAULT_SCENARIO = "lecture-example"
+#: Built-in scenarios in teaching order; any other bundled file follows alphabetically.
+BUILTIN_ORDER = ("lecture-example", "xor", "circles", "spiral", "sine",
+                 "deep-sigmoid", "deep-relu")
 
 
-def _presets_folder():
-    return importlib.resources.files("bpsim.resources") / "presets"
+def _builtin_folder():
+    return importlib.resources.files("bpsim.resources") / "scenarios"
 
 
-def preset_names() -> list[str]:
-    """Names of the bundled presets, in teaching order."""
-    found = {entry.name[:-len(EXTENSION)] for entry in _presets_folder().iterdir()
+def builtin_scenario_names() -> list[str]:
+    """Ids of the built-in scenarios, in teaching order."""
+    found = {entry.name[:-len(EXTENSION)] for entry in _builtin_folder().iterdir()
              if entry.name.endswith(EXTENSION)}
-    ordered = [name for name in PRESET_ORDER if name in found]
+    ordered = [name for name in BUILTIN_ORDER if name in found]
     return ordered + sorted(found - set(ordered))
 
 
-def preset_path(name: str) -> Path:
-    """The file of preset ``name``; ScenarioError if there is none."""
-    names = preset_names()
+def builtin_path(name: str) -> Path:
+    """The file of built-in scenario ``name``; ScenarioError if there is none."""
+    names = builtin_scenario_names()
     if name not in names:
-        raise ScenarioError(name, f"no such preset; the presets are: {', '.join(names)}")
-    return Path(str(_presets_folder() / f"{name}{EXTENSION}"))
+        raise ScenarioError(name, "no such built-in scenario; the built-in scenarios "
+                                  f"are: {', '.join(names)}")
+    return Path(str(_builtin_folder() / f"{name}{EXTENSION}"))
 
 
-def load_preset(name: str) -> Scenario:
-    return load(preset_path(name))
+def load_builtin(name: str) -> Scenario:
+    """The built-in scenario ``name`` (an id such as "xor"), freshly loaded."""
+    return load(builtin_path(name))
+
+
+_BUILTIN_TITLES: dict[str, str] = {}
+
+
+def builtin_id(scenario: Scenario) -> str | None:
+    """The id of the built-in scenario ``scenario`` was opened from, or None.  It is
+    recognised by its title, so a saved copy of a built-in scenario still has its id."""
+    if not scenario.title:
+        return None
+    for name in builtin_scenario_names():
+        if name not in _BUILTIN_TITLES:
+            _BUILTIN_TITLES[name] = load_builtin(name).title
+        if _BUILTIN_TITLES[name] == scenario.title:
+            return name
+    return None
+
+
+# Former names, still used by the window's File ▸ New menu (ui/main_window.py).
+preset_names = builtin_scenario_names
+load_preset = load_builtin

@@ -51,11 +51,17 @@ def test_the_wheel_has_one_top_level_name(tmp_path):
     tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(
         (".dist-info", ".data"))}
     assert tops == {"bpsim"}
-    # the window, the built-in scenarios and the style sheet came along
+    # the window, the built-in scenarios, their tours and the style sheet came along
     assert "bpsim/ui/app.py" in names
     assert "bpsim/resources/style.qss" in names
-    assert any(name.startswith("bpsim/resources/") and name.endswith(".bpsim.json")
-               for name in names)
+    shipped = {name.removeprefix("bpsim/resources/") for name in names
+               if name.startswith("bpsim/resources/")}
+    scenarios = {name for name in shipped if name.startswith("scenarios/")}
+    tours = {name for name in shipped if name.startswith("tours/")}
+    assert "scenarios/lecture-example.bpsim.json" in scenarios
+    assert all(name.endswith(".bpsim.json") for name in scenarios)
+    assert "tours/lecture-example.tour.json" in tours
+    assert all(name.endswith(".tour.json") for name in tours)
 
 
 def test_python_m_bpsim_works_beside_foreign_ui_and_resources_packages(tmp_path):

@@ -44,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bpsim", description="Watch backpropagation happen, step by step.")
     parser.add_argument("file", nargs="?", metavar="FILE",
-                        help="a lesson file (.bpsim.json) or a preset name; "
-                             f"default: the {io.DEFAULT_PRESET} preset")
+                        help="a scenario file (.bpsim.json) or the id of a built-in "
+                             f"scenario; default: {io.DEFAULT_SCENARIO}")
     parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
                         help="render the window to a PNG (offscreen) and exit")
     parser.add_argument("--steps", metavar="K", type=_steps, default=0,
@@ -65,15 +65,16 @@ def display_available(environ=os.environ, platform: str = sys.platform) -> bool:
     return True
 
 
-def load_lesson(source=None):
-    """(scenario, path) from a file path or a preset name (default: the lecture
-    example).  Presets have no path, so Save asks where to write instead of
-    overwriting the bundled file.  Raises io.ScenarioError with the loader's message."""
+def load_file_or_builtin(source=None):
+    """(scenario, path) from a file path or the id of a built-in scenario (default: the
+    lecture example).  A built-in scenario has no path, so Save asks where to write
+    instead of overwriting the bundled file.  Raises io.ScenarioError with the loader's
+    message."""
     if source is None:
-        source = io.DEFAULT_PRESET
+        source = io.DEFAULT_SCENARIO
     path = Path(source)
-    if not path.exists() and str(source) in io.preset_names():
-        return io.load_preset(str(source)), None
+    if not path.exists() and str(source) in io.builtin_scenario_names():
+        return io.load_builtin(str(source)), None
     return io.load(path), path
 
 
@@ -113,10 +114,10 @@ def application():
 
 
 def build_window(path=None, steps: int = 0, restore_layout: bool = True):
-    """The main window on ``path`` (a file, a preset name, or None for the lecture
-    example) after ``steps`` full training steps, shown as ``bpsim`` shows it, without
+    """The main window on ``path`` (a file, a built-in scenario's id, or None for the
+    lecture example) after ``steps`` full training steps, shown as ``bpsim`` shows it, without
     entering the event loop.  Raises io.ScenarioError for a file that cannot be used."""
-    return _open_window(*load_lesson(path), steps, restore_layout)
+    return _open_window(*load_file_or_builtin(path), steps, restore_layout)
 
 
 def _open_window(scenario, path, steps: int, restore_layout: bool):
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
 
     try:
-        scenario, path = load_lesson(args.file)
+        scenario, path = load_file_or_builtin(args.file)
     except io.ScenarioError as error:
         print(f"bpsim: {error.report()}", file=sys.stderr)
         return 1

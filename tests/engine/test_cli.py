@@ -1,4 +1,4 @@
-"""The headless `bpsim` command: step, train, gradcheck, presets."""
+"""The headless `bpsim` command: step, train, gradcheck, scenarios (formerly presets)."""
 
 import io as stdio
 import json
@@ -21,7 +21,7 @@ def run(capsys, *argv):
 
 def write_lesson(path, **training):
     """The lecture example with some training settings changed."""
-    obj = io.to_dict(io.load_preset("lecture-example"))
+    obj = io.to_dict(io.load_builtin("lecture-example"))
     obj["training"].update(training)
     path.write_text(json.dumps(obj))
     return path
@@ -30,15 +30,17 @@ def write_lesson(path, **training):
 def test_help_lists_the_commands(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for command in ("step", "train", "gradcheck", "presets"):
+    for command in ("step", "train", "gradcheck", "scenarios", "presets"):
         assert command in out
 
 
-def test_presets_lists_names_with_titles(capsys):
-    code, out, _ = run(capsys, "presets")
+@pytest.mark.parametrize("command", ["scenarios", "presets"])
+def test_scenarios_lists_ids_with_titles(capsys, command):
+    """`bpsim scenarios` (also under its former name, `bpsim presets`)."""
+    code, out, _ = run(capsys, command)
     assert code == 0
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines] == io.preset_names()
+    assert [line.split()[0] for line in lines] == io.builtin_scenario_names()
     assert "XOR with one hidden layer" in lines[1]
 
 
@@ -55,7 +57,7 @@ def test_step_json_keys_and_shapes(capsys):
     assert [np.shape(g) for g in result["grad_biases"]] == [(2,), (1,)]
     assert result["loss_after"] < result["loss"]
     # weights after = weights before − η ∂J/∂W (η = 1)
-    before = io.load_preset("xor").network.weights
+    before = io.load_builtin("xor").network.weights
     np.testing.assert_allclose(result["weights"][1],
                                before[1] - np.array(result["grad_weights"][1]))
 
@@ -79,7 +81,7 @@ def test_train_json_shapes(capsys):
     assert result["final_loss"] < result["losses"][-1]
     assert [np.shape(w) for w in result["weights"]] == [(2, 2), (1, 2)]
     # grad_norms, input side first: ‖∂J/∂W⁽¹⁾‖ of the first step
-    first = io.load_preset("xor").trainer().step()
+    first = io.load_builtin("xor").trainer().step()
     assert result["grad_norms"][0] == pytest.approx(first.grad_norms.tolist())
     assert result["grad_norms"][0][0] == pytest.approx(first.backward_for(1).grad_norm)
 
@@ -93,7 +95,7 @@ def test_train_out_saves_the_trained_scenario(capsys, tmp_path):
     trained = io.load(out_path)
     for printed, saved in zip(result["weights"], trained.network.weights):
         assert np.array(printed).tobytes() == saved.tobytes()
-    assert trained.title == io.load_preset("xor").title
+    assert trained.title == io.load_builtin("xor").title
     # training on from the saved file continues where it stopped
     _, out, _ = run(capsys, "step", str(out_path), "--json")
     assert json.loads(out)["loss"] == pytest.approx(result["final_loss"])
@@ -124,7 +126,7 @@ def test_divergence_stops_training_and_keeps_the_old_file(capsys, tmp_path):
     assert not out_path.exists()
 
 
-def test_gradcheck_passes_for_a_preset(capsys):
+def test_gradcheck_passes_for_a_builtin_scenario(capsys):
     code, out, _ = run(capsys, "gradcheck", "xor")
     assert code == 0
     assert "OK: below 1e-05" in out
@@ -146,7 +148,7 @@ def test_gradcheck_fails_when_backprop_is_wrong(capsys, monkeypatch):
     assert result["worst"]["kind"] == "weight"
 
 
-def test_file_is_preferred_to_a_preset_of_the_same_name(capsys, tmp_path, monkeypatch):
+def test_file_is_preferred_to_a_builtin_scenario_of_the_same_id(capsys, tmp_path, monkeypatch):
     write_lesson(tmp_path / "xor")  # a file called xor holding the lecture example
     monkeypatch.chdir(tmp_path)
     _, out, _ = run(capsys, "step", "xor", "--json")
@@ -158,7 +160,7 @@ def bad_file(tmp_path, kind):
     if kind == "broken-json":
         path.write_text('{"format": "bpsim",')
     elif kind == "bad-weight":
-        obj = io.to_dict(io.load_preset("xor"))
+        obj = io.to_dict(io.load_builtin("xor"))
         obj["network"]["weights"][1][0][1] = "abc"
         path.write_text(json.dumps(obj))
     elif kind == "not-utf8":
@@ -170,7 +172,7 @@ def bad_file(tmp_path, kind):
 
 @pytest.mark.parametrize("command", [["step"], ["train", "--steps", "3"], ["gradcheck"]])
 @pytest.mark.parametrize("kind, problem", [
-    ("missing", "no such file or preset"),
+    ("missing", "no such file or built-in scenario"),
     ("broken-json", "line 1 column 20: not valid JSON"),
     ("bad-weight", 'network.weights[1][0][1]: expected a finite number, got "abc"'),
     ("not-utf8", "not UTF-8 text"),
@@ -219,7 +221,7 @@ def test_without_the_window_module_usage_is_printed(capsys, monkeypatch):
 HEADLESS = """
 import sys
 from bpsim import cli, gradcheck, io
-for argv in (["presets"], ["step", "xor", "--json"], ["step", "xor"],
+for argv in (["scenarios"], ["presets"], ["step", "xor", "--json"], ["step", "xor"],
              ["train", "xor", "--steps", "3", "--json"], ["gradcheck", "xor"]):
     assert cli.main(argv) == 0, argv
 loaded = sorted(name for name in sys.modules

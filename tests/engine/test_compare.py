@@ -3,7 +3,7 @@ import pytest
 
 from bpsim.compare import compare, variant_network
 from bpsim.initializers import InitSpec, initialize
-from bpsim.io import load_preset
+from bpsim.io import load_builtin
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
@@ -72,7 +72,7 @@ def test_init_variants_draw_their_own_weights_with_the_same_seed():
 
 
 def test_the_given_scenario_is_never_touched():
-    scenario = load_preset("deep-sigmoid")
+    scenario = load_builtin("deep-sigmoid")
     weights = [np.array(w) for w in scenario.network.weights]
     network, training = scenario.network, scenario.training
     compare(scenario, "activation", ["sigmoid", "relu"], 5)

@@ -152,7 +152,7 @@ def test_cli_reports_an_unwritable_output(tmp_path, capsys):
 def test_every_preset_explains(capsys):
     from bpsim import io
 
-    for name in io.preset_names():
-        page = explain(io.load_preset(name), "html")
+    for name in io.builtin_scenario_names():
+        page = explain(io.load_builtin(name), "html")
         assert "NaN" not in page, name
         assert len(page) < 400_000, name  # a handout, not a book

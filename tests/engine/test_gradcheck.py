@@ -94,7 +94,7 @@ def test_analytic_gradients_can_come_from_a_callable():
 
 
 def test_frozen_bias_gradients_are_checked_too():
-    scenario = io.load_preset("lecture-example")
+    scenario = io.load_builtin("lecture-example")
     assert scenario.training.train_biases is False
     result = gradcheck.check_scenario(scenario)
     check = result.layers[0]
@@ -114,9 +114,9 @@ def test_relu_kink_is_left_out_not_reported_as_an_error():
     assert result.passed()
 
 
-@pytest.mark.parametrize("name", io.preset_names())
+@pytest.mark.parametrize("name", io.builtin_scenario_names())
 def test_presets_pass_the_command_line_tolerance(name):
-    assert gradcheck.check_scenario(io.load_preset(name)).max_error < gradcheck.TOLERANCE
+    assert gradcheck.check_scenario(io.load_builtin(name)).max_error < gradcheck.TOLERANCE
 
 
 def test_relative_error_definition():

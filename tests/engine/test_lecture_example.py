@@ -24,7 +24,7 @@ def check_lecture_numbers(result: dict) -> None:
 
 
 def test_trainer_step_reproduces_the_lecture():
-    scenario = io.load_preset("lecture-example")
+    scenario = io.load_builtin("lecture-example")
     record = scenario.trainer().step()
     assert record.forward[0].a[0, 0] == pytest.approx(0.3)
     assert record.loss.loss == pytest.approx(0.49)

@@ -295,9 +295,9 @@ def test_restoring_the_state_replays_the_same_step():
 
 @pytest.mark.parametrize("preset", ["xor", "spiral", "deep-sigmoid", "sine"])
 def test_bulk_run_computes_exactly_what_recorded_steps_compute(preset):
-    from bpsim.io import load_preset
+    from bpsim.io import load_builtin
 
-    recorded, bulk = load_preset(preset), load_preset(preset)
+    recorded, bulk = load_builtin(preset), load_builtin(preset)
     records = recorded.trainer().train(40)
     run = bulk.trainer().run(40)
     np.testing.assert_array_equal(run.losses, [r.loss.loss for r in records])

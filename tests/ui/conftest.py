@@ -75,7 +75,7 @@ def malformed_lesson(tmp_path):
     """The lecture example with the weight typed as "abc", and the loader's message."""
     from bpsim import io
 
-    text = io.preset_path("lecture-example").read_text(encoding="utf-8")
+    text = io.builtin_path("lecture-example").read_text(encoding="utf-8")
     path = tmp_path / "broken.bpsim.json"
     path.write_text(text.replace("[[[0.1]]]", '[[["abc"]]]'), encoding="utf-8")
     with pytest.raises(io.ScenarioError) as error:

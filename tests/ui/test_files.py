@@ -101,14 +101,14 @@ def test_new_with_unsaved_changes_asks_and_cancel_keeps_them(window, monkeypatch
 
     ask_save_changes(monkeypatch, window, Discard)
     assert window.new_from_preset("xor")
-    assert window.session.network.layers == io.load_preset("xor").network.layers
+    assert window.session.network.layers == io.load_builtin("xor").network.layers
     assert not window.isWindowModified()
     assert window.session.path is None
 
 
 def test_answering_save_saves_before_opening(window, monkeypatch, tmp_path):
     other = tmp_path / "xor.bpsim.json"
-    io.save(io.load_preset("xor"), other)
+    io.save(io.load_builtin("xor"), other)
     window.action("full_step").trigger()
     ask_save_changes(monkeypatch, window, Save)
     saved = tmp_path / "mine.bpsim.json"
@@ -196,6 +196,6 @@ def test_export_image_by_suffix(window, monkeypatch, tmp_path, suffix):
 def test_new_menu_lists_every_preset_by_its_title(window):
     window.new_menu.aboutToShow.emit()
     entries = {a.objectName(): a.text() for a in window.new_menu.actions()}
-    assert set(entries) == {f"new_{name}" for name in io.preset_names()}
+    assert set(entries) == {f"new_{name}" for name in io.builtin_scenario_names()}
     assert entries["new_lecture-example"] == \
-        f"{io.load_preset('lecture-example').title}  (lecture-example)"
+        f"{io.load_builtin('lecture-example').title}  (lecture-example)"

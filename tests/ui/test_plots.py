@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from bpsim.history import mean_abs_gradients
-from bpsim.io import load_preset
+from bpsim.io import load_builtin
 from bpsim.network import Network
 from bpsim.ui import commands
 import pyqtgraph as pg
@@ -27,7 +27,7 @@ def plots(qtbot):
     alive = []  # parentless docks live as long as their Python wrappers
 
     def build(preset: str):
-        session = Session(load_preset(preset))
+        session = Session(load_builtin(preset))
         docks = create_plot_docks(session)
         alive.extend(docks)
         panels = {}
@@ -255,7 +255,7 @@ def test_hidden_plots_wait_until_they_are_shown(plots):
 def lab(qtbot):
     from bpsim.ui.dialogs.compare import CompareDialog
 
-    session = Session(load_preset("deep-relu"))
+    session = Session(load_builtin("deep-relu"))
     dialog = CompareDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()

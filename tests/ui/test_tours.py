@@ -1,105 +1,54 @@
-"""Help ▸ Lessons: lesson files are validated data; the panel follows what the user does
-(keys, clicks, training, settings) and moves on by itself; opening a preset offers its
-lesson in the panel, never in a dialog."""
+"""Help ▸ Tours: the dock follows what the user does (keys, clicks, training, settings)
+and moves on by itself; opening a built-in scenario offers its tour in the dock, never
+in a dialog.  The tour files themselves: tests/engine/test_tour.py."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpsim import io
-from bpsim.ui import lessons
+from bpsim.tour import Condition, Tour, TourStep
 from bpsim.ui.commands import SetTrainingCommand
-from bpsim.ui.lessons import Condition, Lesson, LessonError, LessonStep, loads_lesson
+from bpsim.ui.docks.tours import TourDock, tour_html
 
 
-def lesson_json(**changes) -> str:
-    data = {"format": "bpsim-lesson", "version": 1, "preset": "xor", "title": "T",
-            "steps": [{"text": "Press → for the loss.",
-                       "condition": {"wait_for": "phase", "phase": "loss"}}]}
-    data.update(changes)
-    return json.dumps(data)
+def tour_dock(window) -> TourDock:
+    """The window's Tours dock (made on first use)."""
+    return window.teaching.lesson_panel
 
 
 def press(qtbot, window, key) -> None:
     qtbot.keyClick(QApplication.focusWidget() or window.canvas, key)
 
 
-def start_lesson(window, qtbot, preset: str):
-    """Help ▸ Lessons, then the offered lesson's Start button, as a user does."""
+def start_tour(window, qtbot, scenario_id: str):
+    """Help ▸ Tours, then the offered tour's Start button, as a user does."""
     qtbot.waitUntil(lambda: window.isActiveWindow())
     window.animator.set_phase_ms(0)
     window.action("lessons").trigger()
-    panel = window.teaching.lesson_panel
-    assert panel.isVisible() and panel.offered.preset == preset
+    panel = tour_dock(window)
+    assert panel.isVisible() and panel.offered.scenario == scenario_id
     qtbot.mouseClick(panel.offer_start, Qt.MouseButton.LeftButton)
     assert panel.runner.running and panel.runner.index == 0
     return panel
 
 
-# -- lesson files -------------------------------------------------------------------------
+# -- tour text -------------------------------------------------------------------------------
 
 
-def test_the_bundled_lessons_load_for_the_four_presets():
-    bundled = lessons.bundled_lessons()
-    assert {"lecture-example", "xor", "deep-sigmoid", "deep-relu"} <= set(bundled)
-    presets = io.preset_names()
-    for name, lesson in bundled.items():
-        assert name in presets
-        assert len(lesson.steps) >= 5
-        assert lesson.steps[-1].condition.kind == "next"
-        kinds = {step.condition.kind for step in lesson.steps}
-        assert kinds - {"next"}, name  # the lesson follows the user, not only Next
-    sigmoid_text = " ".join(s.text for s in bundled["deep-sigmoid"].steps)
-    assert "σ′ ≤ 0.25" in sigmoid_text
-
-
-@pytest.mark.parametrize("changes, where, words", [
-    ({"format": "other"}, "format", "bpsim-lesson"),
-    ({"steps": []}, "steps", "non-empty"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "magic"}}]},
-     "steps[0].condition.wait_for", "phase"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "phase", "phase": "sideways"}}]},
-     "steps[0].condition.phase", "forward"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "phase", "phase": "loss",
-                                             "layer": 2}}]},
-     "steps[0].condition.layer", "no layer"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "steps", "count": 0}}]},
-     "steps[0].condition.count", "≥ 1"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "steps"}}]},
-     "steps[0].condition", "needs 'count'"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "setting",
-                                             "name": "learning_rate"}}]},
-     "steps[0].condition", "at_most"),
-    ({"steps": [{"text": "x", "wait": "typo"}]}, "steps[0]", "unknown key 'wait'"),
-    ({"steps": [{"text": 3}]}, "steps[0].text", "text"),
-    ({"steps": [{"text": "x", "condition": {"wait_for": "action",
-                                             "name": "__import__('os')"}}]},
-     "steps[0].condition.name", "action name"),
-])
-def test_a_malformed_lesson_says_where_and_why(changes, where, words):
-    with pytest.raises(LessonError) as error:
-        loads_lesson(lesson_json(**changes), "bad.json")
-    assert where in error.value.where and words in error.value.reason
-
-
-def test_lesson_text_is_shown_literally_never_run():
-    lesson = loads_lesson(lesson_json(steps=[{"text": "<b>{__import__('os')}</b> **σ′**"}]))
-    shown = lessons.lesson_html(lesson.steps[0].text)
+def test_tour_text_is_shown_literally_never_run():
+    shown = tour_html("<b>{__import__('os')}</b> **σ′**\npress `→`")
     assert "&lt;b&gt;{__import__('os')}&lt;/b&gt;" in shown and "<b>σ′</b>" in shown
-    assert lesson.steps[0].condition == Condition("next", {})
-    with pytest.raises(LessonError, match="not valid JSON"):
-        loads_lesson("{'python': 'dict'}")
+    assert "<br>" in shown and "&nbsp;→&nbsp;</span>" in shown
 
 
 # -- following the user in the window ---------------------------------------------------------
 
 
-def test_the_lecture_lesson_follows_what_the_user_does(window, qtbot):
-    panel = start_lesson(window, qtbot, "lecture-example")
+def test_the_lecture_tour_follows_what_the_user_does(window, qtbot):
+    panel = start_tour(window, qtbot, "lecture-example")
     runner, session = panel.runner, window.session
     assert "Press → (or Space)" in panel.text()
     assert "Step 1 of 9" in panel.text()
@@ -108,7 +57,7 @@ def test_the_lecture_lesson_follows_what_the_user_does(window, qtbot):
     assert runner.index == 1 and "ŷ = w·x = 0.1 · 3 = 0.3" in panel.text()
     press(qtbot, window, Qt.Key.Key_Right)  # the loss
     assert runner.index == 2 and "0.49" in panel.text()
-    press(qtbot, window, Qt.Key.Key_Left)   # looking back does not move the lesson
+    press(qtbot, window, Qt.Key.Key_Left)   # looking back does not move the tour
     press(qtbot, window, Qt.Key.Key_Right)
     assert runner.index == 2
     press(qtbot, window, Qt.Key.Key_Right)  # backward
@@ -134,11 +83,11 @@ def test_the_lecture_lesson_follows_what_the_user_does(window, qtbot):
     assert runner.index == 8 and "Export worked example" in panel.text()
     assert session.last_step.loss.loss == pytest.approx(4.9e-5)
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
-    assert runner.finished and "Lesson complete" in panel.text()
+    assert runner.finished and "Tour complete" in panel.text()
 
 
 def test_back_and_next_move_by_hand(window, qtbot):
-    panel = start_lesson(window, qtbot, "lecture-example")
+    panel = start_tour(window, qtbot, "lecture-example")
     assert not panel.back_button.isEnabled()
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
@@ -152,25 +101,56 @@ def test_back_and_next_move_by_hand(window, qtbot):
     assert not panel.runner.running and panel.chooser.isVisibleTo(panel)
 
 
-def test_opening_a_preset_offers_its_lesson_in_the_panel(window, qtbot, monkeypatch):
-    panel = window.teaching.lesson_panel
+def test_opening_a_builtin_scenario_offers_its_tour_in_the_dock(window, qtbot):
+    panel = tour_dock(window)
     assert not panel.isVisible()  # nothing offered at start-up
     assert window.new_from_preset("xor")
     assert panel.isVisible()
     assert panel.offer.isVisible() and "XOR needs a hidden layer" in panel.text()
     qtbot.mouseClick(panel.offer_start, Qt.MouseButton.LeftButton)
-    assert panel.runner.lesson.preset == "xor" and not panel.offer.isVisible()
-    # another preset with its own lesson ends this one and offers the new one
+    assert panel.runner.tour.scenario == "xor" and not panel.offer.isVisible()
+    # another built-in scenario with its own tour ends this one and offers the new one
     assert window.new_from_preset("deep-relu")
     assert not panel.runner.running
-    assert panel.offered.preset == "deep-relu"
+    assert panel.offered.scenario == "deep-relu"
     # "Not now" hides the hint and the panel
     qtbot.mouseClick(panel.offer_dismiss, Qt.MouseButton.LeftButton)
     assert not panel.isVisible()
 
 
-def test_starting_a_lesson_from_the_chooser_opens_its_preset(window, qtbot, monkeypatch):
-    panel = start_lesson(window, qtbot, "lecture-example")
+def test_a_saved_copy_of_a_builtin_scenario_still_offers_its_tour(window, tmp_path):
+    panel = tour_dock(window)
+    copy = tmp_path / "our-xor.bpsim.json"
+    io.save(io.load_builtin("xor"), copy)
+    assert window.open_path(copy)
+    assert panel.isVisible() and panel.offered.scenario == "xor"
+    # a scenario of one's own has no tour: nothing is offered, the dock stays as it was
+    own = tmp_path / "own.bpsim.json"
+    io.save(io.from_dict(io.to_dict(io.load_builtin("xor")) | {"title": "Own"}), own)
+    assert window.open_path(own)
+    assert panel.offered is None and not panel.offer.isVisible()
+
+
+def test_the_dock_is_built_from_the_parts_it_is_given(window, qtbot):
+    """Its own tours, its own way of opening a scenario, no offers while presenting."""
+    only = Tour("xor", "Only XOR", "", (TourStep("", "Look.", Condition()),))
+    opened, presenting = [], [True]
+    dock = TourDock(window.session, window.canvas, tours={"xor": only},
+                    open_scenario=lambda name: opened.append(name) or True,
+                    presenting=lambda: presenting[0])
+    qtbot.addWidget(dock)
+    assert [dock.chooser.itemText(k) for k in range(dock.chooser.count())] == ["Only XOR"]
+    assert dock.offered is None  # the lecture example is open: XOR's tour is not offered
+    assert not dock.offers_allowed()
+    presenting[0] = False
+    assert dock.offers_allowed()
+    qtbot.mouseClick(dock.start_button, Qt.MouseButton.LeftButton)
+    assert opened == ["xor"] and dock.runner.tour is only
+    assert "Step 1 of 1" in dock.text() and "Look." in dock.text()
+
+
+def test_starting_a_tour_from_the_chooser_opens_its_scenario(window, qtbot, monkeypatch):
+    panel = start_tour(window, qtbot, "lecture-example")
     window.action("full_step").trigger()  # the lecture example is now modified
     qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     asked = []
@@ -179,23 +159,23 @@ def test_starting_a_lesson_from_the_chooser_opens_its_preset(window, qtbot, monk
     panel.chooser.setCurrentIndex(panel.chooser.findData("deep-sigmoid"))
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert asked == [1]  # through the window's own question, replaceable in tests
-    assert window.session.scenario.title == io.load_preset("deep-sigmoid").title
-    assert panel.runner.lesson.preset == "deep-sigmoid" and panel.runner.index == 0
+    assert window.session.scenario.title == io.load_builtin("deep-sigmoid").title
+    assert panel.runner.tour.scenario == "deep-sigmoid" and panel.runner.index == 0
 
 
 def test_every_kind_of_condition_is_met_by_what_the_window_reports(window, qtbot):
-    panel = window.teaching.lesson_panel
+    panel = tour_dock(window)
     steps = (
-        LessonStep("", "a", Condition("phase", {"phase": "forward"})),
-        LessonStep("", "b", Condition("phase", {"phase": "forward"})),
-        LessonStep("", "c", Condition("steps", {"count": 2})),
-        LessonStep("", "d", Condition("loss_below", {"value": 1.0})),
-        LessonStep("", "e", Condition("selection", {"kind": "bias", "layer": 1})),
-        LessonStep("", "f", Condition("action", {"name": "gradient_check"})),
-        LessonStep("", "g", Condition()),
+        TourStep("", "a", Condition("phase", {"phase": "forward"})),
+        TourStep("", "b", Condition("phase", {"phase": "forward"})),
+        TourStep("", "c", Condition("steps", {"count": 2})),
+        TourStep("", "d", Condition("loss_below", {"value": 1.0})),
+        TourStep("", "e", Condition("selection", {"kind": "bias", "layer": 1})),
+        TourStep("", "f", Condition("action", {"name": "gradient_check"})),
+        TourStep("", "g", Condition()),
     )
     runner = panel.runner
-    runner.start(Lesson("lecture-example", "All conditions", "", steps))
+    runner.start(Tour("lecture-example", "All conditions", "", steps))
     window.animator.set_phase_ms(0)
     window.action("next_phase").trigger()
     assert runner.index == 1  # one phase shown moves one step, not two
