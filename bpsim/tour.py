@@ -75,13 +75,10 @@ TOUR_KEYS = ("format", "version", "scenario", "title", "summary", "steps")
 
 # What a setting is called on screen.  The one place a tour names a setting: it reads
 # the label of the settings table once that table exists.
-_SETTING_LABELS = {"learning_rate": "the learning rate η", "momentum": "the momentum μ",
-                   "batch_size": "the batch size"}
-
-
 def setting_label(name: str) -> str:
-    """What the training setting ``name`` is called in a tour ("the learning rate η")."""
-    return _SETTING_LABELS[name]
+    """What the training setting ``name`` is called in a tour ("the learning rate η"):
+    the settings table's words, so a tour and the Training dock name it alike."""
+    return settings_spec.phrase(name)
 
 
 class TourError(ValueError):
