@@ -368,3 +368,62 @@ def test_export_png_and_svg(lecture, tmp_path):
     assert image.pixelColor(1, 1).name() == "#ffffff"  # white background
     text = svg.read_text()
     assert "<svg" in text and "0.3" in text
+
+
+# -- sharp at any display scaling -----------------------------------------------------------
+
+
+def render_viewport(canvas, pixel_ratio: float, sprites: bool = True) -> np.ndarray:
+    """The canvas drawn into an image of ``pixel_ratio`` device pixels per logical pixel
+    (2 = a screen at 200 %), as RGBA rows; ``sprites=False`` draws true vector circles."""
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QColor, QPainter
+
+    from bpsim.ui.canvas.items import BackdropItem
+
+    width, height = canvas.viewport().width(), canvas.viewport().height()
+    image = QImage(round(width * pixel_ratio), round(height * pixel_ratio),
+                   QImage.Format.Format_RGBA8888)
+    image.setDevicePixelRatio(pixel_ratio)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    BackdropItem.use_sprites = sprites
+    try:
+        canvas.render(painter, QRectF(0, 0, width, height), QRect(0, 0, width, height))
+    finally:
+        BackdropItem.use_sprites = True
+        painter.end()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    return rows[:, :4 * image.width()].reshape(image.height(), image.width(), 4).astype(int)
+
+
+def test_neuron_sprites_have_the_device_pixels_of_the_screen(qtbot, xor):
+    from PySide6.QtGui import QColor
+
+    from bpsim.ui.canvas.items import BackdropItem
+
+    _, canvas = make_canvas(qtbot, xor)
+    (backdrop,) = [item for item in canvas.scene().items() if isinstance(item, BackdropItem)]
+    zoom = canvas.transform().m11()
+    at_100 = backdrop.sprite(QColor("#88aadd"), zoom, 1.0)
+    at_200 = backdrop.sprite(QColor("#88aadd"), zoom, 2.0)
+    assert at_200.devicePixelRatio() == 2.0 and at_100.devicePixelRatio() == 1.0
+    assert abs(at_200.width() - 2 * at_100.width()) <= 1
+    # the same logical size on screen
+    assert at_200.deviceIndependentSize().width() == pytest.approx(at_100.width(), abs=0.5)
+
+
+def test_neurons_at_200_percent_are_as_sharp_as_true_circles(qtbot, xor):
+    """A sprite drawn for 100 % and enlarged to 200 % is blurry: its circles differ from
+    true vector circles in many more pixels than at 100 %."""
+    _, canvas = make_canvas(qtbot, xor)
+
+    def pixels_off(pixel_ratio: float) -> int:
+        difference = np.abs(render_viewport(canvas, pixel_ratio)
+                            - render_viewport(canvas, pixel_ratio, sprites=False))
+        return int((difference.max(axis=2) > 64).sum())
+
+    at_100 = pixels_off(1.0)
+    assert at_100 > 0  # sprites sit on whole pixels: some edge pixels always differ
+    assert pixels_off(2.0) <= 4 * at_100  # 4 × the pixels, no more off per pixel
