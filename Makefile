@@ -1,4 +1,5 @@
-# make run: set up .venv and open bpsim.  make test: set up .venv and run every test.
+# make run: set up .venv and open bpsim.  make test: set up .venv, check the layering
+# (import-linter) and run every test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -16,7 +17,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/bpsim $(ARGS)
 
+# import-linter reads the package as installed, bpsim.ui inside bpsim; the folders sit
+# side by side here, so the check runs on a tree of links in that shape.
+IMPORT_GRAPH = build/import-graph
+
 test: $(VENV)/.installed
+	rm -rf $(IMPORT_GRAPH) && mkdir -p $(IMPORT_GRAPH)/bpsim
+	ln -s "$(CURDIR)"/bpsim/* $(IMPORT_GRAPH)/bpsim/
+	ln -s "$(CURDIR)/ui" $(IMPORT_GRAPH)/bpsim/ui
+	ln -s "$(CURDIR)/resources" $(IMPORT_GRAPH)/bpsim/resources
+	cd $(IMPORT_GRAPH) && "$(abspath $(BIN))/lint-imports" --no-cache "$(CURDIR)/pyproject.toml"
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed

@@ -1,4 +1,36 @@
+"""Shared fixtures: the built-in scenarios, each a fresh copy a test may change."""
+
 import os
+
+import pytest
 
 # Tests never need a screen: Qt renders offscreen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def built_in():
+    """``built_in(name)``: a fresh copy of the built-in scenario ``name``, read from its
+    file as ``bpsim`` opens it (each call a new one)."""
+    from bpsim import io
+
+    return io.load_preset
+
+
+@pytest.fixture
+def lecture_example(built_in):
+    """The lecture's worked example: x = 3, w = 0.1, b = 0 (not trained), identity,
+    y = 1, loss (ŷ − y)², η = 1.  One step: ŷ = 0.3, J = 0.49, ∂J/∂w = −4.2, w → 4.3."""
+    return built_in("lecture-example")
+
+
+@pytest.fixture
+def xor(built_in):
+    """XOR with one hidden layer: 2-2-1 sigmoid, the four samples, ½Σ(ŷ − y)², η = 1."""
+    return built_in("xor")
+
+
+@pytest.fixture
+def deep_sigmoid(built_in):
+    """Eight hidden layers of eight sigmoid neurons: the first layers' gradients vanish."""
+    return built_in("deep-sigmoid")

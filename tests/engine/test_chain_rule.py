@@ -19,11 +19,11 @@ from bpsim.training import Trainer, TrainingSettings
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
 
 
-def lecture_step():
-    """x = 3, w = 0.1, y = 1, identity, (ŷ − y)², η = 1, bias not trained."""
-    net = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
-    trainer = Trainer(net, [[3.0]], [[1.0]], TrainingSettings("mse", 1.0, train_biases=False))
-    return net, trainer.step()
+@pytest.fixture
+def lecture_step(lecture_example):
+    """x = 3, w = 0.1, y = 1, identity, (ŷ − y)², η = 1, bias not trained: the network
+    after its one step, and the step's record."""
+    return lecture_example.network, lecture_example.trainer().step()
 
 
 def random_step(seed, layers, hidden, output, loss, batch):
@@ -57,8 +57,8 @@ def close(a, b):
 # -- the lecture example -------------------------------------------------------------------
 
 
-def test_lecture_weight_reads_like_the_lecture():
-    net, step = lecture_step()
+def test_lecture_weight_reads_like_the_lecture(lecture_step):
+    net, step = lecture_step
     grad = cr.weight_gradient(step, net, 1, 0, 0)
     chain, update = [cr.equation_text(eq) for eq in grad.equations()]
     assert chain.startswith("∂J/∂w = ∂J/∂ŷ · ∂ŷ/∂z · ∂z/∂w = 2(ŷ − y) · x")
@@ -69,8 +69,8 @@ def test_lecture_weight_reads_like_the_lecture():
     assert grad.gradient == pytest.approx(-4.2) == grad.engine_gradient
 
 
-def test_lecture_forward_and_loss_with_numbers():
-    net, step = lecture_step()
+def test_lecture_forward_and_loss_with_numbers(lecture_step):
+    net, step = lecture_step
     z, a, delta = [cr.equation_text(eq) for eq in cr.neuron_forward(step, net, 1, 0).equations()]
     assert z == "z = w · x + b = 0.1 · 3 + 0 = 0.3"
     assert a == "ŷ = z = 0.3"
@@ -79,8 +79,8 @@ def test_lecture_forward_and_loss_with_numbers():
     assert cr.equation_text(loss) == "J = (ŷ − y)² = (0.3 − 1)² = 0.49"
 
 
-def test_lecture_latex_and_mathml():
-    net, step = lecture_step()
+def test_lecture_latex_and_mathml(lecture_step):
+    net, step = lecture_step
     chain, update = cr.weight_gradient(step, net, 1, 0, 0).equations()
     latex = cr.equation_latex(chain)
     assert r"2\left(0.3 - 1\right) \cdot 3" in latex and latex.endswith("-4.2")
@@ -90,8 +90,8 @@ def test_lecture_latex_and_mathml():
     assert root.tag == "math" and len(root.findall(".//mfrac")) == 3
 
 
-def test_bias_not_trained_stays():
-    net, step = lecture_step()
+def test_bias_not_trained_stays(lecture_step):
+    net, step = lecture_step
     grad = cr.bias_gradient(step, net, 1, 0)
     assert grad.gradient == pytest.approx(-1.4)
     update = grad.equations()[-1]

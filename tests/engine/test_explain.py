@@ -14,11 +14,11 @@ from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
 
 
-def lecture() -> Scenario:
-    # Built here without a description, so every number below comes from the derivation.
-    return Scenario(Network([1, 1], ["identity"], [[[0.1]]], [[0.0]]),
-                    TrainingSettings("mse", 1.0, train_biases=False),
-                    DataSpec.from_samples([([3], [1])]))
+@pytest.fixture
+def lecture(lecture_example) -> Scenario:
+    # Without its description, so every number below comes from the derivation.
+    lecture_example.description = ""
+    return lecture_example
 
 
 def wide(batch_size=None) -> Scenario:
@@ -62,8 +62,8 @@ class _Markup(HTMLParser):
             self.plain.append(data)
 
 
-def test_markdown_reads_like_the_lecture():
-    md = explain(lecture(), "md")
+def test_markdown_reads_like_the_lecture(lecture):
+    md = explain(lecture, "md")
     assert r"J &= {\left(\hat{y} - y\right)}^{2} \\" in md
     assert r"&= {\left(0.3 - 1\right)}^{2} \\" in md and "&= 0.49" in md
     assert r"&= 2\left(\hat{y} - y\right) \cdot x \\" in md
@@ -74,16 +74,16 @@ def test_markdown_reads_like_the_lecture():
     assert "0.4899" not in md and "4.3000" not in md and "4.1999" not in md
 
 
-def test_markdown_writes_each_chain_rule_factor():
-    md = explain(lecture(), "md")
+def test_markdown_writes_each_chain_rule_factor(lecture):
+    md = explain(lecture, "md")
     table = md[md.index("| factor |"):]
     assert r"| $\frac{\partial J}{\partial \hat{y}}$ | $2\left(\hat{y} - y\right) = " \
            r"2\left(0.3 - 1\right)$ | $-1.4$ |" in table
     assert r"| $\frac{\partial z}{\partial w}$ | $x$ | $3$ |" in table
 
 
-def test_html_shows_the_numbers_and_fetches_nothing():
-    page = explain(lecture(), "html")
+def test_html_shows_the_numbers_and_fetches_nothing(lecture):
+    page = explain(lecture, "html")
     markup = _Markup()
     markup.feed(page)
     markup.close()
@@ -128,9 +128,9 @@ def test_big_layers_are_matrices_and_the_page_stays_short():
     assert len(md.splitlines()) < 300
 
 
-def test_unknown_format_is_refused():
+def test_unknown_format_is_refused(lecture):
     with pytest.raises(ValueError, match="md, html"):
-        explain(lecture(), "pdf")
+        explain(lecture, "pdf")
 
 
 def test_cli_writes_the_handout(tmp_path, capsys):

@@ -13,11 +13,17 @@ from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from bpsim.training import BatchSampler, Trainer, TrainingSettings
 
 
-def lecture_trainer(**settings) -> Trainer:
-    """x = 3, w = 0.1, y = 1, identity, (ŷ − y)², η = 1, biases frozen at 0."""
-    network = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
-    options = {"loss": "mse", "learning_rate": 1.0, "train_biases": False, **settings}
-    return Trainer(network, [[3.0]], [[1.0]], TrainingSettings(**options))
+@pytest.fixture
+def lecture_trainer(built_in):
+    """``lecture_trainer(**settings)``: a trainer of the lecture example (x = 3, w = 0.1,
+    y = 1, identity, (ŷ − y)², η = 1, biases frozen at 0) with ``settings`` changed."""
+
+    def make(**settings) -> Trainer:
+        scenario = built_in("lecture-example")
+        scenario.training = dataclasses.replace(scenario.training, **settings)
+        return scenario.trainer()
+
+    return make
 
 
 def small_trainer(**settings) -> Trainer:
@@ -42,7 +48,7 @@ def run_phases(trainer):
             return records, done.value
 
 
-def test_lecture_example_through_step():
+def test_lecture_example_through_step(lecture_trainer):
     trainer = lecture_trainer()
     record = trainer.step()
     assert record.forward[0].a[0, 0] == pytest.approx(0.3)
@@ -53,7 +59,7 @@ def test_lecture_example_through_step():
     assert not record.diverged
 
 
-def test_lecture_example_phase_by_phase():
+def test_lecture_example_phase_by_phase(lecture_trainer):
     trainer = lecture_trainer()
     network = trainer.network
     generator = trainer.phases()
@@ -136,7 +142,7 @@ def test_frozen_biases_get_a_gradient_but_never_move():
                                + biases[0], rtol=1e-15)
 
 
-def test_momentum_matches_a_hand_computation():
+def test_momentum_matches_a_hand_computation(lecture_trainer):
     eta, mu = 0.01, 0.9
     trainer = lecture_trainer(learning_rate=eta, momentum=mu, train_biases=True)
     w, b, velocity_w, velocity_b = 0.1, 0.0, 0.0, 0.0
@@ -200,7 +206,7 @@ def test_one_sample_at_a_time_through_the_trainer():
 
 
 @pytest.mark.parametrize("learning_rate", [float("nan"), float("inf"), 1e308])
-def test_a_step_that_would_give_nan_or_inf_is_not_applied(learning_rate):
+def test_a_step_that_would_give_nan_or_inf_is_not_applied(lecture_trainer, learning_rate):
     trainer = lecture_trainer(learning_rate=learning_rate, train_biases=True)
     network = trainer.network
     weights, biases = list(network.weights), list(network.biases)
@@ -307,9 +313,9 @@ def test_bulk_run_computes_exactly_what_recorded_steps_compute(preset):
     assert run.last.step == 39 and not run.diverged
 
 
-def test_bulk_run_stops_at_a_divergent_step_and_keeps_the_weights_before_it():
-    network = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
-    trainer = Trainer(network, [[3.0]], [[1.0]], TrainingSettings("mse", 1e6))
+def test_bulk_run_stops_at_a_divergent_step_and_keeps_the_weights_before_it(lecture_trainer):
+    trainer = lecture_trainer(learning_rate=1e6, train_biases=True)
+    network = trainer.network
     with np.errstate(all="ignore"):
         run = trainer.run(1000)
     assert run.diverged and len(run.losses) < 1000

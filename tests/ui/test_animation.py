@@ -1,23 +1,15 @@
 """The animator steps through the engine's recorded phases; going back changes nothing."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from bpsim.network import Network
-from bpsim.scenario import DataSpec, Scenario
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
-from bpsim.training import TrainingSettings
 from bpsim.ui.playback.animator import SPEEDS, Animator
 from bpsim.ui.commands import SetTrainingCommand
 from bpsim.ui.session import Session
-
-
-def lecture_session():
-    scenario = Scenario(Network([1, 1], ["identity"], [[[0.1]]], [[0.0]]),
-                        TrainingSettings("mse", 1.0, train_biases=False),
-                        DataSpec.from_samples([([3], [1])]))
-    return Session(scenario)
 
 
 def weight(session):
@@ -25,8 +17,8 @@ def weight(session):
 
 
 @pytest.fixture
-def animator(qtbot):
-    session = lecture_session()
+def animator(qtbot, lecture_example):
+    session = Session(lecture_example)
     animator = Animator(session)
     animator.set_phase_ms(0)
     return animator
@@ -119,11 +111,9 @@ def test_play_stops_after_max_steps(qtbot, animator):
 
 
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
-def test_play_with_diverging_learning_rate_stops_with_finite_weights(qtbot):
-    scenario = Scenario(Network([1, 1], ["identity"], [[[0.1]]], [[0.0]]),
-                        TrainingSettings("mse", 1e6, train_biases=False),
-                        DataSpec.from_samples([([3], [1])]))
-    session = Session(scenario)
+def test_play_with_diverging_learning_rate_stops_with_finite_weights(qtbot, lecture_example):
+    lecture_example.training = replace(lecture_example.training, learning_rate=1e6)
+    session = Session(lecture_example)
     messages = []
     session.message.connect(messages.append)
     animator = Animator(session)

@@ -16,20 +16,6 @@ from bpsim.ui.canvas import NetworkCanvas
 from bpsim.ui.session import Session
 
 
-def lecture_scenario() -> Scenario:
-    return Scenario(Network([1, 1], ["identity"], [[[0.1]]], [[0.0]]),
-                    TrainingSettings("mse", 1.0, train_biases=False),
-                    DataSpec.from_samples([([3], [1])]))
-
-
-def xor_scenario() -> Scenario:
-    weights = [[[0.5, -0.4], [-0.3, 0.8]], [[1.2, -1.1]]]
-    biases = [[0.1, -0.2], [0.05]]
-    data = DataSpec.from_samples([([0, 0], [0]), ([0, 1], [1]), ([1, 0], [1]), ([1, 1], [0])])
-    return Scenario(Network([2, 2, 1], ["sigmoid", "sigmoid"], weights, biases),
-                    TrainingSettings("mse", 0.5), data)
-
-
 def make_canvas(qtbot, scenario):
     session = Session(scenario)
     canvas = NetworkCanvas(session)
@@ -41,8 +27,8 @@ def make_canvas(qtbot, scenario):
 
 
 @pytest.fixture
-def lecture(qtbot):
-    return make_canvas(qtbot, lecture_scenario())
+def lecture(qtbot, lecture_example):
+    return make_canvas(qtbot, lecture_example)
 
 
 def view_point(canvas, scene_point: QPointF) -> QPoint:
@@ -96,8 +82,8 @@ def test_negative_values_use_a_real_minus_sign(lecture):
     assert canvas.neuron_text(1, 0) == "−12.6"
 
 
-def test_layer_headings_name_the_activation(qtbot):
-    _, canvas = make_canvas(qtbot, xor_scenario())
+def test_layer_headings_name_the_activation(qtbot, xor):
+    _, canvas = make_canvas(qtbot, xor)
     assert [h.text() for h in canvas._headings] == [
         "Input", "Hidden 1 · sigmoid", "Output · sigmoid"]
 
@@ -110,8 +96,8 @@ def test_weight_labels_can_be_hidden(lecture):
     assert canvas.edge_label_text(1, 0, 0) == "0.1"
 
 
-def test_xor_weight_labels_do_not_overlap_each_other_or_the_biases(qtbot):
-    _, canvas = make_canvas(qtbot, xor_scenario())
+def test_xor_weight_labels_do_not_overlap_each_other_or_the_biases(qtbot, xor):
+    _, canvas = make_canvas(qtbot, xor)
     rects = [canvas.edge_label_item(l, j, i).sceneBoundingRect()
              for l, (n_out, n_in) in ((1, (2, 2)), (2, (1, 2)))
              for j in range(n_out) for i in range(n_in)]
@@ -145,8 +131,8 @@ def test_clicking_an_edge_selects_its_weight(lecture, qtbot):
     assert canvas.selection == ("weight", 1, 0, 0)
 
 
-def test_clicking_a_crossing_edge_away_from_labels_picks_the_right_one(qtbot):
-    _, canvas = make_canvas(qtbot, xor_scenario())
+def test_clicking_a_crossing_edge_away_from_labels_picks_the_right_one(qtbot, xor):
+    _, canvas = make_canvas(qtbot, xor)
     click(canvas, canvas.edge_point(1, 1, 0, 0.8))  # x₀ → hidden neuron 1
     assert canvas.selection == ("weight", 1, 1, 0)
     click(canvas, canvas.edge_point(1, 0, 1, 0.8))  # x₁ → hidden neuron 0
@@ -267,8 +253,8 @@ def test_double_click_input_neuron_edits_the_sample(lecture, qtbot):
     assert canvas.neuron_text(0, 0) == "3"
 
 
-def test_generated_data_is_not_editable_on_the_canvas(qtbot):
-    scenario = xor_scenario()
+def test_generated_data_is_not_editable_on_the_canvas(qtbot, xor):
+    scenario = xor
     scenario.data = DataSpec(generator="xor", n=8, noise=0.0, seed=1)
     session, canvas = make_canvas(qtbot, scenario)
     with qtbot.waitSignal(session.message) as signal:
@@ -382,3 +368,62 @@ def test_export_png_and_svg(lecture, tmp_path):
     assert image.pixelColor(1, 1).name() == "#ffffff"  # white background
     text = svg.read_text()
     assert "<svg" in text and "0.3" in text
+
+
+# -- sharp at any display scaling -----------------------------------------------------------
+
+
+def render_viewport(canvas, pixel_ratio: float, sprites: bool = True) -> np.ndarray:
+    """The canvas drawn into an image of ``pixel_ratio`` device pixels per logical pixel
+    (2 = a screen at 200 %), as RGBA rows; ``sprites=False`` draws true vector circles."""
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QColor, QPainter
+
+    from bpsim.ui.canvas.items import BackdropItem
+
+    width, height = canvas.viewport().width(), canvas.viewport().height()
+    image = QImage(round(width * pixel_ratio), round(height * pixel_ratio),
+                   QImage.Format.Format_RGBA8888)
+    image.setDevicePixelRatio(pixel_ratio)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    BackdropItem.use_sprites = sprites
+    try:
+        canvas.render(painter, QRectF(0, 0, width, height), QRect(0, 0, width, height))
+    finally:
+        BackdropItem.use_sprites = True
+        painter.end()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    return rows[:, :4 * image.width()].reshape(image.height(), image.width(), 4).astype(int)
+
+
+def test_neuron_sprites_have_the_device_pixels_of_the_screen(qtbot, xor):
+    from PySide6.QtGui import QColor
+
+    from bpsim.ui.canvas.items import BackdropItem
+
+    _, canvas = make_canvas(qtbot, xor)
+    (backdrop,) = [item for item in canvas.scene().items() if isinstance(item, BackdropItem)]
+    zoom = canvas.transform().m11()
+    at_100 = backdrop.sprite(QColor("#88aadd"), zoom, 1.0)
+    at_200 = backdrop.sprite(QColor("#88aadd"), zoom, 2.0)
+    assert at_200.devicePixelRatio() == 2.0 and at_100.devicePixelRatio() == 1.0
+    assert abs(at_200.width() - 2 * at_100.width()) <= 1
+    # the same logical size on screen
+    assert at_200.deviceIndependentSize().width() == pytest.approx(at_100.width(), abs=0.5)
+
+
+def test_neurons_at_200_percent_are_as_sharp_as_true_circles(qtbot, xor):
+    """A sprite drawn for 100 % and enlarged to 200 % is blurry: its circles differ from
+    true vector circles in many more pixels than at 100 %."""
+    _, canvas = make_canvas(qtbot, xor)
+
+    def pixels_off(pixel_ratio: float) -> int:
+        difference = np.abs(render_viewport(canvas, pixel_ratio)
+                            - render_viewport(canvas, pixel_ratio, sprites=False))
+        return int((difference.max(axis=2) > 64).sum())
+
+    at_100 = pixels_off(1.0)
+    assert at_100 > 0  # sprites sit on whole pixels: some edge pixels always differ
+    assert pixels_off(2.0) <= 4 * at_100  # 4 × the pixels, no more off per pixel

@@ -23,12 +23,6 @@ from bpsim.ui.widgets import NumberField, parse_number
 XOR_SAMPLES = [([0, 0], [0]), ([0, 1], [1]), ([1, 0], [1]), ([1, 1], [0])]
 
 
-def lecture_session() -> Session:
-    network = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
-    return Session(Scenario(network, TrainingSettings("mse", 1.0, train_biases=False),
-                            DataSpec.from_samples([([3], [1])])))
-
-
 def xor_session(data=None) -> Session:
     rng = np.random.default_rng(7)
     network = Network([2, 3, 1], ["sigmoid", "sigmoid"],
@@ -63,8 +57,8 @@ class FakeCanvas(QObject):
 
 
 @pytest.fixture
-def lecture(qtbot):
-    session = lecture_session()
+def lecture(qtbot, lecture_example):
+    session = Session(lecture_example)
     canvas = FakeCanvas()
     dock = InspectorDock(session, canvas)
     qtbot.addWidget(dock)
@@ -467,10 +461,8 @@ def test_adding_and_removing_samples(qtbot, data):
     assert session.undo_stack.undoText() == "Remove sample 1"
 
 
-def test_generator_that_does_not_fit_the_network_is_refused(qtbot):
-    network = Network([1, 1], ["identity"], [[[0.1]]], [[0.0]])
-    session = Session(Scenario(network, TrainingSettings("mse", 1.0),
-                               DataSpec.from_samples([([3], [1])])))
+def test_generator_that_does_not_fit_the_network_is_refused(qtbot, lecture_example):
+    session = Session(lecture_example)
     dock = DataDock(session)
     qtbot.addWidget(dock)
     qtbot.mouseClick(dock.generator_button, Qt.MouseButton.LeftButton)
@@ -491,8 +483,8 @@ def test_generator_that_does_not_fit_the_network_is_refused(qtbot):
 # -- training ------------------------------------------------------------------------
 
 @pytest.fixture
-def training(qtbot):
-    session = lecture_session()
+def training(qtbot, lecture_example):
+    session = Session(lecture_example)
     dock = TrainingDock(session)
     qtbot.addWidget(dock)
     dock.show()
@@ -539,7 +531,7 @@ def test_reinitialize_changes_weights_and_undo_restores_them(qtbot, training):
     assert session.scenario.init == InitSpec("uniform", 5, {"a": 1.0, "b": 2.0})
     session.undo_stack.undo()
     assert session.network.weights[0][0, 0] == 0.1
-    assert dock.scheme.currentData() == "xavier_uniform"
+    assert dock.scheme.currentData() == "constant"  # the lecture example's: w = 0.1
 
 
 def test_reinitialize_refuses_reversed_bounds(qtbot, training):

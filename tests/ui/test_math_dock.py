@@ -14,12 +14,6 @@ from bpsim.ui.docks.math import MathDock, worked_example
 from bpsim.ui.session import Session
 
 
-def lecture() -> Scenario:
-    return Scenario(Network([1, 1], ["identity"], [[[0.1]]], [[0.0]]),
-                    TrainingSettings("mse", 1.0, train_biases=False),
-                    DataSpec.from_samples([([3], [1])]))
-
-
 def wide() -> Scenario:
     rng = np.random.default_rng(4)
     layers = [2, 3, 2]
@@ -31,8 +25,8 @@ def wide() -> Scenario:
 
 
 @pytest.fixture
-def lecture_dock(qtbot):
-    session = Session(lecture())
+def lecture_dock(qtbot, lecture_example):
+    session = Session(lecture_example)
     canvas = NetworkCanvas(session)
     dock = MathDock(session, canvas)
     qtbot.addWidget(canvas)

@@ -330,23 +330,28 @@ class BackdropItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
-    def _sprite(self, fill: QColor, device_scale: float) -> QPixmap:
-        key = (fill.rgba(), round(device_scale * 1000))
+    def sprite(self, fill: QColor, device_scale: float, pixel_ratio: float = 1.0) -> QPixmap:
+        """One neuron's circle at ``device_scale`` (the view's zoom), drawn with
+        ``pixel_ratio`` device pixels per logical pixel (2 at 200 % display scaling):
+        a pixmap of logical size × pixel_ratio, so painting it copies pixels 1:1."""
+        key = (fill.rgba(), round(device_scale * 1000), round(pixel_ratio * 1000))
         sprite = self._sprites.get(key)
         if sprite is None:
-            extent = (self._radius + 3.0) * device_scale
+            pixels = device_scale * pixel_ratio
+            extent = (self._radius + 3.0) * pixels
             size = max(2, math.ceil(2 * extent))
             sprite = QPixmap(size, size)
             sprite.fill(Qt.GlobalColor.transparent)
             painter = QPainter(sprite)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.translate(size / 2, size / 2)
-            painter.scale(device_scale, device_scale)
+            painter.scale(pixels, pixels)
             painter.setPen(_OUTLINE)
             painter.setBrush(fill)
             r = self._radius
             painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
             painter.end()
+            sprite.setDevicePixelRatio(pixel_ratio)
             self._sprites[key] = sprite
         return sprite
 
@@ -363,12 +368,16 @@ class BackdropItem(QGraphicsItem):
             painter.save()
             painter.resetTransform()
             scale = transform.m11()
+            # the screen's (or image's) pixels per logical pixel: a new ratio, e.g. the
+            # window moved to another screen, draws new sprites (the cache key has it)
+            ratio = painter.device().devicePixelRatioF()
             for centre, fill in zip(self._centres, self._fills):
-                sprite = self._sprite(fill, scale)
+                sprite = self.sprite(fill, scale, ratio)
                 half = sprite.width() / 2
                 device = transform.map(centre)
-                painter.drawPixmap(QPointF(round(device.x() - half), round(device.y() - half)),
-                                   sprite)
+                # top-left on a whole device pixel: the copy is not resampled
+                painter.drawPixmap(QPointF(round(device.x() * ratio - half) / ratio,
+                                           round(device.y() * ratio - half) / ratio), sprite)
             painter.restore()
             return
         painter.setPen(_OUTLINE)
