@@ -292,7 +292,7 @@ def cmd_presets(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from .explain import explain
+    from .notation.handout import explain
 
     text = explain(open_scenario(args.file), args.format)
     if args.out is None:
