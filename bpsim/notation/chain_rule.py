@@ -336,7 +336,8 @@ def _loss_gradient_formula(p: StepQuantities, b: int, k: int) -> tuple[Expr, Exp
     raise KeyError(name)
 
 
-def _derivative_formula(p: StepQuantities, name: str, b: int, layer: int, k: int) -> tuple[Expr, Expr]:
+def _derivative_formula(p: StepQuantities, name: str, b: int, layer: int,
+                        k: int) -> tuple[Expr, Expr]:
     """f′(z) of one neuron as a formula of z or a, and with numbers."""
     n = p.notation
     a, z = n.a(layer, k), n.z(layer, k)
@@ -637,7 +638,8 @@ def delta_step(p: StepQuantities, deltas, layer: int, sample: int = 0) -> DeltaS
     return DeltaStep(layer, values, Equation(lhs, steps))
 
 
-def neuron_delta_equation(p: StepQuantities, deltas, layer: int, j: int, sample: int = 0) -> Equation:
+def neuron_delta_equation(p: StepQuantities, deltas, layer: int, j: int,
+                          sample: int = 0) -> Equation:
     """δ⁽ˡ⁾_j = (Σ_k W⁽ˡ⁺¹⁾_{k,j} δ⁽ˡ⁺¹⁾_k) · f′(z⁽ˡ⁾_j) with numbers (one sample)."""
     n = p.notation
     b = sample

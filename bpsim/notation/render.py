@@ -108,7 +108,8 @@ def to_text(e: Expr, digits: int = DIGITS) -> str:
         sup = superscript_strict(exponent.replace(" ", ""))
         return base + sup
     if isinstance(e, BigSum):
-        return " Σ" + (subscript_strict(t(e.under).replace(" ", "")) if e.under is not None else "") + " "
+        under = subscript_strict(t(e.under).replace(" ", "")) if e.under is not None else ""
+        return f" Σ{under} "
     if isinstance(e, Vector):
         return "[" + ", ".join(t(i) for i in e.items) + "]"
     if isinstance(e, Matrix):

@@ -215,13 +215,15 @@ def test_invalid_text_is_refused_with_a_message(lecture, qtbot, text):
 
 
 def test_typed_numbers_accept_the_displayed_minus_and_a_decimal_comma():
-    from bpsim.ui.canvas.style import parse_value
-    assert parse_value("−0.25") == -0.25
-    assert parse_value(" 0,5 ") == 0.5
-    assert parse_value("1e-3") == 0.001
+    # the canvas editor reads what is typed with the one parser
+    from bpsim.notation.numbers import parse_number
+    assert parse_number("−0.25") == -0.25
+    assert parse_number(" 0,5 ") == 0.5
+    assert parse_number("1e-3") == 0.001
+    assert parse_number("1.235×10⁴") == 12350.0  # what the canvas shows reads back
     for bad in ("abc", "nan", "inf", "-inf", "", "  "):
         with pytest.raises(ValueError):
-            parse_value(bad)
+            parse_number(bad)
 
 
 def test_escape_cancels_an_edit(lecture, qtbot):
