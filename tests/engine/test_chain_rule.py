@@ -10,16 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpsim.notation.chain_rule import (INPUT, LOSS_GRADIENT, MAX_PATHS, OUTPUT_DELTA,
-                                      SOFTMAX_JACOBIAN, ParameterGradient, bias_gradient,
-                                      weight_gradient)
+from bpsim.activations import HIDDEN_ACTIVATIONS
+from bpsim.activations import get as get_activation
+from bpsim.losses import LOSSES
+from bpsim.network import Network
+from bpsim.notation.chain_rule import (DERIVATIVE, INPUT, LOSS_GRADIENT, MAX_PATHS,
+                                      OUTPUT_DELTA, SOFTMAX_JACOBIAN, ParameterGradient,
+                                      bias_gradient, weight_gradient)
 from bpsim.notation.expr import row
 from bpsim.notation.formulas import loss_formula, neuron_forward
 from bpsim.notation.numbers import format_number
 from bpsim.notation.render import equation_latex, equation_text, to_latex, to_mathml, to_text
-from bpsim.activations import HIDDEN_ACTIVATIONS
-from bpsim.losses import LOSSES
-from bpsim.network import Network
 from bpsim.training import Trainer, TrainingSettings
 
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
@@ -156,6 +157,19 @@ def test_paths_and_delta_form_equal_the_engine_gradient(seed, layers, hidden, ou
             for part in (eq.lhs, *eq.steps):
                 ET.fromstring(to_mathml(part))  # well-formed MathML
                 assert to_text(part) and to_latex(part)
+
+
+@pytest.mark.parametrize("name", HIDDEN_ACTIVATIONS)
+def test_each_activation_is_written_with_its_own_symbols(name):
+    # f and f′ in the formulas are the ones the activation declares
+    net, step = random_step(3, [1, 1, 1], name, "identity", "mse", 1)
+    activation = get_activation(name)
+    _z, a, _delta = neuron_forward(step, net, 1, 0).equations()
+    if name != "identity":  # a = z needs no f
+        assert to_text(a.steps[0]).startswith(f"{activation.symbol}(z")
+    path = weight_gradient(step, net, 1, 0, 0).paths(limit=1)[0]
+    (f_prime,) = [f for f in path.factors if f.kind == DERIVATIVE and f.layer == 1]
+    assert to_text(f_prime.symbol) == f"{activation.derivative_symbol}(z⁽¹⁾)"
 
 
 @pytest.mark.parametrize("loss, output", [("bce", "sigmoid"), ("cross_entropy", "softmax")])
