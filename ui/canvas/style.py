@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor
 
+from bpsim.notation.numbers import format_number
+
 # Colour-blind-safe diverging pair (ColorBrewer PuOr/RdBu ends): blue = positive,
 # orange = negative.  Grey for exactly zero.
 POSITIVE = QColor("#2166ac")
@@ -37,6 +39,11 @@ MAX_WIDTH = 9.0
 MIN_ALPHA = 0.45
 #: gradients span many orders of magnitude: colour the last GRADIENT_DECADES decades
 GRADIENT_DECADES = 4.0
+
+#: the history timeline's position label still imports the canvas's old name for
+#: the one formatter (bpsim.notation.numbers.format_number)
+format_value = format_number
+
 
 def edge_buckets(values: np.ndarray, mode: str = "weight") -> np.ndarray:
     """Bucket of every edge: ``sign_index * WIDTH_STEPS + step`` with sign_index

@@ -206,7 +206,7 @@ class TimelineBar(QToolBar):
         elif snapshot is None:
             text = f"now · step {self.session.trainer.steps_done}"
         else:
-            from bpsim.notation.numbers import format_number as format_value
+            from ..canvas.style import format_value
 
             text = f"after step {snapshot.step + 1} · J = {format_value(snapshot.loss)}"
         self.position_label.setText(text)
