@@ -89,14 +89,30 @@ def softmax_backward(z, a, grad_a, slope=DEFAULT_LEAKY_SLOPE):
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: its name, forward rule, and derivative."""
+    """One activation: its name, forward rule, derivative, and how the lecture writes them."""
 
     name: str
     label: str
     forward: Callable
     derivative: Callable
     elementwise: bool = True
+    #: f(z) written out: "σ(z) = 1 / (1 + e^−z)"
     formula: str = ""
+    #: how f is written in a formula: σ(z), ReLU(z); the generic f for identity
+    symbol: str = "f"
+    #: f′ written out, as the chain rule uses it: "σ(z)(1 − σ(z))"
+    derivative_formula: str = ""
+
+    @property
+    def derivative_symbol(self) -> str:
+        """How f′ is written in a formula: σ′(z), ReLU′(z)."""
+        return self.symbol + "′"
+
+    @property
+    def prose_label(self) -> str:
+        """The name inside a sentence: "sigmoid", "leaky ReLU", "ReLU"."""
+        return self.label[:1].lower() + self.label[1:] if self.label[1:2].islower() \
+            else self.label
 
     def backward(self, z, a, grad_a, slope: float = DEFAULT_LEAKY_SLOPE):
         """∂J/∂z from ∂J/∂a: f'(z) ⊙ ∂J/∂a, or the softmax vector-Jacobian product."""
@@ -108,15 +124,21 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("identity", "Identity", identity, identity_derivative, formula="f(z) = z"),
+        Activation("identity", "Identity", identity, identity_derivative, formula="f(z) = z",
+                   symbol="f", derivative_formula="1"),
         Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_derivative,
-                   formula="σ(z) = 1 / (1 + e^−z)"),
-        Activation("tanh", "Tanh", tanh, tanh_derivative, formula="tanh(z)"),
-        Activation("relu", "ReLU", relu, relu_derivative, formula="max(0, z)"),
+                   formula="σ(z) = 1 / (1 + e^−z)", symbol="σ",
+                   derivative_formula="σ(z)(1 − σ(z))"),
+        Activation("tanh", "Tanh", tanh, tanh_derivative, formula="tanh(z)", symbol="tanh",
+                   derivative_formula="1 − tanh²(z)"),
+        Activation("relu", "ReLU", relu, relu_derivative, formula="max(0, z)", symbol="ReLU",
+                   derivative_formula="1 if z > 0 else 0"),
         Activation("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_derivative,
-                   formula="z if z ≥ 0 else α·z"),
+                   formula="z if z ≥ 0 else α·z", symbol="LReLU",
+                   derivative_formula="1 if z > 0 else α"),
         Activation("softmax", "Softmax", softmax, softmax_derivative, elementwise=False,
-                   formula="e^z_k / Σ e^z_j"),
+                   formula="e^z_k / Σ e^z_j", symbol="softmax",
+                   derivative_formula="a_k(1[k = m] − a_m)"),
     )
 }
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import gradcheck as gradcheck_mod
 from . import io
+from .notation.numbers import format_number
 from .scenario import Scenario
 
 #: "presets" is the former name of "scenarios"
@@ -64,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         "gradcheck", help="backprop gradients against central differences",
         description="Compare backpropagation's gradients on the whole dataset with "
                     "central differences (J(θ+ε) − J(θ−ε)) / 2ε, per layer.  Exits 1 if "
-                    f"the largest relative error exceeds {gradcheck_mod.TOLERANCE:g}.")
+                    "the largest relative error exceeds "
+                    f"{format_number(gradcheck_mod.TOLERANCE)}.")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -110,10 +112,6 @@ def open_scenario(name: str) -> Scenario:
 
 def _lists(arrays) -> list:
     return [np.asarray(a).tolist() for a in arrays]
-
-
-def _number(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def _matrix(array, prefix: str) -> str:
@@ -170,17 +168,17 @@ def cmd_step(args) -> int:
     print(f"{_name(args.file, scenario)}: one step on a batch of "
           f"{batch} sample{'s' if batch != 1 else ''}, "
           f"loss {scenario.training.loss}, learning rate "
-          f"{_number(scenario.training.learning_rate)}")
-    print(f"loss before the update  J = {_number(record.loss.loss)}")
+          f"{format_number(scenario.training.learning_rate)}")
+    print(f"loss before the update  J = {format_number(record.loss.loss)}")
     for l in range(1, depth + 1):
         back = record.backward_for(l)
         print(f"layer {l} ({network.activations[l - 1]}):  "
-              f"‖∂J/∂W‖ = {_number(back.grad_norm)}")
+              f"‖∂J/∂W‖ = {format_number(back.grad_norm)}")
         print(_matrix(back.grad_weights, "  ∂J/∂W  = "))
         print(_matrix(back.grad_biases, "  ∂J/∂b  = "))
         print(_matrix(network.weights[l - 1], "  W after = "))
         print(_matrix(network.biases[l - 1], "  b after = "))
-    print(f"loss after the update, same batch  J = {_number(loss_after)}")
+    print(f"loss after the update, same batch  J = {format_number(loss_after)}")
     return 0
 
 
@@ -198,7 +196,7 @@ class _ProgressBar:
             return
         filled = self.WIDTH * done // self.total
         self.stream.write(f"\rtraining [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                          f"{done}/{self.total}  loss {loss:.6g}  ")
+                          f"{done}/{self.total}  loss {format_number(loss)}  ")
         self.stream.flush()
 
     def close(self) -> None:
@@ -245,10 +243,11 @@ def cmd_train(args) -> int:
                      "biases": _lists(scenario.network.biases)}, args.file)
         return 0
     print(f"{_name(args.file, scenario)}: {args.steps} steps, loss "
-          f"{_number(losses[0])} → {_number(losses[-1])} (last step, before its update)")
-    print(f"loss on the whole dataset after training: {_number(final_loss)}")
+          f"{format_number(losses[0])} → {format_number(losses[-1])} "
+          "(last step, before its update)")
+    print(f"loss on the whole dataset after training: {format_number(final_loss)}")
     print("‖∂J/∂W‖ per layer at the last step, input side first: "
-          + "  ".join(_number(v) for v in grad_norms[-1]))
+          + "  ".join(format_number(v) for v in grad_norms[-1]))
     if args.out is not None:
         print(f"saved to {args.out}")
     return 0
@@ -272,18 +271,19 @@ def cmd_gradcheck(args) -> int:
     samples = len(scenario.dataset())
     print(f"{_name(args.file, scenario)}: gradient check on {samples} sample"
           f"{'s' if samples != 1 else ''}, central differences with ε = "
-          f"{result.epsilon:g}")
+          f"{format_number(result.epsilon)}")
     print("layer   largest relative error (W)   (b)")
     for check in result.layers:
-        print(f"{check.layer:>5}   {check.error_weights.max():>26.2e}   "
-              f"{check.error_biases.max():.2e}")
+        print(f"{check.layer:>5}   {format_number(check.error_weights.max(), 3):>26}   "
+              f"{format_number(check.error_biases.max(), 3)}")
     symbol = "W" if worst.kind == "weight" else "b"
     index = ", ".join(str(k) for k in worst.index)
-    print(f"largest: {result.max_error:.2e} at {symbol}{worst.layer}[{index}], "
-          f"analytic {worst.analytic:.10g}, numerical {worst.numerical:.10g}")
+    print(f"largest: {format_number(result.max_error, 3)} at {symbol}{worst.layer}[{index}], "
+          f"analytic {format_number(worst.analytic, 10)}, "
+          f"numerical {format_number(worst.numerical, 10)}")
     if result.kinks:
         print(f"{result.kinks} entries left out: ±ε moved a ReLU across its kink at 0")
-    print(("OK: below " if passed else "FAILED: above ") + f"{tolerance:g}")
+    print(("OK: below " if passed else "FAILED: above ") + format_number(tolerance))
     return 0 if passed else 1
 
 
@@ -296,7 +296,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from .explain import explain
+    from .notation.handout import explain
 
     text = explain(open_scenario(args.file), args.format)
     if args.out is None:

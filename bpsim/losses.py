@@ -71,24 +71,32 @@ def cross_entropy_gradient(a, y):
 
 @dataclass(frozen=True)
 class Loss:
+    """One loss: its per-sample rule and gradient, and how the lecture writes it."""
+
     name: str
     label: str
     per_sample: Callable
     gradient_per_sample: Callable
+    #: the per-sample loss over n outputs: "Σₖ (ŷₖ − yₖ)²"
     formula: str
+    #: the same for a single output: "(ŷ − y)²"
+    one_output_formula: str
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("mse", "Mean squared error", mse, mse_gradient, "mean_k (ŷ_k − y_k)²"),
-        Loss("sse", "Sum of squared errors", sse, sse_gradient, "Σ_k (ŷ_k − y_k)²"),
+        Loss("mse", "Mean squared error", mse, mse_gradient,
+             "meanₖ (ŷₖ − yₖ)²", "(ŷ − y)²"),
+        Loss("sse", "Sum of squared errors", sse, sse_gradient,
+             "Σₖ (ŷₖ − yₖ)²", "(ŷ − y)²"),
         Loss("half_sse", "½ sum of squared errors", half_sse, half_sse_gradient,
-             "½ Σ_k (ŷ_k − y_k)²"),
+             "½ Σₖ (ŷₖ − yₖ)²", "½(ŷ − y)²"),
         Loss("bce", "Binary cross-entropy", bce, bce_gradient,
-             "−mean_k [y log ŷ + (1 − y) log(1 − ŷ)]"),
+             "−meanₖ [yₖ·log ŷₖ + (1 − yₖ)·log(1 − ŷₖ)]",
+             "−[y·log ŷ + (1 − y)·log(1 − ŷ)]"),
         Loss("cross_entropy", "Cross-entropy", cross_entropy, cross_entropy_gradient,
-             "−Σ_k y_k log ŷ_k"),
+             "−Σₖ yₖ·log ŷₖ", "−y·log ŷ"),
     )
 }
 

@@ -14,7 +14,7 @@ def built_in():
     file as ``bpsim`` opens it (each call a new one)."""
     from bpsim import io
 
-    return io.load_preset
+    return io.load_builtin
 
 
 @pytest.fixture

@@ -35,6 +35,22 @@ def _with_power_of_ten(text: str) -> str:
     return f"{mantissa}×10{superscript(int(exponent))}"
 
 
+def number_parts(value: float, digits: int = DIGITS) -> tuple[bool, str, int | None]:
+    """(negative, mantissa, power of ten or None) of a finite, nonzero ``value`` rounded
+    to ``digits``: the pieces :func:`format_number` joins, for renderers that write the
+    power as markup (LaTeX 10^{-7}, HTML 10<sup>−7</sup>, MathML)."""
+    text = f"{abs(value):.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return value < 0, mantissa, int(exponent)
+    return value < 0, text, None
+
+
+def is_shown_as_zero(value: float, digits: int = DIGITS) -> bool:
+    """Whether ``value`` rounds to 0 at ``digits`` (then it is written "0", never "−0")."""
+    return float(f"{abs(value):.{digits}g}") == 0
+
+
 def format_number(value: float | None, digits: int = DIGITS) -> str:
     """``value`` for reading: 0.48999999999999994 → "0.49", −4.200000000000001 →
     "−4.2", 3e−10 → "3×10⁻¹⁰", −0.0 → "0", nan → "NaN", -inf → "−∞", None → "—"."""
@@ -45,10 +61,9 @@ def format_number(value: float | None, digits: int = DIGITS) -> str:
         return "NaN"
     if math.isinf(value):
         return ("" if value > 0 else MINUS) + "∞"
-    text = f"{abs(value):.{digits}g}"
-    if float(text) == 0:
+    if is_shown_as_zero(value, digits):
         return "0"  # never "−0"
-    return (MINUS if value < 0 else "") + _with_power_of_ten(text)
+    return (MINUS if value < 0 else "") + _with_power_of_ten(f"{abs(value):.{digits}g}")
 
 
 def format_exact(value: float) -> str:

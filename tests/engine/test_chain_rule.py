@@ -10,10 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpsim import chain_rule as cr
 from bpsim.activations import HIDDEN_ACTIVATIONS
+from bpsim.activations import get as get_activation
 from bpsim.losses import LOSSES
 from bpsim.network import Network
+from bpsim.notation.chain_rule import (DERIVATIVE, INPUT, LOSS_GRADIENT, MAX_PATHS,
+                                      OUTPUT_DELTA, SOFTMAX_JACOBIAN, ParameterGradient,
+                                      bias_gradient, weight_gradient)
+from bpsim.notation.expr import row
+from bpsim.notation.formulas import loss_formula, neuron_forward
+from bpsim.notation.numbers import format_number
+from bpsim.notation.render import equation_latex, equation_text, to_latex, to_mathml, to_text
 from bpsim.training import Trainer, TrainingSettings
 
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
@@ -59,8 +66,8 @@ def close(a, b):
 
 def test_lecture_weight_reads_like_the_lecture(lecture_step):
     net, step = lecture_step
-    grad = cr.weight_gradient(step, net, 1, 0, 0)
-    chain, update = [cr.equation_text(eq) for eq in grad.equations()]
+    grad = weight_gradient(step, net, 1, 0, 0)
+    chain, update = [equation_text(eq) for eq in grad.equations()]
     assert chain.startswith("∂J/∂w = ∂J/∂ŷ · ∂ŷ/∂z · ∂z/∂w = 2(ŷ − y) · x")
     assert "2(0.3 − 1) · 3" in chain and "2(−0.7) · 3" in chain
     assert chain.endswith("= −4.2")
@@ -71,31 +78,31 @@ def test_lecture_weight_reads_like_the_lecture(lecture_step):
 
 def test_lecture_forward_and_loss_with_numbers(lecture_step):
     net, step = lecture_step
-    z, a, delta = [cr.equation_text(eq) for eq in cr.neuron_forward(step, net, 1, 0).equations()]
+    z, a, delta = [equation_text(eq) for eq in neuron_forward(step, net, 1, 0).equations()]
     assert z == "z = w · x + b = 0.1 · 3 + 0 = 0.3"
     assert a == "ŷ = z = 0.3"
     assert delta.endswith("= −1.4")
-    (loss,) = cr.loss_formula(step).equations()
-    assert cr.equation_text(loss) == "J = (ŷ − y)² = (0.3 − 1)² = 0.49"
+    (loss,) = loss_formula(step).equations()
+    assert equation_text(loss) == "J = (ŷ − y)² = (0.3 − 1)² = 0.49"
 
 
 def test_lecture_latex_and_mathml(lecture_step):
     net, step = lecture_step
-    chain, update = cr.weight_gradient(step, net, 1, 0, 0).equations()
-    latex = cr.equation_latex(chain)
+    chain, update = weight_gradient(step, net, 1, 0, 0).equations()
+    latex = equation_latex(chain)
     assert r"2\left(0.3 - 1\right) \cdot 3" in latex and latex.endswith("-4.2")
-    assert cr.equation_latex(update).endswith(r"0.1 - 1 \times \left(-4.2\right) = 4.3")
-    math_ml = cr.to_mathml(chain.steps[0])
+    assert equation_latex(update).endswith(r"0.1 - 1 \times \left(-4.2\right) = 4.3")
+    math_ml = to_mathml(chain.steps[0])
     root = ET.fromstring(math_ml)
     assert root.tag == "math" and len(root.findall(".//mfrac")) == 3
 
 
 def test_bias_not_trained_stays(lecture_step):
     net, step = lecture_step
-    grad = cr.bias_gradient(step, net, 1, 0)
+    grad = bias_gradient(step, net, 1, 0)
     assert grad.gradient == pytest.approx(-1.4)
     update = grad.equations()[-1]
-    assert cr.equation_text(update) == "b_new = b = 0"
+    assert equation_text(update) == "b_new = b = 0"
     assert "not trained" in update.note
 
 
@@ -108,12 +115,12 @@ def test_bias_not_trained_stays(lecture_step):
     (123456.0, "1.235×10⁵"), (math.nan, "NaN"), (-math.inf, "−∞"), (2.0, "2"),
 ])
 def test_format_number(value, text):
-    assert cr.format_number(value) == text
+    assert format_number(value) == text
 
 
 def test_precision_is_a_setting():
-    assert cr.format_number(1 / 3, digits=2) == "0.33"
-    assert cr.to_text(cr.row(1 / 3, "+", -2 / 3), digits=3) == "0.333 + (−0.667)"
+    assert format_number(1 / 3, digits=2) == "0.33"
+    assert to_text(row(1 / 3, "+", -2 / 3), digits=3) == "0.333 + (−0.667)"
 
 
 # -- every weight of random networks -------------------------------------------------------
@@ -132,7 +139,7 @@ def test_paths_and_delta_form_equal_the_engine_gradient(seed, layers, hidden, ou
         layers = [*layers[:-1], 2]  # softmax over one output is constant
     net, step = random_step(seed, layers, hidden, output, loss, batch)
     for parameter in parameters(layers):
-        grad = cr.ParameterGradient(step, net, parameter)
+        grad = ParameterGradient(step, net, parameter)
         assert close(grad.gradient, grad.engine_gradient), parameter       # δ form
         assert close(grad.path_sum(), grad.engine_gradient), parameter     # Σ over paths
         paths = grad.paths(sample=batch - 1, limit=None)
@@ -141,52 +148,65 @@ def test_paths_and_delta_form_equal_the_engine_gradient(seed, layers, hidden, ou
             # the written factors multiply to the path's numeric value
             assert close(path.value, grad.path_value(path.nodes, batch - 1))
             kinds = [f.kind for f in path.factors]
-            assert kinds[-1] == cr.INPUT and kinds[0] in (cr.LOSS_GRADIENT, cr.OUTPUT_DELTA)
+            assert kinds[-1] == INPUT and kinds[0] in (LOSS_GRADIENT, OUTPUT_DELTA)
         # the δ of the parameter's layer, recomputed by the lecture's recursion
         delta = grad.deltas[grad.layer]
         engine_delta = step.backward_for(grad.layer).delta
         np.testing.assert_allclose(delta, engine_delta, rtol=1e-9, atol=1e-12)
         for eq in grad.equations():
             for part in (eq.lhs, *eq.steps):
-                ET.fromstring(cr.to_mathml(part))  # well-formed MathML
-                assert cr.to_text(part) and cr.to_latex(part)
+                ET.fromstring(to_mathml(part))  # well-formed MathML
+                assert to_text(part) and to_latex(part)
+
+
+@pytest.mark.parametrize("name", HIDDEN_ACTIVATIONS)
+def test_each_activation_is_written_with_its_own_symbols(name):
+    # f and f′ in the formulas are the ones the activation declares
+    net, step = random_step(3, [1, 1, 1], name, "identity", "mse", 1)
+    activation = get_activation(name)
+    _z, a, _delta = neuron_forward(step, net, 1, 0).equations()
+    if name != "identity":  # a = z needs no f
+        assert to_text(a.steps[0]).startswith(f"{activation.symbol}(z")
+    path = weight_gradient(step, net, 1, 0, 0).paths(limit=1)[0]
+    (f_prime,) = [f for f in path.factors if f.kind == DERIVATIVE and f.layer == 1]
+    assert to_text(f_prime.symbol) == f"{activation.derivative_symbol}(z⁽¹⁾)"
 
 
 @pytest.mark.parametrize("loss, output", [("bce", "sigmoid"), ("cross_entropy", "softmax")])
 def test_fused_output_delta_is_yhat_minus_y_over_batch(loss, output):
     net, step = random_step(3, [2, 3, 2], "tanh", output, loss, batch=4)
-    grad = cr.weight_gradient(step, net, 2, 1, 0)
-    (first,) = [f for f in grad.paths()[0].factors if f.kind == cr.OUTPUT_DELTA]
+    grad = weight_gradient(step, net, 2, 1, 0)
+    (first,) = [f for f in grad.paths()[0].factors if f.kind == OUTPUT_DELTA]
     scale = 4 * (2 if loss == "bce" else 1)
     yhat, y = step.loss.prediction[0, 1], step.loss.target[0, 1]
     assert first.value == pytest.approx((yhat - y) / scale)
-    assert cr.to_text(first.formula) == f"(ŷ₁ − y₁)/{scale}"
+    assert to_text(first.formula) == f"(ŷ₁ − y₁)/{scale}"
 
 
 def test_softmax_with_squared_error_goes_through_the_jacobian():
     net, step = random_step(5, [2, 3], "tanh", "softmax", "mse", batch=2)
-    grad = cr.weight_gradient(step, net, 1, 0, 1)
+    grad = weight_gradient(step, net, 1, 0, 1)
     assert grad.path_count == 3  # z₀ reaches the loss through each of the 3 outputs
     kinds = {f.kind for p in grad.paths() for f in p.factors}
-    assert cr.SOFTMAX_JACOBIAN in kinds
+    assert SOFTMAX_JACOBIAN in kinds
     assert close(grad.path_sum(), grad.engine_gradient)
 
 
 def test_many_paths_are_listed_up_to_the_limit_and_counted():
     net, step = random_step(7, [1, 1, 10, 10, 1], "sigmoid", "identity", "mse", batch=1)
-    grad = cr.weight_gradient(step, net, 1, 0, 0)
+    grad = weight_gradient(step, net, 1, 0, 0)
     assert grad.path_count == 100
-    assert len(grad.paths()) == cr.MAX_PATHS
+    assert len(grad.paths()) == MAX_PATHS
     assert close(grad.path_sum(), grad.engine_gradient)
     # the δ form is what the display uses here: δ⁽¹⁾₀ = (Σₖ W⁽²⁾ₖ,₀ δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)
     delta_form, neuron_delta, _update = grad.equations()
-    assert cr.to_text(delta_form.steps[0]) == "δ⁽¹⁾₀ · x₀"
-    assert cr.to_text(neuron_delta.steps[0]).startswith("(Σₖ W⁽²⁾ₖ,₀δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)")
+    assert to_text(delta_form.steps[0]) == "δ⁽¹⁾₀ · x₀"
+    assert to_text(neuron_delta.steps[0]).startswith("(Σₖ W⁽²⁾ₖ,₀δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)")
 
 
 def test_path_edges_follow_the_network():
     net, step = random_step(1, [2, 3, 2], "sigmoid", "sigmoid", "mse", batch=1)
-    grad = cr.weight_gradient(step, net, 1, 2, 0)
+    grad = weight_gradient(step, net, 1, 2, 0)
     assert grad.path_count == 2
     first, second = grad.paths()
     assert first.edges == [(1, 2, 0), (2, 0, 2)]
@@ -196,15 +216,15 @@ def test_path_edges_follow_the_network():
 
 def test_batch_gradient_is_the_sum_over_samples():
     net, step = random_step(2, [2, 2, 1], "relu", "identity", "mse", batch=3)
-    grad = cr.weight_gradient(step, net, 2, 0, 1)
+    grad = weight_gradient(step, net, 2, 0, 1)
     assert len(grad.contributions) == 3
     assert close(sum(grad.contributions), grad.engine_gradient)
     delta_form = [eq for eq in grad.equations() if eq.note.startswith("sum over")]
-    assert delta_form and cr.to_text(delta_form[0].steps[0]) == "Σ_batch δ⁽²⁾₀ · a⁽¹⁾₁"
+    assert delta_form and to_text(delta_form[0].steps[0]) == "Σ_batch δ⁽²⁾₀ · a⁽¹⁾₁"
 
 
 def test_loss_of_a_batch_is_the_mean():
     net, step = random_step(4, [2, 2], "tanh", "sigmoid", "bce", batch=2)
-    sample, mean = cr.loss_formula(step).equations()
-    assert cr.equation_text(sample).startswith("L₁ = −1/2 Σₖ [yₖ log(ŷₖ) + (1 − yₖ) log(1 − ŷₖ)]")
-    assert float(cr.to_text(mean.steps[-1])) == pytest.approx(step.loss.loss, rel=1e-3)
+    sample, mean = loss_formula(step).equations()
+    assert equation_text(sample).startswith("L₁ = −1/2 Σₖ [yₖ log(ŷₖ) + (1 − yₖ) log(1 − ŷₖ)]")
+    assert float(to_text(mean.steps[-1])) == pytest.approx(step.loss.loss, rel=1e-3)

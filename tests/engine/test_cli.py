@@ -129,7 +129,7 @@ def test_divergence_stops_training_and_keeps_the_old_file(capsys, tmp_path):
 def test_gradcheck_passes_for_a_builtin_scenario(capsys):
     code, out, _ = run(capsys, "gradcheck", "xor")
     assert code == 0
-    assert "OK: below 1e-05" in out
+    assert "OK: below 1×10⁻⁵" in out
 
 
 def test_gradcheck_fails_when_backprop_is_wrong(capsys, monkeypatch):

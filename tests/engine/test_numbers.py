@@ -65,3 +65,13 @@ def test_scripts():
     assert layer_superscript(2) == "⁽²⁾"
     assert subscript("1,0") == "₁,₀"
     assert layer_superscript("l") == "⁽ˡ⁾"
+
+
+def test_strict_scripts_never_half_raise_an_exponent():
+    # A formula's exponent or index is raised/lowered whole, or written ^(…)/_…
+    assert superscript("l+1", strict=True) == "ˡ⁺¹"
+    assert superscript("2x", strict=True) == "^(2x)"
+    assert subscript("k,m", strict=True) == "ₖ,ₘ"
+    assert subscript("batch", strict=True) == "_batch"
+    assert subscript("b,1", strict=True) == "_(b,1)"
+    assert superscript("2x") == "²x"  # not strict: raised where Unicode can

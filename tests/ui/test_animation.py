@@ -136,9 +136,9 @@ ANIMATED = next(n for n, s in enumerate(SPEEDS) if s.phase_ms == 300)
 
 def shown_number(value) -> str:
     """A number as the canvas writes it."""
-    from bpsim.ui.canvas.style import format_value
+    from bpsim.notation.numbers import format_number
 
-    return format_value(value)
+    return format_number(value)
 
 
 def press(qtbot, window, key, times=1):

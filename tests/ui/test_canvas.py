@@ -82,6 +82,21 @@ def test_negative_values_use_a_real_minus_sign(lecture):
     assert canvas.neuron_text(1, 0) == "−12.6"
 
 
+def test_large_and_tiny_values_read_as_the_lecture_writes_them(lecture, qtbot):
+    # one format everywhere: a power of ten as ×10ⁿ, never "1.235e4", never "−0"
+    session, canvas = lecture
+    session.undo_stack.push(commands.SetWeightCommand(session, 1, 0, 0, 12345.6))
+    assert canvas.edge_label_text(1, 0, 0) == "1.235×10⁴"
+    session.undo_stack.push(commands.SetWeightCommand(session, 1, 0, 0, -1e-12))
+    assert canvas.edge_label_text(1, 0, 0) == "−1×10⁻¹²"
+    # the editor opens with every digit, in the form it reads back
+    double_click(canvas, canvas.edge_midpoint(1, 0, 0))
+    assert canvas.editor.text() == "−1×10⁻¹²"
+    canvas.editor.setText("2,5×10⁻³")  # as pasted (QTest types Latin-1 keys only)
+    qtbot.keyClick(canvas.editor, Qt.Key.Key_Return)
+    assert session.network.weights[0][0, 0] == 0.0025
+
+
 def test_layer_headings_name_the_activation(qtbot, xor):
     _, canvas = make_canvas(qtbot, xor)
     assert [h.text() for h in canvas._headings] == [
@@ -201,13 +216,15 @@ def test_invalid_text_is_refused_with_a_message(lecture, qtbot, text):
 
 
 def test_typed_numbers_accept_the_displayed_minus_and_a_decimal_comma():
-    from bpsim.ui.canvas.style import parse_value
-    assert parse_value("−0.25") == -0.25
-    assert parse_value(" 0,5 ") == 0.5
-    assert parse_value("1e-3") == 0.001
+    # the canvas editor reads what is typed with the one parser
+    from bpsim.notation.numbers import parse_number
+    assert parse_number("−0.25") == -0.25
+    assert parse_number(" 0,5 ") == 0.5
+    assert parse_number("1e-3") == 0.001
+    assert parse_number("1.235×10⁴") == 12350.0  # what the canvas shows reads back
     for bad in ("abc", "nan", "inf", "-inf", "", "  "):
         with pytest.raises(ValueError):
-            parse_value(bad)
+            parse_number(bad)
 
 
 def test_escape_cancels_an_edit(lecture, qtbot):

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLineEdit, QToolTip
 
-from . import style
+from bpsim.notation.numbers import parse_number
 
 _NORMAL = ("QLineEdit { border: 2px solid #2166ac; border-radius: 4px; padding: 2px 6px;"
            " background: white; color: #1a1a1a; }")
@@ -47,7 +47,7 @@ class InPlaceEditor(QLineEdit):
             self.close_editor(cancelled=True)  # unchanged: no command, no rounding
             return
         try:
-            value = style.parse_value(self.text())
+            value = parse_number(self.text())
         except ValueError as error:
             self.setStyleSheet(_INVALID)
             self.setToolTip(str(error))
@@ -87,7 +87,7 @@ class InPlaceEditor(QLineEdit):
         if self._closed or event.reason() == Qt.FocusReason.PopupFocusReason:
             return
         try:
-            value = style.parse_value(self.text())
+            value = parse_number(self.text())
         except ValueError:
             self.close_editor(cancelled=True)
             return

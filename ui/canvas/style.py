@@ -1,4 +1,4 @@
-"""Colours, number formats and edge styling rules of the network canvas (no items here).
+"""Colours and edge styling rules of the network canvas (no items here).
 
 Edge style is computed with numpy for all edges at once and reduced to a small
 number of *buckets* (sign × width step), so that the edge item draws each bucket
@@ -7,12 +7,9 @@ with one ``drawLines`` call.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from PySide6.QtGui import QColor
 
-from bpsim.notation.numbers import parse_number
 
 # Colour-blind-safe diverging pair (ColorBrewer PuOr/RdBu ends): blue = positive,
 # orange = negative.  Grey for exactly zero.
@@ -42,43 +39,6 @@ MIN_ALPHA = 0.45
 #: gradients span many orders of magnitude: colour the last GRADIENT_DECADES decades
 GRADIENT_DECADES = 4.0
 
-MINUS = "\u2212"
-
-
-def format_value(value: float, digits: int = 4) -> str:
-    """A number as the canvas shows it: 4 significant digits, a real minus sign.
-    0.30000000000000004 → "0.3", -4.2 → "−4.2", 12345.6 → "1.235e4"."""
-    value = float(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else MINUS + "∞"
-    text = f"{value:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    if text in ("-0", "0"):
-        return "0"
-    return text.replace("-", MINUS)
-
-
-def parse_value(text: str) -> float:
-    """A typed number (accepts "−" and a decimal comma); ValueError with a message
-    a user can read for anything that is not a finite number."""
-    cleaned = text.strip().replace(MINUS, "-").replace(",", ".")
-    if not cleaned:
-        raise ValueError("Empty value: type a number, e.g. 0.5")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        try:  # the ×10ⁿ form an editor opens with, e.g. "1×10⁻⁵"
-            value = parse_number(text)
-        except ValueError:
-            raise ValueError(
-                f"“{text.strip()}” is not a number: type e.g. 0.5 or −1.2") from None
-    if not math.isfinite(value):
-        raise ValueError(f"“{text.strip()}” is not a finite number: type e.g. 0.5 or −1.2")
-    return value
 
 
 def edge_buckets(values: np.ndarray, mode: str = "weight") -> np.ndarray:

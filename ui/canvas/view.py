@@ -11,7 +11,9 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPen,
                            QTransform)
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QToolTip
 
-from bpsim.notation.numbers import format_exact as fmt
+from bpsim.activations import get as get_activation
+from bpsim.notation.numbers import format_exact, format_number
+from bpsim.notation.scripts import layer_superscript, subscript
 from bpsim.scenario import DataSpec
 
 from .. import commands
@@ -32,26 +34,14 @@ SETTLE_MS = 250
 #: how close (in screen pixels) a click must be to an edge to pick it
 EDGE_PICK_PIXELS = 6.0
 
-#: x₁ … xₙ and y₁ … yₘ count from 1, as the Data dock's columns do; neuron indices
-#: (w[l][j,i], "neuron 0 of layer 1") count from 0, as the engine and the Inspector do
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-ACTIVATION_NAMES = {"identity": "identity", "sigmoid": "sigmoid", "tanh": "tanh",
-                    "relu": "ReLU", "leaky_relu": "leaky ReLU", "softmax": "softmax"}
+# x₁ … xₙ and y₁ … yₘ count from 1, as the Data dock's columns do; neuron indices
+# (w[l][j,i], "neuron 0 of layer 1") count from 0, as the engine and the Inspector do
 
 LEGEND_TEXT = {
     "weight": ("blue = positive weight, orange = negative; thickness = |w|"),
     "gradient": ("blue = positive gradient ∂L/∂w, orange = negative; "
                  "thickness = log |∂L/∂w|"),
 }
-
-
-def sub(n: int) -> str:
-    return str(n).translate(_SUBSCRIPTS)
-
-
-def sup(n: int) -> str:
-    return "⁽" + str(n).translate(_SUPERSCRIPTS) + "⁾"
 
 
 def normalize_selection(selection):
@@ -229,7 +219,7 @@ class NetworkCanvas(QGraphicsView):
             item = LabelItem(("neuron", 0, j), self._font("side"), anchor="right",
                              colour=style.MUTED_INK)
             item.edit_kind = "input"
-            item.set_text("x" if layers[0] == 1 else f"x{sub(j + 1)}")
+            item.set_text("x" if layers[0] == 1 else f"x{subscript(j + 1)}")
             self._scene.addItem(item)
             self._input_captions.append(item)
         self._output_labels = []
@@ -255,7 +245,7 @@ class NetworkCanvas(QGraphicsView):
         depth = len(self._layers) - 1
         if l == 0:
             return "Input"
-        name = ACTIVATION_NAMES.get(self._activations[l - 1], self._activations[l - 1])
+        name = get_activation(self._activations[l - 1]).prose_label
         if l == depth:
             return f"Output · {name}"
         return f"Hidden {l} · {name}"
@@ -379,7 +369,7 @@ class NetworkCanvas(QGraphicsView):
             texts = self._edge_label_override or {}
             for k, item in self._edge_labels.items():
                 text = texts.get(k)
-                item.set_text(style.format_value(values[k]) if text is None else text)
+                item.set_text(format_number(values[k]) if text is None else text)
                 item.setVisible(text != "")
 
     def _restyle_biases(self) -> None:
@@ -388,7 +378,7 @@ class NetworkCanvas(QGraphicsView):
             biases = (override[l - 1] if override is not None
                       else self.session.network.biases[l - 1])
             for j, item in enumerate(column):
-                item.set_text("b = " + style.format_value(biases[j]))
+                item.set_text("b = " + format_number(biases[j]))
         self._bias_batch.update()
 
     def _forward_activations(self):
@@ -409,23 +399,23 @@ class NetworkCanvas(QGraphicsView):
             for j, item in enumerate(column):
                 if texts is not None:
                     value = texts[j]
-                    item.set_text(value if isinstance(value, str) else style.format_value(value))
+                    item.set_text(value if isinstance(value, str) else format_number(value))
                 elif activations is None or j >= len(activations[l]):
                     item.set_text("?")
                 else:
-                    item.set_text(style.format_value(activations[l][j]))
+                    item.set_text(format_number(activations[l][j]))
         self._neuron_batch.update()
         n_out = len(self._output_labels)
         for j, item in enumerate(self._output_labels):
             if self._output_override is not None:
                 item.set_text(self._output_override[j])
                 continue
-            suffix = "" if n_out == 1 else sub(j + 1)
+            suffix = "" if n_out == 1 else subscript(j + 1)
             if activations is None:
                 item.set_text(f"ŷ{suffix} = ?\ny{suffix} = ?")
                 continue
-            y_hat = style.format_value(activations[-1][j])
-            y = style.format_value(target[j]) if target is not None and j < len(target) else "?"
+            y_hat = format_number(activations[-1][j])
+            y = format_number(target[j]) if target is not None and j < len(target) else "?"
             item.set_text(f"ŷ{suffix} = {y_hat}\ny{suffix} = {y}")
 
     def _on_settled(self) -> None:
@@ -775,20 +765,20 @@ class NetworkCanvas(QGraphicsView):
         if kind == "weight":
             i = rest[0]
             w = net.weights[layer - 1][j, i]
-            source = (f"input {i} (x{sub(i + 1)})" if layer == 1
+            source = (f"input {i} (x{subscript(i + 1)})" if layer == 1
                       else f"neuron {i} of layer {layer - 1}")
-            return (f"w{sup(layer)}[{j},{i}] = {style.format_value(w)}: from {source} to "
+            return (f"w{layer_superscript(layer)}[{j},{i}] = {format_number(w)}: from {source} to "
                     f"neuron {j} of layer {layer}. Double-click to edit.")
         if kind == "bias" or edit_kind == "neuron_bias":
             b = net.biases[layer - 1][j]
-            return (f"Neuron {j} of layer {layer}: bias b{sup(layer)}[{j}] = "
-                    f"{style.format_value(b)}. Double-click to edit the bias.")
+            return (f"Neuron {j} of layer {layer}: bias b{layer_superscript(layer)}[{j}] = "
+                    f"{format_number(b)}. Double-click to edit the bias.")
         if edit_kind == "target":
             return f"Output {j}: prediction ŷ and target y. Double-click to edit the target y."
         if layer == 0:
-            return (f"Input {j}: x{sub(j + 1)} of the current sample. "
+            return (f"Input {j}: x{subscript(j + 1)} of the current sample. "
                     "Double-click to edit it.")
-        return f"Neuron {j} of layer {layer}: its activation a{sup(layer)}[{j}]."
+        return f"Neuron {j} of layer {layer}: its activation a{layer_superscript(layer)}[{j}]."
 
     # -- zoom ------------------------------------------------------------------------
 
@@ -980,7 +970,7 @@ class NetworkCanvas(QGraphicsView):
             else self.edge_midpoint(layer, j, i)
         value = self.session.network.weights[layer - 1][j, i]
         return self._open_editor(
-            anchor, fmt(value), f"w{sup(layer)}[{j},{i}]",
+            anchor, format_exact(value), f"w{layer_superscript(layer)}[{j},{i}]",
             lambda v: self.session.undo_stack.push(
                 commands.SetWeightCommand(self.session, layer, j, i, v)))
 
@@ -989,7 +979,7 @@ class NetworkCanvas(QGraphicsView):
         label = self._bias_labels[layer - 1][j]
         value = self.session.network.biases[layer - 1][j]
         return self._open_editor(
-            label.scenePos(), fmt(value), f"b{sup(layer)}[{j}]",
+            label.scenePos(), format_exact(value), f"b{layer_superscript(layer)}[{j}]",
             lambda v: self.session.undo_stack.push(
                 commands.SetBiasCommand(self.session, layer, j, v)))
 
@@ -1017,10 +1007,10 @@ class NetworkCanvas(QGraphicsView):
             new[index][0][j] = v
             self.session.undo_stack.push(commands.SetDataCommand(
                 self.session, DataSpec.from_samples(new),
-                f"Set sample {index + 1} x{sub(j + 1)} = {fmt(v)}"))
+                f"Set sample {index + 1} x{subscript(j + 1)} = {format_exact(v)}"))
 
-        return self._open_editor(self._neurons[0][j].scenePos(), fmt(value),
-                                 f"x{sub(j + 1)} of sample {index + 1}", apply)
+        return self._open_editor(self._neurons[0][j].scenePos(), format_exact(value),
+                                 f"x{subscript(j + 1)} of sample {index + 1}", apply)
 
     def edit_target(self, j: int) -> InPlaceEditor | None:
         """Type target y_j of the current sample (literal samples with one target per
@@ -1040,11 +1030,12 @@ class NetworkCanvas(QGraphicsView):
             new[index][1][j] = v
             self.session.undo_stack.push(commands.SetDataCommand(
                 self.session, DataSpec.from_samples(new),
-                f"Set sample {index + 1} y{sub(j + 1)} = {fmt(v)}"))
+                f"Set sample {index + 1} y{subscript(j + 1)} = {format_exact(v)}"))
 
         item = self._output_labels[j]
         anchor = item.scenePos() + QPointF(item.text_rect().width() / 2, 0)
-        return self._open_editor(anchor, fmt(value), f"y{sub(j + 1)} of sample {index + 1}",
+        return self._open_editor(anchor, format_exact(value),
+                                 f"y{subscript(j + 1)} of sample {index + 1}",
                                  apply)
 
     # =========================================================================

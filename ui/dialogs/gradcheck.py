@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
                                QLabel, QPushButton, QTableView, QVBoxLayout)
 
 from bpsim import gradcheck
-from bpsim.chain_rule import format_number
+from bpsim.notation.numbers import format_number
 
 #: the value a numeric column sorts by
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

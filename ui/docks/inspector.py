@@ -17,17 +17,13 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from bpsim import activations
+from bpsim.notation.numbers import format_number
+from bpsim.notation.scripts import layer_superscript
 from bpsim.trace import BackwardRecord, ForwardRecord, StepRecord
 
 from ..commands import SetBiasCommand, SetWeightCommand
-from ..widgets import NumberField, NumberSlider, format_number
-from .common import (form_layout, layer_name, note_label, plural, superscript,
-                     value_label)
-
-def shown(value) -> str:
-    """A read-only number as the canvas shows it: 4 significant digits."""
-    return format_number(value, 4)
-
+from ..widgets import NumberField, NumberSlider
+from .common import form_layout, layer_name, note_label, plural, value_label
 
 HINT = "Click a connection, neuron or bias on the canvas to inspect it"
 
@@ -321,14 +317,14 @@ class InspectorDock(QDockWidget):
         layers = net.layers
         if kind == "weight":
             i = rest[0]
-            symbol = f"w{superscript(layer)}[{j},{i}]"
+            symbol = f"w{layer_superscript(layer)}[{j},{i}]"
             self.parameter_title.setText(symbol)
             self.parameter_where.setText(
                 f"from neuron {i} of {layer_name(layers, layer - 1)}\n"
                 f"to neuron {j} of {layer_name(layers, layer)}")
             value = float(net.weights[layer - 1][j, i])
         else:
-            symbol = f"b{superscript(layer)}[{j}]"
+            symbol = f"b{layer_superscript(layer)}[{j}]"
             self.parameter_title.setText(symbol)
             self.parameter_where.setText(
                 f"bias of neuron {j} of {layer_name(layers, layer)}")
@@ -347,12 +343,12 @@ class InspectorDock(QDockWidget):
             return
         back, step = source.record, source.step
         gradient = back.grad_weights[j, i] if kind == "weight" else back.grad_biases[j]
-        self.gradient.setText(shown(gradient))
+        self.gradient.setText(format_number(gradient))
         mean = " J is the mean loss over the batch." if source.size > 1 else ""
         if step is None:  # phase by phase: the update has not happened yet
             self.last_update.setText("— (the update phase comes next)")
             self.parameter_note.setText(
-                f"From {source.words}, at the current {symbol} = {shown(value)}.{mean}")
+                f"From {source.words}, at the current {symbol} = {format_number(value)}.{mean}")
             return
         update = step.update
         if kind == "weight":
@@ -361,14 +357,14 @@ class InspectorDock(QDockWidget):
         else:
             before = update.biases_before[layer - 1][j]
             after = update.biases_after[layer - 1][j]
-        note = (f"From {source.words}: computed at {symbol} = {shown(before)}, "
+        note = (f"From {source.words}: computed at {symbol} = {format_number(before)}, "
                 f"before the update.{mean}")
         if not update.applied:
             self.last_update.setText("not applied (the step diverged)")
         elif kind == "bias" and not update.train_biases:
             self.last_update.setText("none (biases are not trained)")
         else:
-            self.last_update.setText(f"{shown(before)} → {shown(after)}")
+            self.last_update.setText(f"{format_number(before)} → {format_number(after)}")
         if not self._step_is_current():
             note += " The parameters changed since; run a step for a fresh gradient."
         self.parameter_note.setText(note)
@@ -388,7 +384,7 @@ class InspectorDock(QDockWidget):
             form.labelForField(self.a).setText("Input a = x")
             for row in range(form.rowCount()):
                 form.setRowVisible(row, row == 2)
-            self.a.setText(shown(x[0, j]))
+            self.a.setText(format_number(x[0, j]))
             self.neuron_note.setText(
                 "An input neuron passes its input on: a = x. Edit inputs in the Data dock.")
             return
@@ -403,10 +399,10 @@ class InspectorDock(QDockWidget):
         if name == "leaky_relu":
             formula += f", α = {format_number(net.leaky_slope)}"
         self.activation.setText(f"{info.label}: {formula}")
-        self.z.setText(shown(record.z[0, j]))
-        self.a.setText(shown(record.a[0, j]))
+        self.z.setText(format_number(record.z[0, j]))
+        self.a.setText(format_number(record.a[0, j]))
         if layer == net.depth:
-            self.target.setText(shown(y[0, j]) if j < y.shape[1] else "—")
+            self.target.setText(format_number(y[0, j]) if j < y.shape[1] else "—")
         with QSignalBlocker(self.neuron_bias):
             self.neuron_bias.set_value(float(net.biases[layer - 1][j]))
 
@@ -420,17 +416,17 @@ class InspectorDock(QDockWidget):
                 "which the backward pass computes.")
             return
         back, indices, size = source.record, source.indices, source.size
-        self.bias_gradient.setText(shown(back.grad_biases[j]))
+        self.bias_gradient.setText(format_number(back.grad_biases[j]))
         # δ has one row per sample of the batch; show this sample's row when it is in
         # the batch, else the sum over the batch (which is also ∂J/∂b).
         if indices is not None and sample in indices:
             self.delta_label.setText(f"δ = ∂J/∂z (sample {sample + 1})")
-            self.delta.setText(shown(back.delta[indices.index(sample), j]))
+            self.delta.setText(format_number(back.delta[indices.index(sample), j]))
             about = (f"J is the batch mean, so sample {sample + 1}'s δ includes a factor "
                      f"1/{size}; ∂J/∂b = Σ δ over the batch" if size > 1 else "")
         else:
             self.delta_label.setText("Σ δ over the batch")
-            self.delta.setText(shown(back.grad_biases[j]))
+            self.delta.setText(format_number(back.grad_biases[j]))
             about = (f"Sample {sample + 1} is not known to be in that batch, so δ is "
                      f"summed over its {plural(size, 'sample')}")
         when = ("at the current weights" if source.step is None

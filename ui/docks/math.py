@@ -10,7 +10,7 @@ selected: the loss with numbers.
 The numbers come from a step record: the session's last step while the weights are
 still those it produced, otherwise a preview of the next step computed by the
 engine on a copy of the scenario (the session's network is never touched).  All
-formulas are built by :mod:`bpsim.chain_rule`; this dock only lays them out.
+formulas are built by :mod:`bpsim.notation`; this dock only lays them out.
 """
 
 from __future__ import annotations
@@ -23,8 +23,13 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from bpsim import chain_rule as cr
-from bpsim.explain import explain, training_step
+from bpsim.notation.chain_rule import ParameterGradient, Path, route_neurons
+from bpsim.notation.expr import Equation, Expr, Num
+from bpsim.notation.formulas import loss_formula, neuron_forward
+from bpsim.notation.handout import explain, training_step
+from bpsim.notation.numbers import DIGITS, format_number
+from bpsim.notation.render import html_cells, to_html, to_text
+from bpsim.notation.symbols import Notation
 from bpsim.trace import StepRecord
 
 #: Point size of the formulas at font scale 1: readable from the back of a classroom.
@@ -44,10 +49,10 @@ HINT = "Click a weight, a neuron or a bias on the canvas to see its chain rule w
 # ---------------------------------------------------------------------------------------
 
 
-def expr_html(e: cr.Expr, digits: int) -> str:
+def expr_html(e: Expr, digits: int) -> str:
     """``e`` as rich text; when it has fractions at its top level they are stacked, in
     a one-row table that lines the pieces up on their middles."""
-    cells = cr.html_cells(e, digits)
+    cells = html_cells(e, digits)
     if len(cells) == 1 and "<table" not in cells[0]:
         return cells[0]
     # a fraction cell never wraps; the text between fractions may
@@ -57,7 +62,7 @@ def expr_html(e: cr.Expr, digits: int) -> str:
     return f"<table cellspacing='0' cellpadding='0'><tr>{tds}</tr></table>"
 
 
-def equation_html(eq: cr.Equation, digits: int, after_result: str = "") -> str:
+def equation_html(eq: Equation, digits: int, after_result: str = "") -> str:
     """lhs = step₁ / = step₂ / … one step per row, the = signs in one column."""
     rows = []
     for k, step in enumerate(eq.steps):
@@ -84,7 +89,7 @@ def check_html(shown: float, engine: float, digits: int) -> str:
     agree = np.isclose(shown, engine, rtol=1e-9, atol=1e-12)
     mark, colour = ("✓", CHECK_COLOUR) if agree else ("✗", MISMATCH_COLOUR)
     return (f"&nbsp;<span style='color:{colour}'>{mark}&nbsp;engine:&nbsp;"
-            f"{html.escape(cr.format_number(engine, digits))}</span>")
+            f"{html.escape(format_number(engine, digits))}</span>")
 
 
 def _heading(text: str) -> str:
@@ -96,8 +101,8 @@ def _para(text: str, muted: bool = False) -> str:
     return f"<p{style}>{text}</p>"
 
 
-def _math_inline(e: cr.Expr, digits: int) -> str:
-    return cr.to_html(e, digits)
+def _math_inline(e: Expr, digits: int) -> str:
+    return to_html(e, digits)
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,7 +146,7 @@ def current_step(session) -> tuple[StepRecord, bool]:
 
 def worked_example(session, format: str = "html") -> str:
     """File ▸ Export worked example: the handout of the step the Math dock shows
-    (:func:`bpsim.explain.explain`, Markdown with LaTeX or self-contained HTML)."""
+    (:func:`bpsim.notation.handout.explain`, Markdown with LaTeX or self-contained HTML)."""
     step, _ = current_step(session)
     return explain(session.scenario, format, step=step)
 
@@ -155,7 +160,7 @@ class MathDock(QDockWidget):
     """Follows the canvas selection (None, ("weight", l, j, i), ("bias", l, j),
     ("neuron", l, j)) and writes its chain rule with the numbers of a step."""
 
-    #: the path chosen in the path list, as a :class:`bpsim.chain_rule.Path` (or None):
+    #: the path chosen in the path list, as a :class:`bpsim.notation.chain_rule.Path` (or None):
     #: what the canvas can highlight
     path_changed = Signal(object)
 
@@ -166,11 +171,11 @@ class MathDock(QDockWidget):
         self.session = session
         self.canvas = canvas
         self.selection = None
-        self.digits = cr.DIGITS
+        self.digits = DIGITS
         self._font_scale = 1.0
         self._preview: StepRecord | None = None
-        self._gradient: cr.ParameterGradient | None = None
-        self._path: cr.Path | None = None
+        self._gradient: ParameterGradient | None = None
+        self._path: Path | None = None
         #: the paths listed (as nodes), with the parameter and step they belong to
         self._routes: list[tuple] = []
         self._routes_key = None
@@ -266,13 +271,13 @@ class MathDock(QDockWidget):
         self._ensure_fresh()
         return self._path.factors if self._path is not None else None
 
-    def selected_path(self) -> cr.Path | None:
+    def selected_path(self) -> Path | None:
         """The chosen path; its ``edges`` are the weights the canvas can highlight."""
         self._ensure_fresh()
         return self._path
 
     @property
-    def gradient(self) -> cr.ParameterGradient | None:
+    def gradient(self) -> ParameterGradient | None:
         """The chain rule object of the selected weight or bias."""
         self._ensure_fresh()
         return self._gradient
@@ -373,7 +378,7 @@ class MathDock(QDockWidget):
         elif s[0] == "neuron":
             parts.append(self._neuron_html(step, net, s[1], s[2], sample))
         else:
-            self._gradient = cr.ParameterGradient(step, net, s)
+            self._gradient = ParameterGradient(step, net, s)
         self._fill_paths(sample)
         if self._gradient is not None:
             parts.append(self._parameter_html(self._gradient, sample, preview))
@@ -417,10 +422,10 @@ class MathDock(QDockWidget):
         self._set_path(grad.path(nodes, sample), (grad.parameter, nodes, sample))
 
     @staticmethod
-    def _route_words(grad: cr.ParameterGradient, nodes: tuple) -> str:
+    def _route_words(grad: ParameterGradient, nodes: tuple) -> str:
         n = grad.notation
-        return " → ".join(cr.to_text(n.a(layer, j))
-                          for layer, j in cr.route_neurons(grad.parameter, nodes))
+        return " → ".join(to_text(n.a(layer, j))
+                          for layer, j in route_neurons(grad.parameter, nodes))
 
     def _set_path(self, path, key) -> None:
         self._path = path
@@ -438,21 +443,21 @@ class MathDock(QDockWidget):
     # -- the pieces -------------------------------------------------------------------
 
     def _loss_html(self, step, net, sample) -> str:
-        formula = cr.loss_formula(step, net)
+        formula = loss_formula(step, net)
         out = _heading("The loss")
         for eq in formula.equations(sample):
             out += equation_html(eq, self.digits)
         return out
 
     def _neuron_html(self, step, net, layer, j, sample) -> str:
-        n = cr.Notation(net.layers)
+        n = Notation(net.layers)
         if layer == 0:
             x = float(step.inputs[sample, j])
-            return (_heading(f"Input {html.escape(cr.to_text(n.a(0, j)))}")
-                    + equation_html(cr.Equation(n.a(0, j), (cr.Num(x),),
+            return (_heading(f"Input {html.escape(to_text(n.a(0, j)))}")
+                    + equation_html(Equation(n.a(0, j), (Num(x),),
                                                 note="an input of the sample: nothing to compute"),
                                     self.digits))
-        neuron = cr.neuron_forward(step, net, layer, j, sample)
+        neuron = neuron_forward(step, net, layer, j, sample)
         where = "output" if layer == net.depth else "hidden"
         out = _heading(f"Neuron {j} of layer {layer} ({where}): forward")
         out += equation_html(neuron.z_equation(), self.digits)
@@ -463,7 +468,7 @@ class MathDock(QDockWidget):
                              check_html(neuron.delta, engine, self.digits))
         return out
 
-    def _parameter_html(self, grad: cr.ParameterGradient, sample: int, preview: bool) -> str:
+    def _parameter_html(self, grad: ParameterGradient, sample: int, preview: bool) -> str:
         d = self.digits
         kind = "Weight" if grad.kind == "weight" else "Bias"
         out = _heading(f"{kind} {_math_inline(grad.symbol, d)}: the chain rule")
@@ -492,7 +497,7 @@ class MathDock(QDockWidget):
                 out += equation_html(delta.equation, d)
         return out
 
-    def _path_html(self, grad: cr.ParameterGradient, path: cr.Path) -> str:
+    def _path_html(self, grad: ParameterGradient, path: Path) -> str:
         if grad.single_path:
             return ""
         d = self.digits
@@ -504,6 +509,6 @@ class MathDock(QDockWidget):
         out += _para(f"Sum of the products of all {grad.path_count} paths"
                      + (" over the batch" if grad.batch > 1 else "")
                      + ("" if added else " (added up layer by layer as δ)") + ": "
-                     + html.escape(cr.format_number(total, d))
+                     + html.escape(format_number(total, d))
                      + check_html(total, grad.engine_gradient, d))
         return out

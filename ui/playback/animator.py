@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from bpsim.notation.numbers import format_number
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
 
@@ -409,7 +410,8 @@ class Animator(QObject):
         if (self.target_loss is not None and last is not None and self.steps_played
                 and last.loss.loss <= self.target_loss):
             return (f"Stopped at step {last.step + 1}: the loss "
-                    f"{last.loss.loss:.4g} reached the target {self.target_loss:.4g}.")
+                    f"{format_number(last.loss.loss)} reached the target "
+                    f"{format_number(self.target_loss)}.")
         return None
 
     def _until(self):

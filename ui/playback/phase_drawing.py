@@ -21,45 +21,32 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from bpsim import losses
+from bpsim.activations import get as get_activation
 from bpsim.network import Network
+from bpsim.notation.numbers import format_number
+from bpsim.notation.scripts import layer_superscript, subscript
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
 from ..canvas.overlay import Banner, Overlay
-from ..canvas.style import NEGATIVE, POSITIVE, format_value
+from ..canvas.style import NEGATIVE, POSITIVE
 
 #: the share of a phase's tween spent on pulses travelling; the values appear after it
 TRAVEL = 0.7
-ACTIVATION_SYMBOLS = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh",
-                      "relu": "ReLU", "leaky_relu": "leaky ReLU", "softmax": "softmax"}
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 DELTA_INK = "#444444"
 LOSS_INK = "#7a0c12"
 IDLE_HELP = ("→ or Space: next phase (forward, loss, backward, update) · ←: back · "
              "Enter: a whole step · P: play · R: reset")
 
 
-def num(value) -> str:
-    """A number as the canvas writes it (4 significant digits, real minus sign)."""
-    return format_value(value)
-
-
 def term(value) -> str:
     """A number inside a formula: negative ones in parentheses, (−1.4)."""
-    text = num(value)
+    text = format_number(value)
     return f"({text})" if text.startswith("−") else text
 
 
-def sup(n: int) -> str:
-    return "⁽" + str(n).translate(_SUPERSCRIPTS) + "⁾"
-
-
-def sub(n: int) -> str:
-    return str(n).translate(_SUBSCRIPTS)
-
-
 def weight_name(layer: int, j: int, i: int, single: bool) -> str:
-    return "w" if single else f"w{sup(layer)}[{j},{i}]"
+    return "w" if single else f"w{layer_superscript(layer)}[{j},{i}]"
 
 
 # -- formulas with the numbers -------------------------------------------------------
@@ -68,33 +55,32 @@ def loss_formula(record: LossRecord, row: int) -> str:
     """The per-sample loss of batch row ``row`` written out, e.g. "(ŷ − y)² = (0.3 − 1)²
     = 0.49"; a compact form for many outputs."""
     y_hat, y = record.prediction[row], record.target[row]
-    value = num(record.per_sample[row])
+    value = format_number(record.per_sample[row])
     n = len(y_hat)
     name = record.loss_name
-    pairs = [f"({num(a)} − {term(b)})²" for a, b in zip(y_hat, y)]
+    loss = losses.get(name)
+    pairs = [f"({format_number(a)} − {term(b)})²" for a, b in zip(y_hat, y)]
     if name in ("mse", "sse", "half_sse"):
         if n == 1:
             prefix = {"half_sse": "½"}.get(name, "")
-            return f"{prefix}(ŷ − y)² = {prefix}{pairs[0]} = {value}"
-        general = {"mse": "mean of (ŷₖ − yₖ)²", "sse": "Σₖ (ŷₖ − yₖ)²",
-                   "half_sse": "½ Σₖ (ŷₖ − yₖ)²"}[name]
+            return f"{loss.one_output_formula} = {prefix}{pairs[0]} = {value}"
         if n > 3:
-            return f"{general} over {n} outputs = {value}"
+            return f"{loss.formula} over {n} outputs = {value}"
         terms = " + ".join(pairs)
         numbers = {"mse": f"({terms}) / {n}", "sse": terms, "half_sse": f"½({terms})"}[name]
-        return f"{general} = {numbers} = {value}"
+        return f"{loss.formula} = {numbers} = {value}"
     if name == "bce":
         if n == 1:
             a, b = y_hat[0], y[0]
-            return (f"−[y·log ŷ + (1 − y)·log(1 − ŷ)] = −[{term(b)}·log {term(a)} + "
+            return (f"{loss.one_output_formula} = −[{term(b)}·log {term(a)} + "
                     f"(1 − {term(b)})·log(1 − {term(a)})] = {value}")
-        return f"−mean of [y·log ŷ + (1 − y)·log(1 − ŷ)] over {n} outputs = {value}"
+        return f"{loss.formula} over {n} outputs = {value}"
     if name == "cross_entropy":
         nonzero = [k for k in range(n) if y[k] != 0]
         if 0 < len(nonzero) <= 3:
             terms = " + ".join(f"{term(y[k])}·log {term(y_hat[k])}" for k in nonzero)
-            return f"−Σₖ yₖ·log ŷₖ = −({terms}) = {value}"
-        return f"−Σₖ yₖ·log ŷₖ = {value}"
+            return f"{loss.formula} = −({terms}) = {value}"
+        return f"{loss.formula} = {value}"
     return f"loss = {value}"
 
 
@@ -106,8 +92,8 @@ def batch_loss_text(record: LossRecord) -> str:
     """J of the batch, e.g. "J = 0.49" or "J = mean over 4 samples = 0.1234"."""
     batch = len(record.per_sample)
     if batch == 1:
-        return f"J = {num(record.loss)}"
-    return f"J = mean over {batch} samples = {num(record.loss)}"
+        return f"J = {format_number(record.loss)}"
+    return f"J = mean over {batch} samples = {format_number(record.loss)}"
 
 
 class PhaseDrawing(QObject):
@@ -207,7 +193,7 @@ class PhaseDrawing(QObject):
         animator = self.animator
         if animator.playing and animator.phase_ms <= 0:
             last = self.session.last_step
-            loss = f" · J = {num(last.loss.loss)}" if last is not None else ""
+            loss = f" · J = {format_number(last.loss.loss)}" if last is not None else ""
             self._show(f"Training · step {self.session.trainer.steps_done}{loss}",
                        "Whole steps, one after another; the drawing shows the latest "
                        "weights · P pauses")
@@ -256,9 +242,9 @@ class PhaseDrawing(QObject):
             texts = []
             n_out = net.layers[-1]
             for k in range(n_out):
-                s = "" if n_out == 1 else sub(k)
-                y_hat = num(activations[-1][k]) if y_hat_known else "?"
-                y = num(targets[k]) if targets is not None else "?"
+                s = "" if n_out == 1 else subscript(k)
+                y_hat = format_number(activations[-1][k]) if y_hat_known else "?"
+                y = format_number(targets[k]) if targets is not None else "?"
                 texts.append(f"ŷ{s} = {y_hat}\ny{s} = {y}" + (extra if k == 0 else ""))
             return texts
 
@@ -282,7 +268,7 @@ class PhaseDrawing(QObject):
                 contribution = weights[l - 1] * record.inputs[row][None, :]
                 pulses = (l, t / TRAVEL, contribution, False)
             else:
-                tags = [(l, j, f"z = {num(record.z[row, j])}", DELTA_INK)
+                tags = [(l, j, f"z = {format_number(record.z[row, j])}", DELTA_INK)
                         for j in range(net.layers[l])]
             detail = self._forward_detail(record, row, self._focus_neuron(l), weights,
                                           biases)
@@ -294,10 +280,10 @@ class PhaseDrawing(QObject):
                         edge_key=("loss", step_key))
             if reached:
                 # the shown sample's loss, next to its prediction
-                tags = [(depth, 0, f"loss = {num(record.per_sample[row])}", LOSS_INK)]
+                tags = [(depth, 0, f"loss = {format_number(record.per_sample[row])}", LOSS_INK)]
             step_words = f"step {animator.shown_step + 1}"
             comparison = ", ".join(
-                f"ŷ = {num(a)} with y = {num(b)}"
+                f"ŷ = {format_number(a)} with y = {format_number(b)}"
                 for a, b in list(zip(record.prediction[row], record.target[row]))[:3])
             if len(record.per_sample) == 1:
                 headline = f"Loss · J = {loss_formula(record, row)} · {step_words}"
@@ -322,7 +308,7 @@ class PhaseDrawing(QObject):
                         neurons=neuron_texts(depth), outputs=outputs(True), highlight=l,
                         edge_key=("backward", step_key, l, reached))
             for m, back in backward.items():
-                tags += [(m, j, f"δ = {num(back.delta[row, j])}", _sign_colour(d))
+                tags += [(m, j, f"δ = {format_number(back.delta[row, j])}", _sign_colour(d))
                          for j, d in enumerate(back.delta[row])]
             if not reached:
                 pulses = (l, t / TRAVEL, record.grad_weights, True)
@@ -422,17 +408,17 @@ class PhaseDrawing(QObject):
         a = record.inputs[row]
         b = biases[l - 1][j]
         z, out = record.z[row, j], record.a[row, j]
-        f = ACTIVATION_SYMBOLS.get(record.activation, record.activation)
+        f = get_activation(record.activation).symbol
         who = "" if len(record.z[row]) == 1 else f"neuron {j}: "
         if len(a) <= 3:
             products = " + ".join(f"{term(wi)}·{term(ai)}" for wi, ai in zip(w, a))
-            z_text = f"z = Σ w·a + b = {products} + {term(b)} = {num(z)}"
+            z_text = f"z = Σ w·a + b = {products} + {term(b)} = {format_number(z)}"
         else:
-            z_text = f"z = Σ w·a + b over {len(a)} inputs = {num(z)}"
+            z_text = f"z = Σ w·a + b over {len(a)} inputs = {format_number(z)}"
         if record.activation == "softmax":
-            a_text = f"a = softmax(z)[{j}] = {num(out)}"
+            a_text = f"a = softmax(z)[{j}] = {format_number(out)}"
         else:
-            a_text = f"a = f(z) = {f}({num(z)}) = {num(out)}"
+            a_text = f"a = f(z) = {f}({format_number(z)}) = {format_number(out)}"
         return f"{who}{z_text}  ·  {a_text}"
 
     def _backward_detail(self, record: BackwardRecord, row: int) -> str:
@@ -442,19 +428,19 @@ class PhaseDrawing(QObject):
         grad = record.grad_weights[j, i]
         who = "" if record.delta.shape[1] == 1 else f"neuron {j}: "
         if l == depth:
-            incoming = f"∂J/∂ŷ = {num(record.grad_a[row, j])}"
-            delta_text = f"δ = ∂J/∂ŷ·f′(z) = {num(delta)}"
+            incoming = f"∂J/∂ŷ = {format_number(record.grad_a[row, j])}"
+            delta_text = f"δ = ∂J/∂ŷ·f′(z) = {format_number(delta)}"
         else:
-            incoming = f"∂J/∂a = Σₖ w·δₖ = {num(record.grad_a[row, j])}"
-            delta_text = f"δ = ∂J/∂a·f′(z) = {num(delta)}"
+            incoming = f"∂J/∂a = Σₖ w·δₖ = {format_number(record.grad_a[row, j])}"
+            delta_text = f"δ = ∂J/∂a·f′(z) = {format_number(delta)}"
         name = weight_name(l, j, i, self._single_weight)
         batch = record.delta.shape[0]
         forward = self._forward_records()
         if batch == 1 and len(forward) >= l:
             a_in = forward[l - 1].inputs[row, i]
-            grad_text = f"∂J/∂{name} = δ·a = {term(delta)}·{term(a_in)} = {num(grad)}"
+            grad_text = f"∂J/∂{name} = δ·a = {term(delta)}·{term(a_in)} = {format_number(grad)}"
         else:
-            grad_text = f"∂J/∂{name} = Σ δ·a ({batch} samples) = {num(grad)}"
+            grad_text = f"∂J/∂{name} = Σ δ·a ({batch} samples) = {format_number(grad)}"
         return f"{who}{incoming}  ·  {delta_text}  ·  {grad_text}"
 
     def _update_detail(self, record: UpdateRecord) -> str:
@@ -464,10 +450,10 @@ class PhaseDrawing(QObject):
             l, j = selection[1], selection[2]
             back = self._backward_of(l)
             before, after = record.biases_before[l - 1][j], record.biases_after[l - 1][j]
-            name = f"b{sup(l)}[{j}]"
+            name = f"b{layer_superscript(l)}[{j}]"
             grad = back.grad_biases[j] if back is not None else None
             if not record.train_biases:
-                return f"{name} stays {num(before)}: biases are not trained"
+                return f"{name} stays {format_number(before)}: biases are not trained"
             symbol = "b"
         else:
             l, j, i = self._focus_weight()
@@ -478,11 +464,13 @@ class PhaseDrawing(QObject):
             grad = back.grad_weights[j, i] if back is not None else None
             symbol = "w"
         if record.momentum or grad is None:
-            return f"{name}: {num(before)} → {num(after)}   (with momentum: w ← w + v)"
+            return (f"{name}: {format_number(before)} → {format_number(after)}   "
+                    "(with momentum: w ← w + v)")
         count = sum(w.size for w in record.weights_before)
         rest = "" if single else f"  ·  the same for all {count} weights"
-        return (f"{symbol} ← {symbol} − η·∂J/∂{symbol}:   {name} = {num(before)} − "
-                f"{num(record.learning_rate)}·{term(grad)} = {num(after)}{rest}")
+        return (f"{symbol} ← {symbol} − η·∂J/∂{symbol}:   {name} = {format_number(before)} − "
+                f"{format_number(record.learning_rate)}·{term(grad)} = "
+                f"{format_number(after)}{rest}")
 
     def _new_prediction(self) -> str:
         """ŷ of the shown sample with the updated weights (the engine's forward pass)."""
@@ -493,7 +481,7 @@ class PhaseDrawing(QObject):
         y_hat = records[-1].a[0]
         if len(y_hat) > 3:
             return ""
-        values = ", ".join(num(v) for v in y_hat)
+        values = ", ".join(format_number(v) for v in y_hat)
         return f"  ·  now ŷ = {values}"
 
     def _backward_of(self, layer: int):
@@ -517,13 +505,13 @@ class PhaseDrawing(QObject):
         n_out = net.layers[-1]
         outputs = []
         for k in range(n_out):
-            s = "" if n_out == 1 else sub(k)
-            target = num(y[0][k]) if k < y.shape[1] else "?"
-            outputs.append(f"ŷ{s} = {num(neurons[-1][k])}\ny{s} = {target}")
+            s = "" if n_out == 1 else subscript(k)
+            target = format_number(y[0][k]) if k < y.shape[1] else "?"
+            outputs.append(f"ŷ{s} = {format_number(neurons[-1][k])}\ny{s} = {target}")
         self._apply(snapshot.weights, biases=snapshot.biases, neurons=neurons,
                     outputs=outputs, edge_key=("snapshot", snapshot.step))
         self._show(f"History · after step {snapshot.step + 1} "
-                   f"(its J was {num(snapshot.loss)})"
+                   f"(its J was {format_number(snapshot.loss)})"
                    f" · sample {self.session.current_sample + 1}",
                    "The network itself is unchanged · “Continue from here” trains on from "
                    "this state · “Now” goes back")

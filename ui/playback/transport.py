@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
                                QSizePolicy, QSlider, QStyle, QToolBar, QToolButton,
                                QWidget)
 
+from bpsim.notation.numbers import format_number
 from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
 
 from .animator import DEFAULT_SPEED, SPEEDS, Animator
@@ -197,7 +198,7 @@ class TransportBar(QToolBar):
         if animator.max_steps is not None:
             rules.append(f"after {animator.max_steps} steps")
         if animator.target_loss is not None:
-            rules.append(f"at J ≤ {self.target_field.text()}")
+            rules.append(f"at J ≤ {format_number(animator.target_loss)}")
         words = " or ".join(rules) if rules else "never"
         self.stop_button.setText(f"Stop: {words} ▾")
 

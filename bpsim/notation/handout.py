@@ -18,12 +18,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import chain_rule as cr
-from .activations import get as get_activation
-from .losses import get as get_loss
-from .network import Network
-from .scenario import Scenario
-from .trace import StepRecord
+from ..activations import get as get_activation
+from ..losses import get as get_loss
+from ..network import Network
+from ..scenario import Scenario
+from ..trace import StepRecord
+from .chain_rule import (DERIVATIVE, INPUT, LOSS_GRADIENT, OUTPUT_DELTA, SOFTMAX_JACOBIAN,
+                         WEIGHT, ParameterGradient, bias_gradient, weight_gradient)
+from .expr import (BigSum, Call, Equation, Expr, Matrix, Num, Op, Paren, Row, Sym, Text,
+                   Vector, partial, row)
+from .formulas import loss_formula, neuron_forward
+from .numbers import DIGITS, format_number
+from .render import to_latex, to_mathml, to_text
+from .symbols import Notation
+from .update import update_equation
 
 #: Layers with at most this many weights are written weight by weight.
 SMALL_LAYER = 12
@@ -57,7 +65,7 @@ class Para:
 
 @dataclass(frozen=True)
 class Eq:
-    equation: cr.Equation
+    equation: Equation
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def training_step(scenario: Scenario, trainer_state: dict | None = None
 
 
 def explain(scenario: Scenario, format: str = "md", *, step: StepRecord | None = None,
-            digits: int = cr.DIGITS, trainer_state: dict | None = None) -> str:
+            digits: int = DIGITS, trainer_state: dict | None = None) -> str:
     """The worked example of one training step as Markdown (``"md"``) or HTML.
 
     Without ``step``, one step is taken on the next batch of a copy of ``scenario``;
@@ -112,29 +120,29 @@ def explain(scenario: Scenario, format: str = "md", *, step: StepRecord | None =
 # ---------------------------------------------------------------------------------------
 
 
-def _vector(values, limit: int = MAX_ROWS) -> cr.Expr:
+def _vector(values, limit: int = MAX_ROWS) -> Expr:
     values = list(np.ravel(values))
     if len(values) == 1:
-        return cr.Num(values[0])
-    items = [cr.Num(v) for v in values]
+        return Num(values[0])
+    items = [Num(v) for v in values]
     if len(items) > limit:
-        items = items[:limit - 1] + [cr.Text("…")]
-    return cr.Vector(tuple(items))
+        items = items[:limit - 1] + [Text("…")]
+    return Vector(tuple(items))
 
 
-def _matrix(array, limit: int = MAX_ROWS) -> cr.Expr:
+def _matrix(array, limit: int = MAX_ROWS) -> Expr:
     array = np.atleast_2d(array)
     if array.size == 1:
-        return cr.Num(array[0, 0])
+        return Num(array[0, 0])
     rows = []
     for r in array[:limit]:
-        items = [cr.Num(v) for v in r[:limit]]
+        items = [Num(v) for v in r[:limit]]
         if len(r) > limit:
-            items[-1] = cr.Text("…")
+            items[-1] = Text("…")
         rows.append(tuple(items))
     if len(array) > limit:
-        rows[-1] = tuple(cr.Text("…") for _ in rows[-1])
-    return cr.Matrix(tuple(rows))
+        rows[-1] = tuple(Text("…") for _ in rows[-1])
+    return Matrix(tuple(rows))
 
 
 def _plural(n: int, word: str) -> str:
@@ -152,7 +160,7 @@ class _Writer:
         self.network = Network(self.layers, [f.activation for f in step.forward],
                                step.update.weights_before, step.update.biases_before,
                                net.leaky_slope)
-        self.notation = cr.Notation(self.layers)
+        self.notation = Notation(self.layers)
         self.batch = len(step.inputs)
         #: the dataset's number (from 1) of the batch's first sample, written out in full
         self.first_sample = int(step.sample_indices[0]) + 1
@@ -175,17 +183,17 @@ class _Writer:
         sizes = " → ".join(str(k) for k in self.layers)
         self.add(_para(
             f"Layers {sizes} (inputs first). Loss: {loss.label.lower()}, written J. "
-            "Learning rate ", cr.row(cr.Sym("η"), "=", cr.Num(s.learning_rate)),
+            "Learning rate ", row(Sym("η"), "=", Num(s.learning_rate)),
             f"{', momentum ' if s.momentum else ''}",
-            *( [cr.row(cr.Sym("μ"), "=", cr.Num(s.momentum))] if s.momentum else []),
+            *( [row(Sym("μ"), "=", Num(s.momentum))] if s.momentum else []),
             ". Biases are " + ("trained." if s.train_biases else "not trained (they stay)."),
             f" This step uses a batch of {_plural(self.batch, 'sample')}."))
         rows = []
         for l in range(1, self.depth + 1):
             activation = get_activation(self.network.activations[l - 1])
             rows.append((str(l), str(self.layers[l]), activation.label,
-                         cr.row(n.weight_matrix(l), "=", _matrix(self.network.weights[l - 1])),
-                         cr.row(cr.Sym("b", l if n.layered else None), "=",
+                         row(n.weight_matrix(l), "=", _matrix(self.network.weights[l - 1])),
+                         row(Sym("b", l if n.layered else None), "=",
                                 _vector(self.network.biases[l - 1]))))
         self.add(Table(("layer", "neurons", "activation", "weights", "biases"), tuple(rows)))
         x, y = self.step.inputs, self.step.loss.target
@@ -210,14 +218,14 @@ class _Writer:
             self.add(Heading(3, f"Layer {l} ({activation.label.lower()})"))
             if self.layers[l] <= 4 and self.small(l):
                 for j in range(self.layers[l]):
-                    neuron = cr.neuron_forward(self.step, self.network, l, j)
+                    neuron = neuron_forward(self.step, self.network, l, j)
                     self.add(Eq(neuron.z_equation()), Eq(neuron.a_equation()))
             else:
-                f = cr.FUNCTION_NAMES[record.activation]
-                self.add(Eq(cr.Equation(n.z(l), (
-                    cr.row(n.weight_matrix(l), n.a(l - 1), "+", cr.Sym("b", l)),
+                f = activation.symbol
+                self.add(Eq(Equation(n.z(l), (
+                    row(n.weight_matrix(l), n.a(l - 1), "+", Sym("b", l)),
                     _vector(record.z[0])))))
-                self.add(Eq(cr.Equation(n.a(l), (cr.Call(f, n.z(l)), _vector(record.a[0])))))
+                self.add(Eq(Equation(n.a(l), (Call(f, n.z(l)), _vector(record.a[0])))))
         if self.batch > 1:
             yhat = self.step.loss.prediction
             rows = [(str(int(k) + 1), _vector(yhat[b]), _vector(self.step.loss.target[b]))
@@ -230,7 +238,7 @@ class _Writer:
         loss = get_loss(self.settings.loss)
         self.add(Heading(2, "Loss"))
         self.add(_para(f"{loss.label}: how far the prediction ŷ is from the target y."))
-        for eq in cr.loss_formula(self.step, self.network).equations():
+        for eq in loss_formula(self.step, self.network).equations():
             self.add(Eq(eq))
 
     # -- backward -----------------------------------------------------------------------
@@ -241,21 +249,21 @@ class _Writer:
         self.add(Heading(2, "Backward pass"))
         single = all(k == 1 for k in self.layers[1:-1])
         if self.notation.layered or self.notation.indexed:
-            l = cr.Sym("δ", "l")
+            l = Sym("δ", "l")
             self.add(_para(
-                "The chain rule, layer by layer. ", cr.row(l, "=", cr.partial(cr.Sym("J"),
-                                                                        cr.Sym("z", "l"))),
+                "The chain rule, layer by layer. ", row(l, "=", partial(Sym("J"),
+                                                                        Sym("z", "l"))),
                 " says how much J changes with a neuron's total input. At the output ",
-                cr.row(cr.Sym("δ", "L"), "=", cr.partial(cr.Sym("J"), cr.Sym("ŷ")), "⊙",
-                       cr.Call("f′", cr.Sym("z", "L"))),
+                row(Sym("δ", "L"), "=", partial(Sym("J"), Sym("ŷ")), "⊙",
+                       Call("f′", Sym("z", "L"))),
                 "; below it ",
-                cr.row(l, "=", cr.Paren(cr.row(cr.Sym("W", "l+1", transpose=True),
-                                               cr.Sym("δ", "l+1"))),
-                       "⊙", cr.Call("f′", cr.Sym("z", "l"))),
+                row(l, "=", Paren(row(Sym("W", "l+1", transpose=True),
+                                               Sym("δ", "l+1"))),
+                       "⊙", Call("f′", Sym("z", "l"))),
                 "; and each weight's gradient is ",
-                cr.row(cr.partial(cr.Sym("J"), cr.Sym("W", "l", ("j", "i"))), "=",
-                       cr.BigSum(cr.Text("batch")), cr.Sym("δ", "l", ("j",)),
-                       cr.Sym("a", "l−1", ("i",))), "."))
+                row(partial(Sym("J"), Sym("W", "l", ("j", "i"))), "=",
+                       BigSum(Text("batch")), Sym("δ", "l", ("j",)),
+                       Sym("a", "l−1", ("i",))), "."))
             if self.step.loss.loss_name in ("bce", "cross_entropy") and \
                     self.step.forward[-1].activation in ("sigmoid", "softmax"):
                 self.add(_para("With this output activation and loss the output δ simplifies "
@@ -269,34 +277,34 @@ class _Writer:
             self.add(_para("Biases are not trained here, so only the weights' gradients "
                            "are needed."))
         # δ⁽ᴸ⁾ … δ⁽¹⁾, output first
-        deltas = cr.weight_gradient(self.step, self.network, 1, 0, 0).delta_steps()
+        deltas = weight_gradient(self.step, self.network, 1, 0, 0).delta_steps()
         for l in range(L, 0, -1):
             self.add(Heading(3, f"Layer {l}"))
-            first = cr.weight_gradient(self.step, self.network, l, 0, 0)
+            first = weight_gradient(self.step, self.network, l, 0, 0)
             if n.layered or n.indexed:
                 self.add(Eq(deltas[L - l].equation))
             if self.small(l):
                 for j in range(self.layers[l]):
                     for i in range(self.layers[l - 1]):
-                        grad = cr.weight_gradient(self.step, self.network, l, j, i)
+                        grad = weight_gradient(self.step, self.network, l, j, i)
                         self.add(*self._gradient_blocks(grad))
                     if self.settings.train_biases:
-                        grad = cr.bias_gradient(self.step, self.network, l, j)
+                        grad = bias_gradient(self.step, self.network, l, j)
                         self.add(*self._gradient_blocks(grad))
             else:
                 back = self.step.backward_for(l)
-                self.add(Eq(cr.Equation(cr.partial(cr.Sym("J"), n.weight_matrix(l)), (
-                    cr.row(cr.BigSum(cr.Text("batch")),
-                           cr.Sym("δ", l, transpose=True), n.a(l - 1)),
+                self.add(Eq(Equation(partial(Sym("J"), n.weight_matrix(l)), (
+                    row(BigSum(Text("batch")),
+                           Sym("δ", l, transpose=True), n.a(l - 1)),
                     _matrix(back.grad_weights)))))
                 if self.settings.train_biases:
-                    self.add(Eq(cr.Equation(cr.partial(cr.Sym("J"), cr.Sym("b", l)), (
-                        cr.row(cr.BigSum(cr.Text("batch")), cr.Sym("δ", l)),
+                    self.add(Eq(Equation(partial(Sym("J"), Sym("b", l)), (
+                        row(BigSum(Text("batch")), Sym("δ", l)),
                         _vector(back.grad_biases)))))
             if l == 1 or (single and l == L):
                 self.factor_table(first)
 
-    def _gradient_blocks(self, grad: cr.ParameterGradient) -> list:
+    def _gradient_blocks(self, grad: ParameterGradient) -> list:
         """The product along the path for a single path; for a batch the chain is written
         for the first sample of a layer's first weight only, then the sums over the batch."""
         first = grad.parameter[2:] == (0, 0)
@@ -307,7 +315,7 @@ class _Writer:
             return blocks
         return [Eq(grad.delta_form())]
 
-    def factor_table(self, grad: cr.ParameterGradient) -> None:
+    def factor_table(self, grad: ParameterGradient) -> None:
         """Each factor of one chain-rule product, what it is, and its number."""
         path = grad.paths(limit=1)[0]
         if grad.single_path:
@@ -322,13 +330,13 @@ class _Writer:
             forms = []
             for form in (f.symbol, f.formula, f.numbers):
                 if form != f.leibniz and form not in forms and not (
-                        isinstance(form, cr.Num) and form.value == f.value):
+                        isinstance(form, Num) and form.value == f.value):
                     forms.append(form)
-            written = cr.Row(tuple(x for k, form in enumerate(forms)
-                                   for x in ((cr.Op("="),) if k else ()) + (form,))) \
+            written = Row(tuple(x for k, form in enumerate(forms)
+                                   for x in ((Op("="),) if k else ()) + (form,))) \
                 if forms else ""
-            rows.append((f.leibniz, written, cr.Num(f.value), _MEANING[f.kind]))
-        rows.append(("product", "", cr.Num(path.value), "this path's share of the gradient"
+            rows.append((f.leibniz, written, Num(f.value), _MEANING[f.kind]))
+        rows.append(("product", "", Num(path.value), "this path's share of the gradient"
                      if not grad.single_path else "the gradient"))
         self.add(Table(("factor", "written", "value", "meaning"), tuple(rows)))
         if not grad.single_path:
@@ -339,7 +347,7 @@ class _Writer:
             self.add(_para(f"Sum over all {grad.path_count} paths"
                            + (" and the samples of the batch" if grad.batch > 1 else "")
                            + ("" if cheap else " (added up layer by layer as δ)") + ": ",
-                           cr.row(grad.derivative_symbol, "=", cr.Num(total)), "."))
+                           row(grad.derivative_symbol, "=", Num(total)), "."))
 
     # -- update -------------------------------------------------------------------------
 
@@ -348,11 +356,11 @@ class _Writer:
         s = self.settings
         update = self.step.update
         self.add(Heading(2, "Update"))
-        w = n.weight_matrix(1) if not n.indexed else cr.Sym("w")
+        w = n.weight_matrix(1) if not n.indexed else Sym("w")
         self.add(_para("Gradient descent moves every parameter against its gradient: ",
-                       cr.row(cr.Sym("w", tag="new"), "=", w, "−", cr.Sym("η"), "·",
-                              cr.partial(cr.Sym("J"), w)),
-                       " with ", cr.row(cr.Sym("η"), "=", cr.Num(s.learning_rate)),
+                       row(Sym("w", tag="new"), "=", w, "−", Sym("η"), "·",
+                              partial(Sym("J"), w)),
+                       " with ", row(Sym("η"), "=", Num(s.learning_rate)),
                        "." if not s.momentum else
                        "; with momentum the step v = μ·v_previous − η·∂J/∂w is added instead."))
         if not s.train_biases:
@@ -365,29 +373,29 @@ class _Writer:
             if self.small(l):
                 for j in range(self.layers[l]):
                     for i in range(self.layers[l - 1]):
-                        self.add(Eq(cr.update_equation(self.step, n, ("weight", l, j, i),
+                        self.add(Eq(update_equation(self.step, n, ("weight", l, j, i),
                                                        float(back.grad_weights[j, i]))))
                     if s.train_biases:
-                        self.add(Eq(cr.update_equation(self.step, n, ("bias", l, j),
+                        self.add(Eq(update_equation(self.step, n, ("bias", l, j),
                                                        float(back.grad_biases[j]))))
             else:
-                W, b = n.weight_matrix(l), cr.Sym("b", l)
-                step_w = cr.row(cr.Sym("η"), cr.partial(cr.Sym("J"), W))
-                step_b = cr.row(cr.Sym("η"), cr.partial(cr.Sym("J"), b))
-                self.add(Eq(cr.Equation(cr.Sym("W", l, tag="new"), (
-                    cr.row(W, "+", cr.Sym("v")) if s.momentum else cr.row(W, "−", step_w),
+                W, b = n.weight_matrix(l), Sym("b", l)
+                step_w = row(Sym("η"), partial(Sym("J"), W))
+                step_b = row(Sym("η"), partial(Sym("J"), b))
+                self.add(Eq(Equation(Sym("W", l, tag="new"), (
+                    row(W, "+", Sym("v")) if s.momentum else row(W, "−", step_w),
                     _matrix(update.weights_after[l - 1])))))
                 if s.train_biases:
-                    self.add(Eq(cr.Equation(cr.Sym("b", l, tag="new"), (
-                        cr.row(b, "+", cr.Sym("v")) if s.momentum else cr.row(b, "−", step_b),
+                    self.add(Eq(Equation(Sym("b", l, tag="new"), (
+                        row(b, "+", Sym("v")) if s.momentum else row(b, "−", step_b),
                         _vector(update.biases_after[l - 1])))))
         if update.applied:
             after = Network(self.layers, self.network.activations, update.weights_after,
                             update.biases_after, self.network.leaky_slope)
             loss_after = after.loss(self.step.inputs, self.step.loss.target, s.loss)
             self.add(_para("The loss on the same batch after the update: ",
-                           cr.row(cr.Sym("J"), "=", cr.Num(loss_after)), " (before: ",
-                           cr.Num(self.step.loss.loss), ")."))
+                           row(Sym("J"), "=", Num(loss_after)), " (before: ",
+                           Num(self.step.loss.loss), ")."))
 
     # -- summary ------------------------------------------------------------------------
 
@@ -400,7 +408,7 @@ class _Writer:
         for l in range(1, self.depth + 1):
             for j in range(self.layers[l]):
                 for i in range(self.layers[l - 1]):
-                    grad = cr.weight_gradient(self.step, self.network, l, j, i)
+                    grad = weight_gradient(self.step, self.network, l, j, i)
                     worst = max(worst, abs(grad.gradient - grad.engine_gradient))
                     count += 1
         if count <= SUMMARY_PARAMETERS:
@@ -410,14 +418,14 @@ class _Writer:
                 for j in range(self.layers[l]):
                     for i in range(self.layers[l - 1]):
                         rows.append((n.weight(l, j, i),
-                                     cr.format_number(update.weights_before[l - 1][j, i]),
-                                     cr.format_number(back.grad_weights[j, i]),
-                                     cr.format_number(update.weights_after[l - 1][j, i])))
+                                     format_number(update.weights_before[l - 1][j, i]),
+                                     format_number(back.grad_weights[j, i]),
+                                     format_number(update.weights_after[l - 1][j, i])))
                     if self.settings.train_biases:
                         rows.append((n.bias(l, j),
-                                     cr.format_number(update.biases_before[l - 1][j]),
-                                     cr.format_number(back.grad_biases[j]),
-                                     cr.format_number(update.biases_after[l - 1][j])))
+                                     format_number(update.biases_before[l - 1][j]),
+                                     format_number(back.grad_biases[j]),
+                                     format_number(update.biases_after[l - 1][j])))
             self.add(Table(("parameter", "before", "gradient", "after"), tuple(rows)))
         else:
             # per layer: how big the gradients are, input side first (vanishing gradients
@@ -427,25 +435,25 @@ class _Writer:
                 back = self.step.backward_for(l)
                 change = np.abs(update.weights_after[l - 1] - update.weights_before[l - 1])
                 rows.append((str(l), str(back.grad_weights.size),
-                             cr.format_number(back.grad_norm),
-                             cr.format_number(np.abs(back.grad_weights).max()),
-                             cr.format_number(change.max())))
+                             format_number(back.grad_norm),
+                             format_number(np.abs(back.grad_weights).max()),
+                             format_number(change.max())))
             self.add(Table(("layer", "weights", "‖∂J/∂W‖", "largest |∂J/∂w|",
                             "largest change of a weight"), tuple(rows)))
-        self.add(_para(f"Loss of this batch: {cr.format_number(self.step.loss.loss)}. "
+        self.add(_para(f"Loss of this batch: {format_number(self.step.loss.loss)}. "
                        "The chain-rule sums above agree with the simulator's backpropagation "
                        f"for {'all ' if count > 1 else ''}{_plural(count, 'weight')} "
                        "(largest difference "
-                       f"{cr.format_number(worst, 2)})."))
+                       f"{format_number(worst, 2)})."))
 
 
 _MEANING = {
-    cr.LOSS_GRADIENT: "how the loss changes with the prediction",
-    cr.OUTPUT_DELTA: "how the loss changes with the output's total input",
-    cr.DERIVATIVE: "slope of the activation at z",
-    cr.SOFTMAX_JACOBIAN: "how one softmax output changes with another's input",
-    cr.WEIGHT: "how z of the next layer changes with this activation",
-    cr.INPUT: "how z changes with the weight: the input it multiplies",
+    LOSS_GRADIENT: "how the loss changes with the prediction",
+    OUTPUT_DELTA: "how the loss changes with the output's total input",
+    DERIVATIVE: "slope of the activation at z",
+    SOFTMAX_JACOBIAN: "how one softmax output changes with another's input",
+    WEIGHT: "how z of the next layer changes with this activation",
+    INPUT: "how z changes with the weight: the input it multiplies",
 }
 
 
@@ -466,14 +474,14 @@ def _document(scenario: Scenario, step: StepRecord) -> list:
 
 
 def _md_cell(part, digits: int) -> str:
-    if isinstance(part, cr.Expr):
-        return "$" + cr.to_latex(part, digits) + "$"
+    if isinstance(part, Expr):
+        return "$" + to_latex(part, digits) + "$"
     return str(part).replace("|", "\\|")
 
 
-def _md_equation(eq: cr.Equation, digits: int) -> str:
-    lhs = cr.to_latex(eq.lhs, digits)
-    steps = [cr.to_latex(s, digits) for s in eq.steps]
+def _md_equation(eq: Equation, digits: int) -> str:
+    lhs = to_latex(eq.lhs, digits)
+    steps = [to_latex(s, digits) for s in eq.steps]
     if len(steps) >= 3:
         body = [f"{lhs} &= {steps[0]}"] + [f"&= {s}" for s in steps[1:]]
         text = "$$\n\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}\n$$"
@@ -490,7 +498,7 @@ def _markdown(title: str, blocks, digits: int) -> str:
         if isinstance(block, Heading):
             out.append("#" * block.level + " " + block.text)
         elif isinstance(block, Para):
-            out.append("".join(_md_cell(p, digits) if isinstance(p, cr.Expr) else p
+            out.append("".join(_md_cell(p, digits) if isinstance(p, Expr) else p
                                for p in block.parts))
         elif isinstance(block, Eq):
             out.append(_md_equation(block.equation, digits))
@@ -550,18 +558,18 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
-def _html_math(e: cr.Expr, digits: int) -> str:
-    plain = html.escape(cr.to_text(e, digits))
-    return f'{cr.to_mathml(e, digits)}<span class="plain">{plain}</span>'
+def _html_math(e: Expr, digits: int) -> str:
+    plain = html.escape(to_text(e, digits))
+    return f'{to_mathml(e, digits)}<span class="plain">{plain}</span>'
 
 
 def _html_part(part, digits: int) -> str:
-    if isinstance(part, cr.Expr):
+    if isinstance(part, Expr):
         return _html_math(part, digits)
     return html.escape(str(part))
 
 
-def _html_equation(eq: cr.Equation, digits: int) -> str:
+def _html_equation(eq: Equation, digits: int) -> str:
     rows = []
     for k, step in enumerate(eq.steps):
         lhs = _html_math(eq.lhs, digits) if k == 0 else ""

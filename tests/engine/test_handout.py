@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bpsim import cli
-from bpsim.explain import explain, training_step
+from bpsim.notation.handout import explain, training_step
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
