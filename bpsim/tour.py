@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import io
+from . import io, settings_spec
 from .notation.numbers import format_number
 from .trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
