@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog,
                                QVBoxLayout, QWidget)
 
 from bpsim import activations as act
+from bpsim.diagnostics import dead_units, flat_mask, sigmoid_bound
 from bpsim.history import History
 from bpsim.network import Network
 
@@ -52,8 +53,6 @@ REPAINT_MS = 33
 #: ... and keep the plots' share of the time (updating + painting) below this, so
 #: training at full speed keeps most of the processor: slow machines repaint less often
 PLOT_SHARE = 0.25
-#: each sigmoid layer multiplies the gradient flowing back by σ'(z) ≤ 1/4
-SIGMOID_FACTOR = 0.25
 MINUS = "\u2212"
 
 #: what the gradient plots can show: history attribute, axis label, legend word
@@ -876,22 +875,6 @@ class GradientsPanel(HistoryPanel):
         return header, columns
 
 
-def sigmoid_bound(activations: list[str], output_magnitude: float) -> np.ndarray:
-    """The largest gradient magnitude each layer can get from the output layer's if
-    weights are ignored: going back from layer L to layer l multiplies by f'(z) of the
-    hidden layers l … L−1, and σ'(z) ≤ 1/4 (other activations counted as ≤ 1).
-    Gives output · 0.25^(L−l) for an all-sigmoid network."""
-    depth = len(activations)
-    factors = [SIGMOID_FACTOR if name == "sigmoid" else 1.0 for name in activations[:-1]]
-    bound = np.empty(depth)
-    running = output_magnitude
-    bound[-1] = running
-    for layer in range(depth - 2, -1, -1):  # 0-based layer index, output side first
-        running *= factors[layer]
-        bound[layer] = running
-    return bound
-
-
 class LayerAxis(Axis):
     """Tick labels "1 in" … "L out" at the layer positions."""
 
@@ -1089,27 +1072,6 @@ class ProfilePanel(_LayerPanel):
                 [np.arange(1, count + 1), self.values, first, bound])
 
 
-#: f'(z) at its largest, per activation that can saturate or switch off
-SLOPE_PEAK = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0}
-#: "saturated" (sigmoid, tanh) or "off" (ReLU): f'(z) below this share of its peak
-FLAT_SLOPE = 0.1
-
-
-def flat_mask(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray | None:
-    """Where f'(z) < 10 % of its peak (the engine's derivative): saturated sigmoid or
-    tanh units, ReLU units at z ≤ 0.  Little or no gradient flows back through them.
-    None for activations that never flatten (identity, softmax)."""
-    peak = SLOPE_PEAK.get(name)
-    if peak is None:
-        return None
-    return act.derivative(name, z, a) < FLAT_SLOPE * peak
-
-
-def dead_units(z: np.ndarray) -> int:
-    """Units with z ≤ 0 for every sample of the batch: a ReLU there passes no gradient."""
-    return int(np.count_nonzero(np.all(z <= 0, axis=0)))
-
-
 class ActivationsPanel(_LayerPanel):
     title = "Activations per layer"
     object_name = "activations_plot"
@@ -1171,12 +1133,12 @@ class ActivationsPanel(_LayerPanel):
         boxes, flat_boxes = [], []
         self.stats = []
         for layer, record in enumerate(records, start=1):
-            a, z = record.a, record.z
+            a = record.a
             finite = np.isfinite(a)
             clipped = np.clip(a[finite], low, high)  # outliers into the end bins
             counts, _ = np.histogram(clipped, bins=edges)
             scale = 0.8 / max(1, counts.max())
-            mask = flat_mask(record.activation, z, a)
+            mask = flat_mask(record)
             flat_counts = np.zeros_like(counts)
             if mask is not None:
                 flat_counts, _ = np.histogram(np.clip(a[finite & mask], low, high), bins=edges)
@@ -1186,7 +1148,7 @@ class ActivationsPanel(_LayerPanel):
                 "median": float(np.median(a[finite])) if finite.any() else math.nan,
                 "max": float(np.max(a[finite])) if finite.any() else math.nan,
                 "flat": float(np.mean(mask)) if mask is not None else math.nan,
-                "dead": dead_units(z) if record.activation in ("relu", "leaky_relu") else None,
+                "dead": dead_units(record),
                 "units": a.shape[1]})
             for bins, target in ((counts, boxes), (flat_counts, flat_boxes)):
                 for b in np.flatnonzero(bins):
