@@ -82,8 +82,8 @@ class Network:
 
     def forward_layer(self, layer: int, inputs: np.ndarray) -> ForwardRecord:
         """The record of :meth:`layer_forward`, with f′(z⁽ˡ⁾) and the layer's leaky
-        slope (f′ is computed here, for records only: bulk training never needs it
-        apart from δ)."""
+        slope.  f′ is computed only for records (the backward pass then uses it);
+        bulk training goes through :meth:`layer_forward` and folds f′ into δ."""
         z, a = self.layer_forward(layer, inputs)
         name = self.activations[layer - 1]
         derivative = act.ACTIVATIONS[name].derivative(z, a, self.leaky_slope)
