@@ -90,10 +90,15 @@ class Network:
         return z, act.ACTIVATIONS[self.activations[layer - 1]].forward(z, self.leaky_slope)
 
     def forward_layer(self, layer: int, inputs: np.ndarray) -> ForwardRecord:
-        """The record of :meth:`layer_forward`."""
+        """The record of :meth:`layer_forward`, with f′(z⁽ˡ⁾) and the layer's leaky
+        slope.  f′ is computed only for records (the backward pass then uses it);
+        bulk training goes through :meth:`layer_forward` and folds f′ into δ."""
         z, a = self.layer_forward(layer, inputs)
-        return ForwardRecord(layer, self.activations[layer - 1], frozen(inputs), frozen(z),
-                             frozen(a))
+        name = self.activations[layer - 1]
+        derivative = act.ACTIVATIONS[name].derivative(z, a, self.leaky_slope)
+        slope = self.leaky_slope if name == "leaky_relu" else None
+        return ForwardRecord(layer, name, frozen(inputs), frozen(z), frozen(a),
+                             frozen(derivative), slope)
 
     def forward(self, x) -> list[ForwardRecord]:
         """Records of layers 1..L for a batch x of shape (B, n_0)."""
@@ -130,12 +135,16 @@ class Network:
         """:meth:`output_gradients` from the output layer's forward record."""
         return self.output_gradients(loss, last.z, last.a, y)
 
-    def layer_backward(self, layer: int, inputs, z, a, grad_a, delta=None):
-        """(δ⁽ˡ⁾, ∂J/∂W⁽ˡ⁾, ∂J/∂b⁽ˡ⁾) from ∂J/∂a⁽ˡ⁾ (or from δ⁽ˡ⁾ itself when given)."""
+    def layer_backward(self, layer: int, inputs, z, a, grad_a, delta=None,
+                       derivative=None):
+        """(δ⁽ˡ⁾, ∂J/∂W⁽ˡ⁾, ∂J/∂b⁽ˡ⁾) from ∂J/∂a⁽ˡ⁾ (or from δ⁽ˡ⁾ itself when given),
+        using f′(z⁽ˡ⁾) when it is already at hand."""
         if delta is None:
-            # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f'(z⁽ˡ⁾)
-            delta = act.ACTIVATIONS[self.activations[layer - 1]].backward(z, a, grad_a,
-                                                                          self.leaky_slope)
+            activation = act.ACTIVATIONS[self.activations[layer - 1]]
+            if derivative is not None and activation.elementwise:
+                delta = grad_a * derivative           # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f'(z⁽ˡ⁾)
+            else:
+                delta = activation.backward(z, a, grad_a, self.leaky_slope)
         grad_w = delta.T @ inputs                 # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
         grad_b = delta.sum(axis=0)                # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
         return delta, grad_w, grad_b
@@ -143,7 +152,8 @@ class Network:
     def backward_layer(self, record: ForwardRecord, grad_a, delta=None) -> BackwardRecord:
         """The record of :meth:`layer_backward` for the layer of a forward record."""
         delta, grad_w, grad_b = self.layer_backward(record.layer, record.inputs, record.z,
-                                                    record.a, grad_a, delta)
+                                                    record.a, grad_a, delta,
+                                                    record.derivative)
         return BackwardRecord(record.layer, frozen(grad_a), frozen(delta), frozen(grad_w),
                               frozen(grad_b), frobenius(grad_w))
 

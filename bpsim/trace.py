@@ -36,6 +36,14 @@ class ForwardRecord:
     z: np.ndarray
     #: output a⁽ˡ⁾ = f(z⁽ˡ⁾), shape (B, n_l)
     a: np.ndarray
+    #: f′(z⁽ˡ⁾), shape (B, n_l): the derivative the backward pass multiplies ∂J/∂a⁽ˡ⁾
+    #: by, at this layer's own parameter (the leaky slope α).  Softmax couples its
+    #: units: here the Jacobian's diagonal ∂a_k/∂z_k, while its backward pass uses the
+    #: whole Jacobian diag(a) − a aᵀ
+    derivative: np.ndarray
+    #: α of f(z) = z if z ≥ 0 else α·z for a leaky-ReLU layer; None for an activation
+    #: without a parameter
+    leaky_slope: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bpsim import activations as act
 from bpsim.activations import HIDDEN_ACTIVATIONS
 from bpsim.network import Network
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
@@ -130,6 +131,29 @@ def well_conditioned(forward, case) -> bool:
     return bool(np.all(prediction <= 0.95) and np.all(prediction >= 1e-6))
 
 
+def assert_records_hold_the_derivative(network, forward, case):
+    """Each forward record's f′(z) is the slope of that layer's own f at z (the
+    network's leaky slope included), and it names the slope where the layer has one."""
+    for record in forward:
+        name = record.activation
+
+        def f(z):
+            return act.forward(name, z, network.leaky_slope)
+
+        expected_slope = case["leaky_slope"] if name == "leaky_relu" else None
+        assert record.leaky_slope == expected_slope
+        # softmax: f′ holds the Jacobian's diagonal ∂a_k/∂z_k, one z_k moved at a time
+        columns = range(record.z.shape[1]) if name == "softmax" else (slice(None),)
+        numerical = np.empty_like(record.z)
+        for k in columns:
+            step = np.zeros_like(record.z)
+            step[:, k] = EPSILON
+            numerical[:, k] = (f(record.z + step)[:, k]
+                               - f(record.z - step)[:, k]) / (2 * EPSILON)
+        np.testing.assert_allclose(record.derivative, numerical, rtol=1e-6, atol=1e-9,
+                                   err_msg=f"f′(z) of layer {record.layer} ({name})")
+
+
 @settings(max_examples=150, deadline=None)
 @given(cases())
 def test_backprop_equals_central_differences(case):
@@ -141,6 +165,7 @@ def test_backprop_equals_central_differences(case):
         if record.activation in KINKED:
             assume(np.all(np.abs(record.z) >= KINK_MARGIN))
     assume(well_conditioned(forward, case))
+    assert_records_hold_the_derivative(network, forward, case)
     numerical_w, numerical_b = numerical_gradients(network, x, y, loss)
     weights_before, biases_before = list(network.weights), list(network.biases)
 

@@ -254,10 +254,29 @@ def test_huge_but_finite_gradients_are_not_divergence():
     assert trainer.network.weights[1][0, 0] == pytest.approx(0.0)
 
 
+def test_forward_records_carry_the_leaky_slope_and_the_derivative_backward_uses():
+    # α = 0.3: at z < 0 the derivative is α, not the default 0.01
+    network = Network([2, 3, 1], ["leaky_relu", "identity"],
+                      [[[1.0, -2.0], [-1.0, 0.5], [0.5, 0.5]], [[1.0, -1.0, 2.0]]],
+                      [[0.0, 0.0, -3.0], [0.0]], leaky_slope=0.3)
+    trainer = Trainer(network, [[1.0, 1.0], [-1.0, 2.0]], [[0.5], [1.0]],
+                      TrainingSettings(loss="mse"))
+    record = trainer.step()
+    hidden, output = record.forward
+    assert hidden.leaky_slope == 0.3 and output.leaky_slope is None
+    # z = [[−1, −0.5, −2], [−5, 2, −2.5]]: f′ = 1 where z > 0, else α
+    np.testing.assert_array_equal(hidden.derivative, [[0.3, 0.3, 0.3], [0.3, 1.0, 0.3]])
+    np.testing.assert_array_equal(output.derivative, np.ones((2, 1)))
+    # δ⁽¹⁾ = ∂J/∂a⁽¹⁾ ⊙ f′(z⁽¹⁾), with the very f′ the record holds
+    back = record.backward_for(1)
+    np.testing.assert_array_equal(back.delta, back.grad_a * hidden.derivative)
+
+
 def test_records_are_read_only():
     trainer = small_trainer()
     record = trainer.step()
     arrays = [record.forward[0].inputs, record.forward[0].z, record.forward[1].a,
+              record.forward[0].derivative,
               record.loss.per_sample, record.loss.target, record.loss.grad_output,
               record.backward[0].delta, record.backward[0].grad_weights,
               record.backward[1].grad_biases, record.update.weights_before[0],

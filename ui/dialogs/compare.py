@@ -22,7 +22,8 @@ from bpsim import activations as act
 from bpsim.compare import ACTIVATION_VARIANTS, INIT_LABELS, compare
 from bpsim.initializers import SCHEMES
 
-from ..plots import (INK, LINE_WIDTH, number, new_plot_widget, style_plot, LayerAxis)
+from bpsim.notation.numbers import format_number as number
+from ..plots.style import INK, LINE_WIDTH, LayerAxis, new_plot_widget, style_plot
 
 #: Okabe-Ito: told apart with every kind of colour blindness
 VARIANT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",

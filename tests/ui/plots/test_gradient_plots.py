@@ -1,0 +1,57 @@
+"""The gradient plots: each layer's magnitude at every step, and the profile now."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bpsim.history import mean_abs_gradients
+from bpsim.ui import commands
+
+
+def test_the_per_layer_curves_are_the_engines_gradient_norms(plots):
+    session, panels = plots("spiral")
+    records = commands.train(session, 25)
+    panels.paint()
+    gradients = panels["gradients"]
+    assert [item.text for _, item in gradients.legend.items] == [
+        "layer 1 (input side)", "layer 2", "layer 3 (output)"]
+    for layer, curve in enumerate(gradients.curves, start=1):
+        np.testing.assert_array_equal(
+            curve.yData, [r.backward_for(layer).grad_norm for r in records])
+    assert gradients.plot.getAxis("left").logMode  # log y by default
+
+    gradients.set_measure("mean_abs")
+    expected = np.array([mean_abs_gradients(r) for r in records])
+    for layer, curve in enumerate(gradients.curves):
+        np.testing.assert_allclose(curve.yData, expected[:, layer], rtol=1e-12)
+    np.testing.assert_allclose(
+        expected[-1, 0], np.abs(records[-1].backward_for(1).grad_weights).mean(), rtol=1e-12)
+
+
+def test_deep_sigmoid_gradients_vanish_towards_the_input_and_deep_relu_ones_do_not(plots):
+    session, panels = plots("deep-sigmoid")
+    commands.train(session, 3)
+    panels.paint()
+    profile = panels["profile"].values
+    assert profile[0] < profile[-1] / 100
+    curves = panels["gradients"].curves
+    assert curves[0].yData[-1] < curves[-1].yData[-1] / 100
+    assert [item.text for _, item in panels["gradients"].legend.items] == [
+        "layer 1 (input side)", "… layers 2 – 8", "layer 9 (output)"]
+    # the sigmoid bound is drawn: output × 0.25 per sigmoid layer on the way back
+    bound = panels["profile"].bound
+    np.testing.assert_allclose(bound, profile[-1] * 0.25 ** np.arange(8, -1, -1))
+
+    session, panels = plots("deep-relu")
+    commands.train(session, 3)
+    panels.paint()
+    profile = panels["profile"].values
+    assert profile[0] > profile[-1] / 100
+    assert panels["profile"].bound.size == 0  # no sigmoid hidden layer, no bound
+
+
+def test_log_axes_label_powers_of_ten_as_the_window_writes_numbers():
+    from bpsim.ui.plots.style import power_of_ten
+
+    # small exponents as plain numbers, the others as 10ⁿ with a real minus sign
+    assert [power_of_ten(k) for k in (-4, -2, 0, 2, 3)] == ["10⁻⁴", "0.01", "1", "100", "10³"]

@@ -1,0 +1,84 @@
+"""The Compare lab: copies of the network that differ in one setting, trained in a
+worker thread, their gradient profiles and loss curves overlaid."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from bpsim.io import load_builtin
+from bpsim.ui.session import Session
+
+
+@pytest.fixture
+def lab(qtbot):
+    from bpsim.ui.dialogs.compare import CompareDialog
+
+    session = Session(load_builtin("deep-relu"))
+    dialog = CompareDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return session, dialog
+
+
+def test_compare_overlays_one_labelled_profile_per_variant(lab, qtbot):
+    session, dialog = lab
+    weights = [np.array(w) for w in session.network.weights]
+    steps_before = session.trainer.steps_done
+    dialog.set_setting("activation")
+    dialog.set_variants(["sigmoid", "relu"])
+    dialog.steps_box.setValue(15)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running and bool(dialog.results), timeout=20_000)
+
+    assert list(dialog.profile_curves) == ["Sigmoid", "ReLU"]
+    legend = [item.text for _, item in dialog.profile_legend.items]
+    assert legend[0].startswith("Sigmoid") and legend[1].startswith("ReLU")
+    sigmoid, relu = dialog.results
+    np.testing.assert_array_equal(dialog.profile_curves["Sigmoid"].yData,
+                                  sigmoid.initial_profile)
+    assert sigmoid.initial_profile[0] < sigmoid.initial_profile[-1] / 100
+    assert relu.initial_profile[0] > relu.initial_profile[-1] / 100
+    assert len(dialog.loss_curves["ReLU"].yData) == 15
+    assert dialog.progress_bar.value() == 30
+    # the main network is untouched
+    for mine, before in zip(session.network.weights, weights):
+        np.testing.assert_array_equal(mine, before)
+    assert session.network.activations == ["relu"] * 8 + ["sigmoid"]
+    assert session.trainer.steps_done == steps_before and not session.modified
+
+    dialog.profile_box.setCurrentIndex(dialog.profile_box.findData("final"))
+    np.testing.assert_array_equal(dialog.profile_curves["ReLU"].yData, relu.final_profile)
+
+
+def test_compare_initializers(lab, qtbot):
+    session, dialog = lab
+    dialog.set_setting("init")
+    dialog.set_variants(["xavier_uniform", "he_normal"])
+    dialog.steps_box.setValue(3)
+    dialog.run()
+    qtbot.waitUntil(lambda: not dialog.running and bool(dialog.results), timeout=20_000)
+    assert list(dialog.profile_curves) == ["Xavier uniform", "He normal"]
+
+
+def test_compare_can_be_cancelled(lab, qtbot):
+    session, dialog = lab
+    dialog.steps_box.setValue(100_000)
+    dialog.run()
+    assert dialog.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=20_000)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running, timeout=20_000)
+    assert "Cancelled" in dialog.status.text()
+    assert dialog.results and dialog.results[-1].steps_done < 100_000
+    assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
+
+
+def test_closing_the_lab_while_it_runs_stops_the_run(lab, qtbot):
+    session, dialog = lab
+    dialog.steps_box.setValue(100_000)
+    dialog.run()
+    qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=20_000)
+    dialog.reject()
+    assert not dialog.running and not dialog.isVisible()

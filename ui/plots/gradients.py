@@ -1,0 +1,124 @@
+"""The gradient magnitude of each layer at every step: where it vanishes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
+
+from bpsim.notation.numbers import format_number
+
+from .panel import HistoryPanel
+from .style import INK, LINE_WIDTH, layer_colours, layer_legend, style_plot
+
+#: what the gradient plots can show: history attribute, axis label, legend word
+MEASURES = {
+    "norm": ("grad_norms", "‖∂J/∂W‖", "Frobenius norm ‖∂J/∂W⁽ˡ⁾‖ of each layer's weight gradient"),
+    "mean_abs": ("mean_abs_grads", "mean |∂J/∂w|",
+                 "mean of |∂J/∂w| over the weights of each layer"),
+}
+
+
+class GradientsPanel(HistoryPanel):
+    title = "Gradient magnitude per layer"
+    object_name = "gradients_plot"
+    help_text = ("How large each layer's weight gradient is at every step. In a deep "
+                 "sigmoid network the input-side layers sit orders of magnitude below "
+                 "the output layer: the vanishing gradient.")
+
+    def __init__(self, controller, parent=None):
+        super().__init__(controller, parent)
+        self.measure_box = QComboBox()
+        self.measure_box.setObjectName("gradients_measure")
+        self.measure_box.setAccessibleName("Gradient measure")
+        self.measure_box.setToolTip("What to plot per layer")
+        for key, (_, label, tip) in MEASURES.items():
+            self.measure_box.addItem(label, key)
+            self.measure_box.setItemData(self.measure_box.count() - 1, tip,
+                                         Qt.ItemDataRole.ToolTipRole)
+        self.measure_box.currentIndexChanged.connect(self._on_measure_changed)
+        self.controls.addWidget(self.measure_box)
+        self.controls.addWidget(self.make_log_box(
+            "gradients_log_scale", "Gradient plot: logarithmic y axis",
+            "Logarithmic y axis: orders of magnitude apart stay visible", True))
+        self.add_readout()
+        style_plot(self.plot, "step", "‖∂J/∂W‖")
+        self.plot.setLogMode(y=True)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="11pt",
+                                          labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 200),
+                                          pen=pg.mkPen("#999999"))
+        self.curves: list[pg.PlotDataItem] = []
+        self._build_curves()
+
+    @property
+    def measure(self) -> str:
+        return self.measure_box.currentData()
+
+    def set_measure(self, key: str) -> None:
+        self.measure_box.setCurrentIndex(self.measure_box.findData(key))
+
+    def _on_measure_changed(self, _index) -> None:
+        self._ranges = (self._ranges[0], None)
+        self.refresh()
+
+    def _build_curves(self) -> None:
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        count = self.controller.history.n_layers
+        colours = layer_colours(count)
+        self.curves = [self.add_curve(colour) for colour in colours]
+        # Deep networks: "layer 1 (input side) … layer L (output)"; the colours run
+        # from dark (input side) to light green (output) in between.
+        shown = range(count) if count <= 4 else (0, None, count - 1)
+        for index in shown:
+            if index is None:
+                self._middle = pg.PlotDataItem(pen=pg.mkPen(colours[count // 2],
+                                                            width=LINE_WIDTH))
+                self.legend.addItem(self._middle, f"… layers 2 – {count - 1}")
+            else:
+                self.legend.addItem(self.curves[index], layer_legend(index + 1, count))
+
+    def _on_rebuilt(self) -> None:
+        if len(self.curves) != self.controller.history.n_layers:
+            self._build_curves()
+        HistoryPanel._on_rebuilt(self)
+
+    def values(self) -> np.ndarray:
+        """The plotted measure, shape (rows, L)."""
+        return getattr(self.controller.history, MEASURES[self.measure][0])
+
+    def update_plot(self) -> None:
+        history = self.controller.history
+        if len(self.curves) != history.n_layers:
+            self._build_curves()
+        values = self.values()
+        self.follow_data(values)
+        x, shown = self.curve_data(values)
+        for layer, curve in enumerate(self.curves):
+            curve.setData(x, shown[:, layer].copy())
+        self.set_axis_label("left", MEASURES[self.measure][1])
+        self.show_readout()
+
+    def show_readout(self) -> None:
+        row = self.readout_row()
+        if row is None:
+            self.set_readout("no steps yet")
+            return
+        history = self.controller.history
+        values = self.values()[row]
+        last = len(values)
+        text = f"step {int(history.steps[row]) + 1:,}   layer 1: {format_number(values[0], 2)}"
+        if last > 1:
+            text += f"   layer {last}: {format_number(values[-1], 2)}"
+        self.set_readout(text)
+
+    def data(self):
+        history = self.controller.history
+        count = history.n_layers
+        header = ["step"] + [f"norm_layer_{l}" for l in range(1, count + 1)] + \
+                 [f"mean_abs_layer_{l}" for l in range(1, count + 1)]
+        columns = [history.steps] + [history.grad_norms[:, l] for l in range(count)] + \
+                  [history.mean_abs_grads[:, l] for l in range(count)]
+        return header, columns
