@@ -23,9 +23,9 @@ calls ``controller_for(session).set_cursor(step)``.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDockWidget
+from typing import TYPE_CHECKING
 
-from bpsim.history import History
+from PySide6.QtWidgets import QDockWidget
 
 from .activations import ActivationsPanel
 from .controller import PlotsController, controller_for
@@ -33,6 +33,9 @@ from .decision import DecisionPanel
 from .gradients import GradientsPanel
 from .loss import LossPanel
 from .profile import ProfilePanel
+
+if TYPE_CHECKING:  # the history comes from the session (or a Compare run)
+    from bpsim.history import History
 
 __all__ = ["PANELS", "PlotsController", "controller_for", "create_plot_docks",
            "suggested_plots"]

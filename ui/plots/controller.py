@@ -4,14 +4,18 @@ a quarter of the time; it also holds the timeline's cursor."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import time
 import weakref
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from PySide6.QtGui import QPixmapCache
 
-from bpsim.history import History
 from bpsim.network import Network
+
+if TYPE_CHECKING:  # the history comes from the session (or a Compare run)
+    from bpsim.history import History
 
 #: repaint at most this often (ms): 30 Hz
 REPAINT_MS = 33
