@@ -33,7 +33,7 @@ def start_lesson(window, qtbot, preset: str):
     qtbot.waitUntil(lambda: window.isActiveWindow())
     window.animator.set_phase_ms(0)
     window.action("lessons").trigger()
-    panel = window.teaching.lesson_panel
+    panel = window.lesson_panel
     assert panel.isVisible() and panel.offered.preset == preset
     qtbot.mouseClick(panel.offer_start, Qt.MouseButton.LeftButton)
     assert panel.runner.running and panel.runner.index == 0
@@ -153,7 +153,7 @@ def test_back_and_next_move_by_hand(window, qtbot):
 
 
 def test_opening_a_preset_offers_its_lesson_in_the_panel(window, qtbot, monkeypatch):
-    panel = window.teaching.lesson_panel
+    panel = window.lesson_panel
     assert not panel.isVisible()  # nothing offered at start-up
     assert window.new_from_preset("xor")
     assert panel.isVisible()
@@ -184,7 +184,7 @@ def test_starting_a_lesson_from_the_chooser_opens_its_preset(window, qtbot, monk
 
 
 def test_every_kind_of_condition_is_met_by_what_the_window_reports(window, qtbot):
-    panel = window.teaching.lesson_panel
+    panel = window.lesson_panel
     steps = (
         LessonStep("", "a", Condition("phase", {"phase": "forward"})),
         LessonStep("", "b", Condition("phase", {"phase": "forward"})),
@@ -223,4 +223,4 @@ def test_every_kind_of_condition_is_met_by_what_the_window_reports(window, qtbot
     assert runner.index == 5 and "Gradient check" in runner.waiting_text()
     window.action("gradient_check").trigger()
     assert runner.index == 6
-    window.teaching.gradcheck_dialog.close()
+    window.gradcheck_dialog.close()
