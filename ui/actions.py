@@ -173,20 +173,21 @@ def create_actions(window, made: dict[str, QAction]) -> dict[str, QAction]:
     for spec in ACTIONS:
         if not isinstance(spec, ActionSpec):
             continue
-        action = made[spec.name] if spec.slot is None else QAction(spec.text, window)
+        if spec.slot is None:
+            action = made[spec.name]  # its owner keeps its text and whether it is enabled
+        else:
+            action = QAction(spec.text, window)
+            action.setCheckable(spec.checkable)
+            action.setChecked(spec.checked)
+            action.setEnabled(spec.enabled)
+            action.triggered.connect(attrgetter(spec.slot)(window))
         action.setObjectName(spec.name)
-        action.setText(spec.text)
         if spec.icon_text:
             action.setIconText(spec.icon_text)
         if spec.icon:
             action.setIcon(standard_icon(window, spec.icon))
         action.setShortcuts([QKeySequence(k) for k in spec.keys])
         describe(action, spec.tip)
-        action.setCheckable(spec.checkable)
-        action.setChecked(spec.checked)
-        action.setEnabled(spec.enabled)
-        if spec.slot is not None:
-            action.triggered.connect(attrgetter(spec.slot)(window))
         window.addAction(action)
         actions[spec.name] = action
     return actions

@@ -59,6 +59,33 @@ def test_every_named_action_exists_with_its_shortcuts_and_a_tooltip(window):
                 key in action.toolTip(), name
 
 
+def test_menus_and_keys_come_from_the_one_action_table(window):
+    from bpsim.ui.actions import ACTIONS, TRANSPORT, ActionSpec
+
+    for spec in ACTIONS:
+        if not isinstance(spec, ActionSpec):
+            continue
+        action = window.action(spec.name)
+        assert action.objectName() == spec.name
+        assert action in window.actions(), spec.name  # keys work with the menu bar hidden
+        if spec.menu:
+            assert action in window.menus[spec.menu].actions(), spec.name
+    # the transport's buttons are the Train menu's actions, not copies
+    assert [a.objectName() for a in window.transport.actions()[:len(TRANSPORT)]] == \
+        list(TRANSPORT)
+
+
+def test_undo_names_the_edit_in_its_menu_and_keeps_its_toolbar_button_short(window):
+    undo = window.action("undo")
+    assert not undo.isEnabled() and undo.toolTip() == "Nothing to undo (Ctrl+Z)"
+    window.action("full_step").trigger()
+    assert undo.isEnabled()
+    assert undo.text().replace("&", "") == "Undo Train 1 step"
+    assert window.toolbar.widgetForAction(undo).text() == "Undo"
+    undo.trigger()
+    assert not undo.isEnabled() and window.action("redo").isEnabled()
+
+
 def test_docks_are_listed_in_view_docks(window):
     listed = {a.text() for a in window.docks_menu.actions()}
     assert {"Inspector", "Layers", "Data", "Training", "Undo history"} <= listed
