@@ -52,7 +52,7 @@ from .playback.transport import TransportBar
 from .presentation_mode import PresentationMode
 from .session import Session
 
-# The Math dock (bpsim.notation, bpsim.explain), the gradient check, Compare, the
+# The Math dock (the chain rule, bpsim.explain), the gradient check, Compare, the
 # lessons and the plots (pyqtgraph) are imported when first used: after the window's
 # first paint, not before it.
 
@@ -717,7 +717,7 @@ class MainWindow(QMainWindow):
             text = worked_example(self.session, "md" if markdown else "html")
             path.write_text(text, encoding="utf-8")
         except (OSError, ValueError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
+            reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
             self._warn("Cannot export the worked example", f"{path}: {reason}")
             return False
         self.statusBar().showMessage(f"Exported the worked example to {path}", 5000)
