@@ -599,7 +599,3 @@ def builtin_id(scenario: Scenario) -> str | None:
             return name
     return None
 
-
-# Former names, still used by the window's File ▸ New menu (ui/main_window.py).
-preset_names = builtin_scenario_names
-load_preset = load_builtin

@@ -1,9 +1,30 @@
 """The main window: the network canvas in the middle, the docks around it, the menus,
 files (new, open, save, revert, recent), undo and the remembered layout.
 
+The window makes its parts here, in plain sight, and hands each what it needs:
+
+- the canvas, the editing docks (Layers, Data, Inspector, Training, Undo history);
+- the animation: the :class:`~bpsim.ui.playback.animator.Animator`, the
+  :class:`~bpsim.ui.playback.phase_drawing.PhaseDrawing` that draws it on the canvas,
+  the transport bar and the history timeline;
+- the drawings over the canvas (:mod:`bpsim.ui.canvas.highlights`): the selected
+  weight's path to the loss, and the gradient check's colours with their legend;
+- presentation mode (View ▸ Presentation, F5; see :mod:`bpsim.ui.presentation_mode`);
+- every action, menu and toolbar from the one table in :mod:`bpsim.ui.actions`.
+
+Made after the first paint, so the first frame does not wait for their imports: the
+Math dock (the chain rule of the canvas selection with numbers; it starts behind the
+Training tab) and the Tours dock (Help ▸ Tours, F1; hidden until asked for), then
+the plots.  ``window.math_dock`` and ``window.tour_dock`` make them earlier when
+asked.  Tools ▸ Gradient check (its dialog, a double-clicked row selects that parameter
+on the canvas, the canvas coloured until the dialog closes or the weights change),
+Tools ▸ Compare and File ▸ Export worked example (the handout of the step the Math
+dock shows: Markdown with LaTeX or self-contained HTML, by the file's suffix) are
+imported when first used.
+
 Dialogs go through small methods (``_ask_open_path``, ``_ask_save_path``,
-``_ask_export_path``, ``_ask_save_changes``, ``_confirm_revert``, ``_warn``) so tests
-replace them instead of driving native dialogs.
+``_ask_export_path``, ``_ask_worked_example_path``, ``_ask_save_changes``,
+``_confirm_revert``, ``_warn``) so tests replace them instead of driving native dialogs.
 """
 
 from __future__ import annotations
@@ -11,24 +32,34 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-import numpy as np
+import shiboken6
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDockWidget, QFileDialog,
                                QFrame, QLabel, QLineEdit, QMainWindow, QMessageBox,
                                QPlainTextEdit, QScrollArea, QTextEdit, QToolBar, QUndoView)
 
 from bpsim import io
+from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
 
-from . import commands, settings
+from . import actions, settings
 from .canvas import NetworkCanvas
+from .canvas.highlights import GradcheckOverlay, PathHighlight
 from .docks import DataDock, InspectorDock, LayersDock, TrainingDock
+from .playback.animator import Animator
+from .playback.phase_drawing import PhaseDrawing
+from .playback.timeline import TimelineBar
+from .playback.transport import TransportBar
+from .presentation_mode import PresentationMode
 from .session import Session
-from .teaching import install_teaching
-from .playback.transport import install_animation
 
-LESSON_FILTER = "bpsim lessons (*.bpsim.json *.json)"
+# The Math dock (the chain rule, bpsim.explain), the gradient check, Compare, the
+# tours and the plots (pyqtgraph) are imported when first used: after the window's
+# first paint, not before it.
+
+SCENARIO_FILTER = "bpsim scenarios (*.bpsim.json *.json)"
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+WORKED_EXAMPLE_FILTER = ("HTML, opens in any browser offline (*.html);;"
+                         "Markdown with LaTeX math (*.md)")
 #: saveState/restoreState version: bump when the dock set changes incompatibly
 LAYOUT_VERSION = 1
 DEFAULT_SIZE = (1600, 1000)
@@ -39,7 +70,10 @@ PLOTS_HEIGHT = 0.3
 #: the width a plot needs to be read: more plots than fit side by side become tabs
 PLOT_WIDTH = 520
 PLOT_MIN_WIDTH = 300
-PHASE_PLACEHOLDER = "phase stepping arrives with the animation"
+#: the Math dock's minimum height (its formulas scroll below that)
+MATH_MIN_HEIGHT = 60
+#: the Tours dock's share of the window's width when it first opens
+LESSONS_SHARE = 0.26
 
 
 def display_number(value: float) -> str:
@@ -90,23 +124,19 @@ class MainWindow(QMainWindow):
         self._set_application_font(self._text_scale)  # before the widgets: cheaper
         self._deferred_loaded = False
         self.plot_docks: list[QDockWidget] = []
-        self._actions: dict[str, QAction] = {}
+        self._math_dock = None  # made after the first paint (see math_dock)
+        self._tour_dock = None
+        self._tours_placed = False
+        #: the open Tools ▸ Gradient check dialog, and the last Compare dialog
+        self.gradcheck_dialog = None
+        self.compare_dialog = None
+        #: the scenario the tour offers were last decided for
+        self._offered_for = session.scenario
 
         self.canvas = NetworkCanvas(session)
         self.canvas.setObjectName("canvas")
         self.setCentralWidget(self.canvas)
-
         self._create_docks()
-        self._create_file_actions()
-        self._create_edit_actions()
-        self._create_view_actions()
-        self._create_train_actions()
-        self._create_menus()
-        self._create_toolbar()
-        self._create_status_bar()
-        install_animation(self)  # the transport bar, timeline and phase animation
-        install_teaching(self)  # Math dock, gradient check, handout, presentation, lessons
-
         session.file_state_changed.connect(self._on_file_state_changed)
         session.structure_changed.connect(self._on_file_state_changed)
         session.message.connect(self._on_message)
@@ -114,6 +144,53 @@ class MainWindow(QMainWindow):
                        session.data_changed, session.training_changed,
                        session.sample_changed):
             signal.connect(self._update_status)
+
+        # the animation: phases replayed from the engine's records, drawn on the canvas
+        self.animator = Animator(session, self)
+        self.animator.note.connect(session.message.emit)
+        self.animator.playing_changed.connect(self._on_playing)
+        self.phase_drawing = PhaseDrawing(self.animator, self.canvas, self)
+        # what the teaching tools draw over the canvas
+        self.path_highlight = PathHighlight(self.canvas)
+        self.gradcheck_overlay = GradcheckOverlay(self.canvas)
+        self.canvas.selection_changed.connect(self._on_selection_changed)
+        session.parameters_changed.connect(self._on_parameters_changed)
+        session.structure_changed.connect(self._on_structure_changed)
+        for signal in (session.data_changed, session.training_changed):
+            signal.connect(self._on_check_inputs_changed)
+        self.presentation = PresentationMode(
+            self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
+            kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks)
+        self.presentation.toggled.connect(self._on_presentation_toggled)
+
+        stack = session.undo_stack
+        self._actions = actions.create_actions(self, {
+            "undo": stack.createUndoAction(self, "&Undo"),
+            "redo": stack.createRedoAction(self, "&Redo")})
+        self._follow_undo_stack(stack)
+        self.menus = actions.create_menus(self.menuBar(), self._actions)
+        self.new_menu, self.recent_menu = self.menus["new"], self.menus["open_recent"]
+        self.docks_menu = self.menus["docks"]
+        self._fill_new_menu()
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.menus["edit"].addSeparator()
+        self.menus["edit"].addAction(self.docks["history"].toggleViewAction())
+        for dock in self.docks.values():
+            self.docks_menu.addAction(dock.toggleViewAction())
+
+        self.toolbar = self._new_toolbar("toolbar", "Toolbar", actions.TOOLBAR)
+        self.docks_menu.addAction(self.toolbar.toggleViewAction())
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.transport = TransportBar(self.animator, self.phase_drawing,
+                                      [self.action(name) for name in actions.TRANSPORT],
+                                      self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.transport)
+        self.timeline = TimelineBar(self, self.animator, self.phase_drawing)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.timeline)
+        for bar in (self.transport, self.timeline):
+            bar.toggleViewAction().setObjectName(f"show_{bar.objectName()}")
+            self.docks_menu.addAction(bar.toggleViewAction())
+        self._create_status_bar()
         self._on_file_state_changed()
         self._update_status()
 
@@ -138,30 +215,9 @@ class MainWindow(QMainWindow):
 
     # -- building ---------------------------------------------------------------------
 
-    def action(self, name: str) -> QAction:
-        """The QAction whose objectName is ``name``."""
-        found = self._actions.get(name) or self.findChild(QAction, name)
-        if found is None:
-            raise KeyError(name)
-        return found
-
-    def _new_action(self, name: str, text: str, slot, shortcuts=(), tip: str = "",
-                    checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        keys = [QKeySequence(k) for k in shortcuts]
-        action.setShortcuts(keys)
-        if keys:
-            names = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                                for k in keys)
-            tip = f"{tip} ({names})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work while the menu bar is hidden, too
-        self._actions[name] = action
-        return action
+    def action(self, name: str):
+        """The QAction whose objectName is ``name`` (see :mod:`bpsim.ui.actions`)."""
+        return self._actions[name]
 
     def _add_dock(self, name: str, dock: QDockWidget, area, scroll: bool = True):
         if scroll:
@@ -203,30 +259,10 @@ class MainWindow(QMainWindow):
         self._add_dock("history", history, right, scroll=False)
         history.hide()
 
-    def _create_file_actions(self) -> None:
-        self._new_action("open", "&Open…", self.open, ["Ctrl+O"],
-                         "Open a lesson file")
-        self._new_action("save", "&Save", self.save, ["Ctrl+S"],
-                         "Save the lesson")
-        self._new_action("save_as", "Save &As…", self.save_as, ["Ctrl+Shift+S"],
-                         "Save the lesson under a new name")
-        self._new_action("revert", "&Revert", self.revert, (),
-                         "Reload the lesson from its file, dropping unsaved changes")
-        self._new_action("export_image", "&Export image…", self.export_image, (),
-                         "Save the drawn network as a PNG or SVG image")
-        self._new_action("export_plots", "Export &plots…", self.export_plots, (),
-                         "Save every plot as a PNG picture and its numbers as CSV, "
-                         "into a folder")
-        self._new_action("quit", "&Quit", self.close, ["Ctrl+Q"],
-                         "Close bpsim")
-
-    def _create_edit_actions(self) -> None:
-        # Fixed texts keep the toolbar steady; the tooltip names the edit.  The state
-        # comes with the stack's signals (the stack may be going away when they fire).
-        stack = self.session.undo_stack
-        self._new_action("undo", "&Undo", stack.undo, ["Ctrl+Z"], "Undo the last edit")
-        self._new_action("redo", "&Redo", stack.redo, ["Ctrl+Shift+Z", "Ctrl+Y"],
-                         "Redo the edit just undone")
+    def _follow_undo_stack(self, stack) -> None:
+        """Undo and redo are the stack's own actions (their menu text names the edit);
+        the toolbar keeps their short texts and the tooltips name the edit.  The state
+        comes with the stack's signals (the stack may be going away when they fire)."""
         self._undo_state = {"undo": [stack.canUndo(), stack.undoText()],
                             "redo": [stack.canRedo(), stack.redoText()]}
         stack.canUndoChanged.connect(self._on_can_undo)
@@ -255,133 +291,46 @@ class MainWindow(QMainWindow):
     def _show_undo_state(self, name: str) -> None:
         possible, what = self._undo_state[name]
         action = self.action(name)
-        action.setEnabled(possible)
-        keys = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                           for k in action.shortcuts())
-        tip = (f"{name.capitalize()} “{what}” ({keys})" if possible
-               else f"Nothing to {name} ({keys})")
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
+        if not shiboken6.isValid(action):
+            return  # the window went before the session whose stack still speaks
+        actions.describe(action, f"{name.capitalize()} “{what}”" if possible
+                         else f"Nothing to {name}")
 
-    def _create_view_actions(self) -> None:
-        self._new_action("show_weights", "Show &weights", self._on_show_weights, (),
-                         "Write each weight's value on its edge", checkable=True)
-        self.action("show_weights").setChecked(True)
-        self._new_action("larger_text", "&Larger text", self.larger_text,
-                         ["Ctrl++", "Ctrl+="], "Make all text larger, for projectors")
-        self._new_action("smaller_text", "&Smaller text", self.smaller_text,
-                         ["Ctrl+-"], "Make all text smaller")
-        self._new_action("zoom_fit", "&Fit to window", lambda: self.canvas.zoom_fit(),
-                         ["Ctrl+0"], "Fit the whole network into the window")
-        self._new_action("zoom_in", "Zoom &in", lambda: self.canvas.zoom_in(), (),
-                         "Zoom into the network (also the mouse wheel)")
-        self._new_action("zoom_out", "Zoom &out", lambda: self.canvas.zoom_out(), (),
-                         "Zoom out of the network (also the mouse wheel)")
-
-    def _create_train_actions(self) -> None:
-        """The transport.  The phase actions are placeholders until the animation
-        takes them over: ``action.triggered.disconnect()`` then connect its own slots."""
-        self.train_actions = {
-            name: self._new_action(name, text, slot, keys, tip)
-            for name, text, slot, keys, tip in (
-                ("forward_step", "&Forward step", self._phase_placeholder, ["F"],
-                 "Run the forward pass, one layer at a time"),
-                ("backward_step", "&Backward step", self._phase_placeholder, ["B"],
-                 "Run the backward pass, one layer at a time"),
-                ("update_step", "&Update step", self._phase_placeholder, ["U"],
-                 "Apply the gradient-descent update w ← w − η·∂J/∂w"),
-                ("full_step", "Full &step", self.full_step, ["Return", "Enter"],
-                 "One whole training step: forward, loss, backward, update"),
-                ("play_pause", "&Play / Pause", self._phase_placeholder, ["P"],
-                 "Train continuously, or pause"),
-                ("reset", "&Reset", self.reset, ["R"],
-                 "Back to the initial weights (the ones loaded or last re-initialized)"),
-            )}
-
-    def _create_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.new_menu = file_menu.addMenu("&New")
-        self.new_menu.menuAction().setObjectName("new")
-        self.new_menu.menuAction().setToolTip("Start from one of the built-in lessons")
-        for name in io.preset_names():
-            action = self.new_menu.addAction(name, lambda n=name: self.new_from_preset(n))
+    def _fill_new_menu(self) -> None:
+        for name in io.builtin_scenario_names():
+            action = self.new_menu.addAction(name, lambda n=name: self.new_from_builtin(n))
             action.setObjectName(f"new_{name}")
-            action.setToolTip(f"Start a new lesson from the {name} preset")
-        self.new_menu.aboutToShow.connect(self._show_preset_titles)
-        file_menu.addAction(self.action("open"))
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.menuAction().setObjectName("open_recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        for name in ("save", "save_as", "revert"):
-            file_menu.addAction(self.action(name))
-        file_menu.addSeparator()
-        file_menu.addAction(self.action("export_image"))
-        file_menu.addAction(self.action("export_plots"))
-        file_menu.addSeparator()
-        file_menu.addAction(self.action("quit"))
+            action.setToolTip(f"Start from the built-in scenario {name}")
+        self.new_menu.aboutToShow.connect(self._show_builtin_titles)
 
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.action("undo"))
-        edit_menu.addAction(self.action("redo"))
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.docks["history"].toggleViewAction())
-
-        view_menu = bar.addMenu("&View")
-        self._add_actions(view_menu, ("show_weights", None, "larger_text", "smaller_text",
-                                      None, "zoom_fit", "zoom_in", "zoom_out", None))
-        self.docks_menu = view_menu.addMenu("&Docks")
-        self.docks_menu.menuAction().setObjectName("docks")
-        for dock in self.docks.values():
-            self.docks_menu.addAction(dock.toggleViewAction())
-
-        self._add_actions(bar.addMenu("&Train"),
-                          ("forward_step", "backward_step", "update_step", None,
-                           "full_step", "play_pause", None, "reset"))
-
-    def _show_preset_titles(self) -> None:
-        """Menu entries say what each preset is (read when the menu first opens, not at
+    def _show_builtin_titles(self) -> None:
+        """Menu entries say what each built-in scenario is (read when the menu first opens, not at
         start-up)."""
-        self.new_menu.aboutToShow.disconnect(self._show_preset_titles)
+        self.new_menu.aboutToShow.disconnect(self._show_builtin_titles)
         for action in self.new_menu.actions():
             name = action.objectName().removeprefix("new_")
             try:
-                title = io.load_preset(name).title
+                title = io.load_builtin(name).title
             except io.ScenarioError:
                 continue
             if title:
                 action.setText(f"{title}  ({name})")
 
-    def _add_actions(self, menu_or_toolbar, names) -> None:
-        """The named actions in order; None is a separator."""
-        for name in names:
-            if name is None:
-                menu_or_toolbar.addSeparator()
-            else:
-                menu_or_toolbar.addAction(self.action(name))
-
-    def _create_toolbar(self) -> None:
-        """Two toolbars: files, undo and view; and the training step (the animation's
-        transport bar may take the place of the second)."""
-        self.toolbar = self._new_toolbar("toolbar", "Toolbar", (
-            "open", "save", None, "undo", "redo", None, "zoom_fit", "show_weights"))
-        self.train_toolbar = self._new_toolbar("train_toolbar", "Training step", (
-            "forward_step", "backward_step", "update_step", "full_step", "play_pause",
-            "reset"))
-
-    def _new_toolbar(self, name: str, title: str, actions) -> QToolBar:
+    def _new_toolbar(self, name: str, title: str, entries) -> QToolBar:
+        """A toolbar of the named actions in order; None is a separator."""
         toolbar = QToolBar(title, self)
         toolbar.setObjectName(name)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.setMovable(False)
-        self._add_actions(toolbar, actions)
-        for action in toolbar.actions():
-            button = toolbar.widgetForAction(action)
-            if button is not None and not action.isSeparator():
-                button.setAccessibleName(action.text().replace("&", ""))
+        for entry in entries:
+            if entry is None:
+                toolbar.addSeparator()
+                continue
+            action = self.action(entry)
+            toolbar.addAction(action)
+            toolbar.widgetForAction(action).setAccessibleName(
+                action.text().replace("&", ""))
         self.addToolBar(toolbar)
-        self.docks_menu.addAction(toolbar.toggleViewAction())
         return toolbar
 
     def _create_status_bar(self) -> None:
@@ -401,7 +350,7 @@ class MainWindow(QMainWindow):
         # Only these take the style sheet: one set on the whole application makes
         # every widget slower to create (about 0.1 s more before the first paint).
         style = (importlib.resources.files("bpsim.resources") / "style.qss").read_text("utf-8")
-        for widget in (self.toolbar, self.train_toolbar, status):
+        for widget in (self.toolbar, self.transport, self.timeline, status):
             widget.setStyleSheet(style)
 
     def event(self, event) -> bool:
@@ -424,11 +373,81 @@ class MainWindow(QMainWindow):
             # first frame is on screen (pyqtgraph takes longer to import than that frame).
             QTimer.singleShot(0, self, self.load_deferred_docks)  # not if closed first
 
+    @property
+    def math_dock(self):
+        """The Math dock (a :class:`bpsim.ui.docks.math.MathDock`), made on first use."""
+        if self._math_dock is None:
+            self.create_math_and_tour_docks()
+        return self._math_dock
+
+    @property
+    def tour_dock(self):
+        """The Tours dock (a :class:`bpsim.ui.docks.tours.TourDock`), made on first use."""
+        if self._tour_dock is None:
+            self.create_math_and_tour_docks()
+        return self._tour_dock
+
+    def create_math_and_tour_docks(self) -> None:
+        """Make the Math dock and the Tours dock and put them where the last window
+        had them (saveState), else beside Training and Data.  Done once."""
+        if self._math_dock is not None:
+            return
+        from .docks.math import MathDock
+        from .docks.tours import TourDock
+
+        dock = MathDock(self.session, self.canvas, self)
+        self._math_dock = dock
+        # the formulas are read-only: clicking them must not take the keyboard away from
+        # the transport keys (→, Space), which a focused text field would swallow
+        dock.browser.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        dock.path_combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # it shares a tab group with Training: no taller a minimum than Training's, or
+        # the window stops fitting small projector screens (the formulas scroll)
+        dock.widget().setMinimumHeight(MATH_MIN_HEIGHT)
+        dock.path_changed.connect(self._on_path_changed)
+        panel = TourDock(self.session, self.canvas, animator=self.animator,
+                         find_action=self.action, open_scenario=self.new_from_builtin,
+                         presenting=lambda: self.presentation.active, parent=self)
+        panel.reveal = self.reveal_tours
+        self._tour_dock = panel
+        self._place_math_and_tour_docks()
+        self._follow_text_scale()
+        if self.canvas.selection is not None:
+            dock.show_selection(self.canvas.selection)
+
+    def _place_math_and_tour_docks(self) -> None:
+        math, panel = self._math_dock, self._tour_dock
+        # where the last window had them, if it had them (as the plots do)
+        if not (self._persist and self.restoreDockWidget(math)):
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, math)
+            math.show()  # made after the window was shown: not shown by itself
+            training = self.docks["training"]
+            if not training.isFloating():
+                # under the Inspector, sharing the Training dock's room (a tab each):
+                # the formulas need height, which three stacked docks would not leave
+                self.tabifyDockWidget(training, math)
+                training.raise_()  # the settings first; a selection brings Math forward
+        self._register_dock("math", math)
+        self.docks_menu.addAction(math.toggleViewAction())
+
+        if self._persist and self.restoreDockWidget(panel):
+            self._tours_placed = True
+        else:
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, panel)
+            panel.hide()  # until Help ▸ Tours, or a built-in scenario with a tour opens
+        self._register_dock("tours", panel)
+        self.docks_menu.addAction(panel.toggleViewAction())
+        # View ▸ Docks ▸ Tours places it as Help ▸ Tours does
+        panel.toggleViewAction().triggered.connect(
+            lambda checked: checked and self.reveal_tours())
+
     def load_deferred_docks(self) -> None:
-        """Add the plot docks (imports pyqtgraph); done once, after the first paint."""
+        """Add the docks made after the first paint: the Math dock and the Tours dock,
+        then the plots (imports pyqtgraph).  Done once."""
         if self._deferred_loaded:
             return
         self._deferred_loaded = True
+        self.create_math_and_tour_docks()
         from . import plots  # pyqtgraph: longer to import than the whole first frame
 
         self.plot_docks = plots.create_plot_docks(self.session, parent=self)
@@ -452,7 +471,7 @@ class MainWindow(QMainWindow):
             self.arrange_plots()
 
     def arrange_plots(self) -> None:
-        """Show the plots that tell this lesson's story best below the canvas: side by
+        """Show the plots that tell this scenario's story best below the canvas: side by
         side as many as the width gives PLOT_WIDTH each, the rest as tabs behind the
         last."""
         if not self.plot_docks:
@@ -526,16 +545,16 @@ class MainWindow(QMainWindow):
         return str(recent[0].parent) if recent else str(Path.home())
 
     def _ask_open_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open lesson", self._start_folder(),
-                                              LESSON_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", self._start_folder(),
+                                              SCENARIO_FILTER)
         return Path(name) if name else None
 
     def _ask_save_path(self) -> Path | None:
         suggestion = self.session.path or Path(self._start_folder()) / (
-            (self.session.scenario.title or "lesson").lower().replace(" ", "-")
+            (self.session.scenario.title or "scenario").lower().replace(" ", "-")
             + io.EXTENSION)
-        name, _ = QFileDialog.getSaveFileName(self, "Save lesson as", str(suggestion),
-                                              LESSON_FILTER)
+        name, _ = QFileDialog.getSaveFileName(self, "Save scenario as", str(suggestion),
+                                              SCENARIO_FILTER)
         return Path(name) if name else None
 
     def _ask_export_path(self) -> Path | None:
@@ -549,6 +568,23 @@ class MainWindow(QMainWindow):
         path = Path(name)
         if path.suffix.lower() not in (".png", ".svg"):
             path = path.with_name(path.name + (".svg" if "svg" in chosen else ".png"))
+        return path
+
+    def _ask_worked_example_path(self) -> Path | None:
+        """Where to write the handout."""
+        session = self.session
+        stem = (session.path.name.removesuffix(io.EXTENSION) if session.path
+                else (session.scenario.title or "worked-example").split(":")[0]
+                .strip().lower().replace(" ", "-"))
+        folder = session.path.parent if session.path else Path.home()
+        name, chosen = QFileDialog.getSaveFileName(
+            self, "Export worked example", str(folder / f"{stem}-step.html"),
+            WORKED_EXAMPLE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
+            path = path.with_name(path.name + (".md" if "*.md" in chosen else ".html"))
         return path
 
     def _ask_save_changes(self) -> QMessageBox.StandardButton:
@@ -588,13 +624,13 @@ class MainWindow(QMainWindow):
         return path is not None and self.open_path(path)
 
     def open_path(self, path) -> bool:
-        """Open a lesson file.  A malformed file shows the loader's message and keeps
+        """Open a scenario file.  A malformed file shows the loader's message and keeps
         the current scenario."""
         path = Path(path)
         try:
             scenario = io.load(path)
         except io.ScenarioError as error:
-            self._warn("Cannot open the lesson", error.report())
+            self._warn("Cannot open the scenario", error.report())
             return False
         if not self._changes_resolved():
             return False
@@ -604,11 +640,11 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_fit()
         return True
 
-    def new_from_preset(self, name: str) -> bool:
+    def new_from_builtin(self, name: str) -> bool:
         try:
-            scenario = io.load_preset(name)
+            scenario = io.load_builtin(name)
         except io.ScenarioError as error:
-            self._warn("Cannot open the preset", error.report())
+            self._warn("Cannot open the built-in scenario", error.report())
             return False
         if not self._changes_resolved():
             return False
@@ -636,7 +672,7 @@ class MainWindow(QMainWindow):
         except (OSError, io.ScenarioError) as error:
             reason = error.report() if isinstance(error, io.ScenarioError) else (
                 error.strerror or str(error))
-            self._warn("Cannot save the lesson", f"{path}: {reason}")
+            self._warn("Cannot save the scenario", f"{path}: {reason}")
             return False
         self.session.mark_saved(path)
         self.remember_recent(path)
@@ -667,6 +703,26 @@ class MainWindow(QMainWindow):
             self._warn("Cannot export the image", f"{path}: could not be written")
             return False
         self.statusBar().showMessage(f"Exported {path}", 5000)
+        return True
+
+    def export_worked_example(self) -> bool:
+        """File ▸ Export worked example…: HTML (self-contained, renders offline) or
+        Markdown with LaTeX, chosen by the file's suffix."""
+        path = self._ask_worked_example_path()
+        if path is None:
+            return False
+        path = Path(path)
+        markdown = path.suffix.lower() in (".md", ".markdown")
+        from .docks.math import worked_example
+
+        try:
+            text = worked_example(self.session, "md" if markdown else "html")
+            path.write_text(text, encoding="utf-8")
+        except (OSError, ValueError) as error:
+            reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
+            self._warn("Cannot export the worked example", f"{path}: {reason}")
+            return False
+        self.statusBar().showMessage(f"Exported the worked example to {path}", 5000)
         return True
 
     def export_plots(self) -> list[Path]:
@@ -750,7 +806,8 @@ class MainWindow(QMainWindow):
             QApplication.setFont(font)
 
     def _apply_text_scale(self, scale: float) -> None:
-        """The application font and the canvas labels grow together."""
+        """The application font, the canvas labels, the phase drawing, the Math dock and
+        the Tours dock grow together (also presentation mode's larger text)."""
         self._text_scale = settings.clamp_text_scale(scale)
         self._set_application_font(self._text_scale)
         self.canvas.set_font_scale(self._text_scale)
@@ -758,25 +815,208 @@ class MainWindow(QMainWindow):
         self.action("larger_text").setEnabled(self._text_scale < settings.TEXT_SCALE_MAX)
         if self._persist:
             settings.set_text_scale(self._text_scale)
+        self.phase_drawing.set_font_scale(self._text_scale)
+        self.transport.set_text_scale(self._text_scale)
+        self._follow_text_scale()
 
-    # -- training ------------------------------------------------------------------------
+    def _follow_text_scale(self) -> None:
+        scale = self._text_scale
+        if self._math_dock is not None:
+            self._math_dock.set_font_scale(scale)
+            self._tour_dock.set_font_scale(scale)
+        self.gradcheck_overlay.set_font_scale(scale)
+        # the neurons grow with the text: the drawings follow their new places
+        self.path_highlight.redraw()
+        if self.gradcheck_overlay.result is not None:
+            self.gradcheck_overlay.show(self.gradcheck_overlay.result)
+
+
+    # -- the transport ---------------------------------------------------------------------
+
+    def _by_hand(self) -> None:
+        """Stepping by hand pauses play and leaves the history view."""
+        self.timeline.to_now()
+        if self.animator.playing:
+            self.animator.pause()
+
+    def previous_phase(self) -> None:
+        self._by_hand()
+        self.animator.previous_phase()
+
+    def next_phase(self) -> None:
+        self._by_hand()
+        self.animator.next_phase()
+
+    def forward_step(self) -> None:
+        self._by_hand()
+        self.animator.advance_to(ForwardRecord)
+
+    def backward_step(self) -> None:
+        self._by_hand()
+        self.animator.advance_to(BackwardRecord)
+
+    def update_step(self) -> None:
+        self._by_hand()
+        self.animator.advance_to(UpdateRecord)
 
     def full_step(self) -> None:
-        commands.train(self.session, 1)
+        self._by_hand()
+        self.animator.full_step()
 
     def reset(self) -> None:
-        session = self.session
-        at_start = session.trainer.steps_done == 0 and all(
-            np.array_equal(w, w0) for w, w0 in zip(
-                session.network.weights + session.network.biases,
-                session.initial_weights + session.initial_biases))
-        if at_start:
-            session.message.emit("Already at the initial weights.")
-            return
-        session.undo_stack.push(commands.ResetCommand(session))
+        self._by_hand()
+        self.animator.reset()
 
-    def _phase_placeholder(self) -> None:
-        self.statusBar().showMessage(PHASE_PLACEHOLDER, 5000)
+    def play_pause(self) -> None:
+        self.timeline.to_now()
+        self.animator.toggle_play()
+
+    def _on_playing(self, playing: bool) -> None:
+        play = self.action("play_pause")
+        play.setText("&Pause" if playing else "&Play")
+        play.setIcon(actions.standard_icon(self, "SP_MediaPause" if playing
+                                           else "SP_MediaPlay"))
+        actions.describe(play, "Pause training" if playing
+                         else "Train continuously (at the speed chosen on the slider)")
+
+    # -- the Math dock and the selected weight's path --------------------------------------
+
+    def _on_selection_changed(self, selection) -> None:
+        """Something selected on the canvas: its chain rule comes forward if the Math
+        dock is open but behind another tab."""
+        dock = self.math_dock
+        # a dock behind another tab is open (not hidden) but shows nothing
+        if selection is not None and not dock.isHidden() and not dock.isFloating() \
+                and dock.visibleRegion().isEmpty() and not self.presentation.active:
+            dock.raise_()
+
+    def _on_path_changed(self, path) -> None:
+        if path is None:
+            self.path_highlight.show(None)
+        else:
+            self.path_highlight.show(path.edges, path.neurons)
+
+    def _on_structure_changed(self) -> None:
+        self.gradcheck_overlay.clear()
+        if self.session.scenario is not self._offered_for:
+            # another scenario file or built-in scenario (not an architecture edit): its tour, if
+            # it has one, is offered in the Tours dock
+            self._offered_for = self.session.scenario
+            self.tour_dock.scenario_opened()
+        # the canvas has rebuilt its items: draw the path on the new ones
+        QTimer.singleShot(0, self._redraw_after_rebuild)
+
+    def _redraw_after_rebuild(self) -> None:
+        self._show_fresh_check()
+        if self._math_dock is None:
+            return
+        path = (self._math_dock.selected_path() if self.canvas.selection is not None
+                else None)
+        self._on_path_changed(path)
+
+    # -- Tools ▸ Gradient check, Tools ▸ Compare ----------------------------------------------
+
+    def open_gradient_check(self, *_args, analytic=None):
+        """Tools ▸ Gradient check…: the dialog (not modal) and the colours on the canvas.
+        Returns the dialog."""
+        dialog = self.gradcheck_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
+            dialog.run()
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            from .dialogs.gradcheck import open_gradcheck_dialog
+
+            dialog = open_gradcheck_dialog(self.session, self, analytic)
+            dialog.parameter_selected.connect(self._select_parameter)
+            dialog.run_button.clicked.connect(self._show_check)
+            dialog.finished.connect(self._on_check_closed)
+            dialog.destroyed.connect(self._on_check_closed)
+            self.gradcheck_dialog = dialog
+        self._show_check()
+        return dialog
+
+    def _select_parameter(self, parameter) -> None:
+        if parameter is None:
+            return
+        self.canvas.select(tuple(parameter))
+        self.raise_()
+
+    def _show_check(self, *_args) -> None:
+        dialog = self.gradcheck_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.result is not None:
+            self.gradcheck_overlay.show(dialog.result)
+
+    def _on_check_closed(self, *_args) -> None:
+        self.gradcheck_dialog = None
+        self.gradcheck_overlay.clear()
+
+    def _on_parameters_changed(self) -> None:
+        # the colours described the weights as they were
+        self.gradcheck_overlay.clear()
+
+    def _on_check_inputs_changed(self) -> None:
+        # the dialog checks again by itself (data, loss): show its new result
+        self.gradcheck_overlay.clear()
+        QTimer.singleShot(0, self._show_fresh_check)
+
+    def _show_fresh_check(self) -> None:
+        dialog = self.gradcheck_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible() \
+                and not dialog.stale.isVisible():
+            self._show_check()
+
+    def open_compare(self):
+        """Tools ▸ Compare…: the lab, non-modal (pyqtgraph is loaded only now)."""
+        from .dialogs.compare import open_compare_dialog
+
+        self.compare_dialog = open_compare_dialog(self.session, self)
+        return self.compare_dialog
+
+    # -- presentation ------------------------------------------------------------------------
+
+    def _on_presentation_toggled(self, active: bool) -> None:
+        self.action("leave_presentation").setEnabled(active)
+        presentation = self.action("presentation")
+        if presentation.isChecked() != active:
+            presentation.setChecked(active)
+
+    # -- Help ▸ Tours ----------------------------------------------------------------------
+
+    def show_tours(self) -> None:
+        """Help ▸ Tours: the dock, with the open scenario's tour offered."""
+        self.presentation.leave()
+        panel = self.tour_dock
+        if not panel.runner.running and panel.offered is None:
+            panel.offer_tour(panel.tour_of_open_scenario())
+        self.reveal_tours()
+
+    def reveal_tours(self) -> None:
+        """Show the Tours dock in front: the first time as a tab beside the Data dock
+        (tall enough for the steps), later wherever the user put it.  Not while the
+        window presents (presentation mode shows no side panels)."""
+        if self.presentation.active:
+            return
+        panel, data = self.tour_dock, self.docks["data"]
+        placed = (self._tours_placed or panel.isFloating()
+                  or bool(self.tabifiedDockWidgets(panel))
+                  or self.dockWidgetArea(panel) != Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._tours_placed = True
+        if not placed and not data.isHidden() and not data.isFloating():
+            self.tabifyDockWidget(data, panel)
+            panel.show()
+            # tour text wants a little more width than the data table, and most of
+            # the column's height (the Layers dock above scrolls)
+            self.resizeDocks([panel], [int(self.width() * LESSONS_SHARE)],
+                             Qt.Orientation.Horizontal)
+            layers = self.docks["layers"]
+            if layers.isVisible() and not layers.isFloating() \
+                    and self.dockWidgetArea(layers) == Qt.DockWidgetArea.LeftDockWidgetArea:
+                column = layers.height() + panel.height()
+                self.resizeDocks([layers, panel], [column // 4, column - column // 4],
+                                 Qt.Orientation.Vertical)
+        panel.show()
+        panel.raise_()
 
     # -- closing -------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """View ▸ Presentation (F5): the window as a projector shows it.
 
 Full screen, larger text, a high-contrast palette, and only the network canvas and the
-Math dock (plus the transport bar with its phase indicator, if the window has one).
+Math dock (plus the transport bar with its phase indicator).
 The transport keys (→ ← Page Down/Up, Space, Enter) are window shortcuts and keep
 working; the canvas takes the keyboard focus so that no text field swallows them.
 Esc (or F5 again) leaves and puts back exactly what was there: dock and toolbar
@@ -83,18 +83,25 @@ class _Saved:
 
 
 class PresentationMode(QObject):
-    """Presentation mode of ``window`` (a MainWindow with ``canvas``, ``text_scale``);
-    the dock ``math_dock()`` returns stays beside the canvas.  ``set_text_scale(scale)``
-    applies a text size to the whole window (fonts, canvas, docks)."""
+    """Presentation mode of ``window`` (a MainWindow with ``canvas`` and ``text_scale``).
+
+    ``math_dock()`` returns the dock that stays beside the canvas (made on first use);
+    ``set_text_scale(scale)`` applies a text size to the whole window (fonts, canvas,
+    docks); ``kept_toolbars()`` lists the toolbars that stay (the transport: its phase
+    indicator and step counter); ``load_docks()`` makes every lazily made dock, so that
+    the layout saved on entering holds them all."""
 
     #: True on entering, False on leaving
     toggled = Signal(bool)
 
-    def __init__(self, window, math_dock, set_text_scale, parent=None):
+    def __init__(self, window, math_dock, set_text_scale, kept_toolbars, load_docks,
+                 parent=None):
         super().__init__(parent or window)
         self.window = window
         self._math_dock = math_dock
         self.set_text_scale = set_text_scale
+        self.kept_toolbars = kept_toolbars
+        self._load_docks = load_docks
         self._saved: _Saved | None = None
         # closing the window while presenting: leave first, so the window remembers its
         # ordinary layout and not the presentation
@@ -115,20 +122,11 @@ class PresentationMode(QObject):
         else:
             self.enter()
 
-    def kept_toolbars(self) -> list[QToolBar]:
-        """The toolbars shown while presenting: the transport (its phase indicator and
-        step counter) if the window has one."""
-        transport = getattr(self.window, "transport", None)
-        return [transport] if isinstance(transport, QToolBar) else []
-
     def enter(self) -> None:
         if self.active:
             return
         window = self.window
-        loader = getattr(window, "load_deferred_docks", None)
-        if callable(loader):
-            loader()  # every dock exists before the layout is saved
-        math = self.math_dock  # (made now if it was not yet)
+        self._load_docks()  # every dock exists before the layout is saved
         self._saved = _Saved(
             geometry=window.saveGeometry(), rect=window.geometry(),
             state=window.saveState(STATE_VERSION),
@@ -169,7 +167,7 @@ class PresentationMode(QObject):
                 bar.setVisible(bar in kept)
         for bar in kept:
             # typed settings (stop after n steps, target loss) are for preparing a
-            # lesson; with large text they would push the step counter off the bar
+            # scenario; with large text they would push the step counter off the bar
             for action in bar.actions():
                 widget = bar.widgetForAction(action)
                 if action.isVisible() and widget is not None and not isinstance(
@@ -196,9 +194,7 @@ class PresentationMode(QObject):
         if not self.active:
             return
         self._size_math_dock()
-        canvas = self.window.canvas
-        if not getattr(canvas, "user_zoomed", False):
-            canvas.zoom_fit()
+        self.window.canvas.zoom_fit()
 
     def leave(self) -> None:
         saved, self._saved = self._saved, None
@@ -249,7 +245,7 @@ class PresentationMode(QObject):
     # -- events ------------------------------------------------------------------------
 
     def _on_structure_changed(self) -> None:
-        # opening another lesson arranges its plots: keep the presentation clean
+        # opening another scenario arranges its plots: keep the presentation clean
         if self.active:
             QTimer.singleShot(0, self._restrip)
 

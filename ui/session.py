@@ -83,7 +83,7 @@ class Session(QObject):
         self._rebuild_trainer()
 
     def replace_scenario(self, scenario: Scenario, path: Path | None = None) -> None:
-        """A newly opened file or preset: forgets undo history."""
+        """A newly opened file or built-in scenario: forgets undo history."""
         self._set_scenario(scenario, path)
         self.undo_stack.clear()
         self.undo_stack.setClean()

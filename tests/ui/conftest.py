@@ -71,7 +71,7 @@ def messages(monkeypatch):
 
 
 @pytest.fixture
-def malformed_lesson(tmp_path):
+def malformed_scenario(tmp_path):
     """The lecture example with the weight typed as "abc", and the loader's message."""
     from bpsim import io
 

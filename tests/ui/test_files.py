@@ -38,8 +38,8 @@ def save_as(monkeypatch, window, path) -> None:
 
 
 def test_malformed_file_shows_the_loaders_message_and_keeps_the_scenario(
-        window, monkeypatch, messages, malformed_lesson):
-    path, loader_message = malformed_lesson
+        window, monkeypatch, messages, malformed_scenario):
+    path, loader_message = malformed_scenario
     window.action("full_step").trigger()
     scenario = window.session.scenario
     monkeypatch.setattr(window, "_ask_open_path", lambda: path)
@@ -100,7 +100,7 @@ def test_new_with_unsaved_changes_asks_and_cancel_keeps_them(window, monkeypatch
     assert window.isWindowModified()
 
     ask_save_changes(monkeypatch, window, Discard)
-    assert window.new_from_preset("xor")
+    assert window.new_from_builtin("xor")
     assert window.session.network.layers == io.load_builtin("xor").network.layers
     assert not window.isWindowModified()
     assert window.session.path is None
@@ -122,7 +122,7 @@ def test_answering_save_saves_before_opening(window, monkeypatch, tmp_path):
 
 def test_nothing_is_asked_without_changes(window, monkeypatch):
     monkeypatch.setattr(window, "_ask_save_changes", lambda: pytest.fail("asked"))
-    assert window.new_from_preset("xor")
+    assert window.new_from_builtin("xor")
 
 
 def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_window(window,

@@ -59,6 +59,33 @@ def test_every_named_action_exists_with_its_shortcuts_and_a_tooltip(window):
                 key in action.toolTip(), name
 
 
+def test_menus_and_keys_come_from_the_one_action_table(window):
+    from bpsim.ui.actions import ACTIONS, TRANSPORT, ActionSpec
+
+    for spec in ACTIONS:
+        if not isinstance(spec, ActionSpec):
+            continue
+        action = window.action(spec.name)
+        assert action.objectName() == spec.name
+        assert action in window.actions(), spec.name  # keys work with the menu bar hidden
+        if spec.menu:
+            assert action in window.menus[spec.menu].actions(), spec.name
+    # the transport's buttons are the Train menu's actions, not copies
+    assert [a.objectName() for a in window.transport.actions()[:len(TRANSPORT)]] == \
+        list(TRANSPORT)
+
+
+def test_undo_names_the_edit_in_its_menu_and_keeps_its_toolbar_button_short(window):
+    undo = window.action("undo")
+    assert not undo.isEnabled() and undo.toolTip() == "Nothing to undo (Ctrl+Z)"
+    window.action("full_step").trigger()
+    assert undo.isEnabled()
+    assert undo.text().replace("&", "") == "Undo Train 1 step"
+    assert window.toolbar.widgetForAction(undo).text() == "Undo"
+    undo.trigger()
+    assert not undo.isEnabled() and window.action("redo").isEnabled()
+
+
 def test_docks_are_listed_in_view_docks(window):
     listed = {a.text() for a in window.docks_menu.actions()}
     assert {"Inspector", "Layers", "Data", "Training", "Undo history"} <= listed
@@ -74,7 +101,7 @@ def test_plots_arrive_after_the_first_paint_as_the_lesson_suggests(window, qtbot
     assert {dock.windowTitle() for dock in window.plot_docks} <= listed
     assert window.width() <= 1600  # the plots fit beside each other
 
-    window.new_from_preset("deep-sigmoid")
+    window.new_from_builtin("deep-sigmoid")
     shown = {dock.objectName() for dock in window.plot_docks if not dock.isHidden()}
     assert "gradients_plot_dock" in shown
     assert shown == set(plots.suggested_plots(window.session.scenario))
@@ -189,9 +216,9 @@ def test_screenshot_writes_a_png_of_the_requested_size(tmp_path):
     assert (image.width(), image.height()) == (1280, 800)
 
 
-def test_malformed_file_on_the_command_line_is_one_line_and_exit_1(malformed_lesson,
+def test_malformed_file_on_the_command_line_is_one_line_and_exit_1(malformed_scenario,
                                                                    capsys):
-    path, loader_message = malformed_lesson
+    path, loader_message = malformed_scenario
     assert app.main([str(path)]) == 1
     assert capsys.readouterr().err == f"bpsim: {loader_message}\n"
 

@@ -41,7 +41,7 @@ def test_f5_shows_only_the_canvas_and_the_math_dock_larger_and_in_high_contrast(
     assert len(visible_docks(window)) >= 4
 
     press(qtbot, window, Qt.Key.Key_F5)
-    assert window.teaching.presenting
+    assert window.presentation.active
     assert window.isFullScreen()
     assert visible_docks(window) == {"math_dock"}
     assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
@@ -78,7 +78,7 @@ def test_clicker_keys_drive_the_transport_while_presenting(presenting, qtbot):
     press(qtbot, window, Qt.Key.Key_Return)  # finish the step
     assert session.trainer.steps_done == 1
     assert session.network.weights[0][0, 0] == pytest.approx(4.3)
-    assert window.teaching.presenting  # none of these left the presentation
+    assert window.presentation.active  # none of these left the presentation
 
 
 def test_escape_restores_the_exact_layout_text_size_and_palette(presenting, qtbot):
@@ -96,9 +96,9 @@ def test_escape_restores_the_exact_layout_text_size_and_palette(presenting, qtbo
         "palette": QApplication.palette().color(QPalette.ColorRole.Highlight).name(),
     }
     press(qtbot, window, Qt.Key.Key_F5)
-    assert window.teaching.presenting
+    assert window.presentation.active
     press(qtbot, window, Qt.Key.Key_Escape)
-    assert not window.teaching.presenting
+    assert not window.presentation.active
     assert not window.isFullScreen()
     assert window.menuBar().isVisible() and window.statusBar().isVisible()
     assert visible_docks(window) == before["docks"]
@@ -122,7 +122,7 @@ def test_f5_again_leaves_too(presenting, qtbot):
     window = presenting
     press(qtbot, window, Qt.Key.Key_F5)
     press(qtbot, window, Qt.Key.Key_F5)
-    assert not window.teaching.presenting
+    assert not window.presentation.active
     assert "inspector_dock" in visible_docks(window)
 
 

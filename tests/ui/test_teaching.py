@@ -17,7 +17,7 @@ def test_the_math_dock_is_in_the_window_and_explains_the_lecture_step(window, qt
     # made right after the first paint (or when first asked for)
     qtbot.waitUntil(lambda: "math" in window.docks)
     dock = window.docks["math"]
-    assert isinstance(dock, MathDock) and dock is window.math_dock is window.teaching.math_dock
+    assert isinstance(dock, MathDock) and dock is window.math_dock
     assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert window.findChild(QAction, "show_math_dock") in window.docks_menu.actions()
     # clicking the weight brings the Math dock forward (it shares a tab with Training)
@@ -32,7 +32,7 @@ def test_the_math_dock_is_in_the_window_and_explains_the_lecture_step(window, qt
 
 def test_the_math_dock_follows_the_text_size(window):
     def size():
-        return window.teaching.math_dock.browser.document().defaultFont().pointSizeF()
+        return window.math_dock.browser.document().defaultFont().pointSizeF()
 
     before = size()
     window.action("larger_text").trigger()
@@ -43,10 +43,10 @@ def test_the_math_dock_follows_the_text_size(window):
 
 def test_the_selected_weights_path_stands_out_on_the_canvas(open_window):
     window = open_window("xor")
-    canvas, highlight = window.canvas, window.teaching.path_highlight
+    canvas, highlight = window.canvas, window.path_highlight
     assert not highlight.shown
     canvas.select(("weight", 1, 0, 1))  # x₂ → hidden neuron 0 → output
-    path = window.teaching.math_dock.selected_path()
+    path = window.math_dock.selected_path()
     assert path.edges == [(1, 0, 1), (2, 0, 0)]
     assert highlight.shown and highlight.edges == path.edges
     item = highlight._drawing.item
@@ -63,15 +63,14 @@ def test_the_selected_weights_path_stands_out_on_the_canvas(open_window):
 def test_gradient_check_from_the_tools_menu_colours_the_canvas_until_weights_change(
         open_window, qtbot):
     window = open_window("xor")
-    tools = window.teaching
     menu_titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert "Tools" in menu_titles
     window.action("gradient_check").trigger()
-    dialog = tools.gradcheck_dialog
+    dialog = window.gradcheck_dialog
     assert dialog is not None and dialog.isVisible() and not dialog.isModal()
     assert dialog.result.max_error < 1e-6
     assert "largest relative error" in dialog.summary_text()
-    overlay = tools.gradcheck_overlay
+    overlay = window.gradcheck_overlay
     assert overlay.shown
     assert "Gradient check" in overlay.legend_text() and "largest" in overlay.legend_text()
     weight_legend = window.canvas.findChild(QLabel, "canvas_legend")
@@ -95,22 +94,21 @@ def test_gradient_check_from_the_tools_menu_colours_the_canvas_until_weights_cha
 
 
 def test_an_edit_clears_the_overlay_and_a_reopened_check_shows_it_again(window):
-    tools = window.teaching
     window.action("gradient_check").trigger()
-    assert tools.gradcheck_overlay.shown
+    assert window.gradcheck_overlay.shown
     session = window.session
     session.undo_stack.push(SetWeightCommand(session, 1, 0, 0, 0.2))
-    assert not tools.gradcheck_overlay.shown
+    assert not window.gradcheck_overlay.shown
     window.action("gradient_check").trigger()  # the open dialog checks again
-    assert tools.gradcheck_overlay.shown
-    assert tools.gradcheck_overlay.result.layers[0].analytic_weights[0, 0] == \
+    assert window.gradcheck_overlay.shown
+    assert window.gradcheck_overlay.result.layers[0].analytic_weights[0, 0] == \
         pytest.approx(2 * (0.2 * 3 - 1) * 3)
 
 
 @pytest.mark.parametrize("suffix", [".html", ".md"])
 def test_export_worked_example_writes_the_lecture_derivation(window, tmp_path, suffix):
     out = tmp_path / f"handout{suffix}"
-    window.teaching.ask_worked_example_path = lambda: out
+    window._ask_worked_example_path = lambda: out
     window.action("export_worked_example").trigger()
     text = out.read_text(encoding="utf-8")
     for number in ("0.49", "−4.2", "4.3"):
@@ -124,21 +122,19 @@ def test_export_worked_example_writes_the_lecture_derivation(window, tmp_path, s
 
 
 def test_export_worked_example_is_in_the_file_menu_after_export_image(window):
-    file_menu = next(m for m in window.menuBar().findChildren(type(window.new_menu))
-                     if m.title().replace("&", "") == "File")
-    names = [a.objectName() for a in file_menu.actions()]
+    names = [a.objectName() for a in window.menus["file"].actions()]
     assert names.index("export_worked_example") == names.index("export_image") + 1
 
 
 def test_cancelled_export_writes_nothing(window, tmp_path):
-    window.teaching.ask_worked_example_path = lambda: None
-    assert window.teaching.export_worked_example() is False
+    window._ask_worked_example_path = lambda: None
+    assert window.export_worked_example() is False
     assert list(tmp_path.iterdir()) == []
 
 
 def test_the_overlay_calls_wrong_what_the_gradient_check_calls_wrong():
     from bpsim import gradcheck
-    from bpsim.ui.teaching import ERROR_CLASSES, error_class
+    from bpsim.ui.canvas.highlights import ERROR_CLASSES, error_class
 
     assert ERROR_CLASSES[-2][0] == gradcheck.TOLERANCE
     assert error_class(gradcheck.TOLERANCE) == len(ERROR_CLASSES) - 2
@@ -148,7 +144,7 @@ def test_the_overlay_calls_wrong_what_the_gradient_check_calls_wrong():
 
 def test_teaching_actions_have_names_keys_and_tooltips(window):
     for name, keys in {"gradient_check": ["Ctrl+G"], "presentation": ["F5"],
-                       "lessons": ["F1"], "export_worked_example": []}.items():
+                       "tours": ["F1"], "export_worked_example": []}.items():
         action = window.action(name)
         assert [k.toString() for k in action.shortcuts()] == keys
         assert action.toolTip() and action.toolTip() != action.text()
@@ -162,9 +158,9 @@ def test_tools_compare_opens_the_lab_for_this_network(qtbot):
     qtbot.addWidget(window)
     weights = [w.copy() for w in window.session.network.weights]
     window.action("compare").trigger()
-    dialog = window.teaching.compare_dialog
+    dialog = window.compare_dialog
     assert dialog.isVisible()
-    assert window.action("compare") in window.teaching._menu("&Tools", "tools").actions()
+    assert window.action("compare") in window.menus["tools"].actions()
     dialog.close()
     for before, now in zip(weights, window.session.network.weights):
         assert (before == now).all()

@@ -16,7 +16,7 @@ from bpsim.ui.docks.tours import TourDock, tour_html
 
 def tour_dock(window) -> TourDock:
     """The window's Tours dock (made on first use)."""
-    return window.teaching.lesson_panel
+    return window.tour_dock
 
 
 def press(qtbot, window, key) -> None:
@@ -27,7 +27,7 @@ def start_tour(window, qtbot, scenario_id: str):
     """Help ▸ Tours, then the offered tour's Start button, as a user does."""
     qtbot.waitUntil(lambda: window.isActiveWindow())
     window.animator.set_phase_ms(0)
-    window.action("lessons").trigger()
+    window.action("tours").trigger()
     panel = tour_dock(window)
     assert panel.isVisible() and panel.offered.scenario == scenario_id
     qtbot.mouseClick(panel.offer_start, Qt.MouseButton.LeftButton)
@@ -104,13 +104,13 @@ def test_back_and_next_move_by_hand(window, qtbot):
 def test_opening_a_builtin_scenario_offers_its_tour_in_the_dock(window, qtbot):
     panel = tour_dock(window)
     assert not panel.isVisible()  # nothing offered at start-up
-    assert window.new_from_preset("xor")
+    assert window.new_from_builtin("xor")
     assert panel.isVisible()
     assert panel.offer.isVisible() and "XOR needs a hidden layer" in panel.text()
     qtbot.mouseClick(panel.offer_start, Qt.MouseButton.LeftButton)
     assert panel.runner.tour.scenario == "xor" and not panel.offer.isVisible()
     # another built-in scenario with its own tour ends this one and offers the new one
-    assert window.new_from_preset("deep-relu")
+    assert window.new_from_builtin("deep-relu")
     assert not panel.runner.running
     assert panel.offered.scenario == "deep-relu"
     # "Not now" hides the hint and the panel
@@ -203,4 +203,4 @@ def test_every_kind_of_condition_is_met_by_what_the_window_reports(window, qtbot
     assert runner.index == 5 and "Gradient check" in runner.waiting_text()
     window.action("gradient_check").trigger()
     assert runner.index == 6
-    window.teaching.gradcheck_dialog.close()
+    window.gradcheck_dialog.close()

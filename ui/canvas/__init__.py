@@ -53,6 +53,9 @@ Big networks (more than 200 edges) draw their edges without antialiasing while
 values change and smooth again 250 ms after the last change, which keeps animation
 fluid; the bias boxes and the neuron circles are drawn by one backdrop item.
 
+Drawings the window adds over the canvas (the selected weight's path, the gradient
+check's colours): :mod:`bpsim.ui.canvas.highlights`.
+
 Read-back for tests and other views: ``neuron_text(l, j)``, ``bias_text(l, j)``,
 ``edge_label_text(l, j, i)``, ``output_text(j)``, ``edge_midpoint(l, j, i)``,
 ``editor`` (the open in-place QLineEdit or None), ``notice_text``, ``selection``.

@@ -1,32 +1,23 @@
 """The transport bar: step through a training step phase by phase, take whole steps,
 play, reset; the speed, the stop conditions, the phase indicator and the step counter.
 
-``install_animation(window)`` puts the animation into a main window: the animator,
-the phase_drawing that draws it on the canvas, this bar, the history timeline, and the
-window's transport actions (``forward_step``, ``backward_step``, ``update_step``,
-``full_step``, ``play_pause``, ``reset``, plus ``next_phase`` and ``previous_phase``)
-wired to them.  Keys are window-wide; the window gives plain keys to a text field
-that has the focus, so typing a number never steps the animation.
+The buttons are the window's transport actions (``bpsim.ui.actions.TRANSPORT``); the
+window connects them to the animator.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu,
-                               QSizePolicy, QSlider, QStyle, QToolBar, QToolButton,
-                               QWidget)
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QSizePolicy, QSlider, QToolBar, QToolButton, QWidget)
 
 from bpsim.notation.numbers import format_number
-from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
 
 from .animator import DEFAULT_SPEED, SPEEDS, Animator
 from .phase_drawing import PhaseDrawing
 from ..widgets import NumberField
 
-#: keys of the actions added here; the window's own transport actions keep theirs
-NEXT_KEYS = ("Right", "Space", "PgDown")
-PREVIOUS_KEYS = ("Left", "PgUp")
 DEFAULT_MAX_STEPS = 1000
 DEFAULT_TARGET_LOSS = 0.01
 #: the phase indicator's text size relative to the window's
@@ -51,39 +42,26 @@ class KeyboardSlider(QSlider):
         return super().event(event)
 
 
-def _keys_text(action: QAction) -> str:
-    return " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                       for k in action.shortcuts())
-
-
-def _describe(action: QAction, tip: str) -> None:
-    keys = _keys_text(action)
-    text = f"{tip} ({keys})" if keys else tip
-    action.setToolTip(text)
-    action.setStatusTip(text)
-
-
 class TransportBar(QToolBar):
-    """◀ ▶ ⏭ ⏯ ⟲, the speed slider, stop conditions, the phase indicator, the step."""
+    """◀ ▶ ⏭ ⏯ ⟲ (``actions``, each a button named ``<action>_button``), the speed
+    slider, stop conditions, the phase indicator, the step."""
 
-    def __init__(self, window, animator: Animator, phase_drawing: PhaseDrawing):
-        super().__init__("Transport", window)
+    def __init__(self, animator: Animator, phase_drawing: PhaseDrawing,
+                 actions: list[QAction], parent=None):
+        super().__init__("Transport", parent)
         self.setObjectName("transport")
         self.setAccessibleName("Transport")
         self.setMovable(False)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.window_ = window
         self.animator = animator
         self.phase_drawing = phase_drawing
         session = animator.session
 
-        for name in ("previous_phase", "next_phase", "full_step", "play_pause", "reset"):
-            action = window.action(name)
+        for action in actions:
             self.addAction(action)
             button = self.widgetForAction(action)
-            if button is not None:
-                button.setAccessibleName(action.text().replace("&", ""))
-                button.setObjectName(f"{name}_button")
+            button.setAccessibleName(action.text().replace("&", ""))
+            button.setObjectName(f"{action.objectName()}_button")
         self.addSeparator()
 
         self.speed_slider = KeyboardSlider()
@@ -215,129 +193,3 @@ def _row(*widgets) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return box
-
-
-# -- installing it into the main window ----------------------------------------------
-
-def _rewire(action: QAction, slot) -> None:
-    """The window's placeholder slots are replaced by the animation's."""
-    try:
-        action.triggered.disconnect()
-    except (RuntimeError, TypeError):
-        pass
-    action.triggered.connect(slot)
-
-
-def _new_action(window, name: str, text: str, keys, tip: str, icon) -> QAction:
-    action = QAction(window.style().standardIcon(icon), text, window)
-    action.setObjectName(name)
-    action.setShortcuts([QKeySequence(k) for k in keys])
-    _describe(action, tip)
-    window.addAction(action)  # window-wide, also with the menu bar hidden
-    return action
-
-
-def install_animation(window):
-    """The animation in ``window`` (a MainWindow): returns the Animator.  Sets
-    ``window.animator``, ``window.phase_drawing``, ``window.transport``, ``window.timeline``."""
-    from .timeline import TimelineBar
-
-    session = window.session
-    animator = Animator(session, window)
-    phase_drawing = PhaseDrawing(animator, window.canvas, window)
-    style = QStyle.StandardPixmap
-
-    previous = _new_action(window, "previous_phase", "Back", PREVIOUS_KEYS,
-                           "Show the previous phase again (changes nothing)",
-                           style.SP_MediaSeekBackward)
-    following = _new_action(window, "next_phase", "Next", NEXT_KEYS,
-                            "Next phase: forward layer by layer, the loss, backward layer "
-                            "by layer, the update", style.SP_MediaSeekForward)
-    timeline = None
-
-    def user_action(slot):
-        """Stepping by hand pauses play and leaves the history view."""
-        def run(*_args):
-            if timeline is not None:
-                timeline.to_now()
-            if animator.playing:
-                animator.pause()
-            slot()
-        return run
-
-    previous.triggered.connect(user_action(animator.previous_phase))
-    following.triggered.connect(user_action(animator.next_phase))
-    _rewire(window.action("forward_step"),
-            user_action(lambda: animator.advance_to(ForwardRecord)))
-    _rewire(window.action("backward_step"),
-            user_action(lambda: animator.advance_to(BackwardRecord)))
-    _rewire(window.action("update_step"),
-            user_action(lambda: animator.advance_to(UpdateRecord)))
-    _rewire(window.action("full_step"), user_action(animator.full_step))
-    _rewire(window.action("reset"), user_action(animator.reset))
-
-    def toggle_play(*_args):
-        if timeline is not None:
-            timeline.to_now()
-        animator.toggle_play()
-
-    play = window.action("play_pause")
-    _rewire(play, toggle_play)
-    icons = {"full_step": style.SP_MediaSkipForward, "reset": style.SP_BrowserReload,
-             "play_pause": style.SP_MediaPlay}
-    for name, icon in icons.items():
-        window.action(name).setIcon(window.style().standardIcon(icon))
-    window.action("full_step").setIconText("Step")
-
-    def on_playing(playing: bool) -> None:
-        play.setText("&Pause" if playing else "&Play")
-        play.setIcon(window.style().standardIcon(
-            style.SP_MediaPause if playing else style.SP_MediaPlay))
-        _describe(play, "Pause training" if playing
-                  else "Train continuously (at the speed chosen on the slider)")
-
-    animator.playing_changed.connect(on_playing)
-    on_playing(False)
-    animator.note.connect(session.message.emit)
-
-    transport = TransportBar(window, animator, phase_drawing)
-    old = getattr(window, "train_toolbar", None)
-    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, transport)
-    timeline = TimelineBar(window, animator, phase_drawing)
-    window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline)
-    if old is not None:
-        # the transport bar takes the place of the window's plain training toolbar
-        for bar in (transport, timeline):
-            bar.setStyleSheet(old.styleSheet())
-        window.removeToolBar(old)
-        old.deleteLater()
-        window.train_toolbar = transport
-    menu = getattr(window, "docks_menu", None)
-    if menu is not None:
-        for bar in (transport, timeline):
-            bar.toggleViewAction().setObjectName(f"show_{bar.objectName()}")
-            menu.addAction(bar.toggleViewAction())
-    train_menu = next((m for m in window.menuBar().findChildren(QMenu)
-                       if m.title().replace("&", "") == "Train"), None)
-    if train_menu is not None and train_menu.actions():
-        first = train_menu.actions()[0]
-        train_menu.insertAction(first, previous)
-        train_menu.insertAction(first, following)
-        train_menu.insertSeparator(first)
-
-    def follow_text_size(*_args) -> None:
-        scale = getattr(window, "text_scale", 1.0)
-        phase_drawing.set_font_scale(scale)
-        transport.set_text_scale(scale)
-
-    for name in ("larger_text", "smaller_text"):
-        try:
-            window.action(name).triggered.connect(follow_text_size)
-        except KeyError:
-            pass
-    follow_text_size()
-
-    window.animator, window.phase_drawing = animator, phase_drawing
-    window.transport, window.timeline = transport, timeline
-    return animator
