@@ -105,6 +105,10 @@ class Worker(QObject):
             # read by the job's thread between its steps; a bool assignment is atomic
             self._current.cancel_requested = True
 
+    def discard(self) -> None:
+        """Cancel the current job and ignore what it still reports (not waiting)."""
+        self._forget_current()
+
     def stop(self) -> None:
         """Cancel every job, ignore what they report and wait for their threads."""
         self._forget_current()
