@@ -140,10 +140,11 @@ AnalyticGradients = Callable[[Network, np.ndarray, np.ndarray, str], tuple]
 #: ``progress(done, total)``: parameters checked so far, out of all of them
 Progress = Callable[[int, int], None]
 
-#: a block of perturbed copies holds about this many numbers per array (8 MB): enough
-#: copies that numpy's per-call overhead is small, few enough that a block's arrays
-#: take tens of MB and a cancel is seen within milliseconds
-BLOCK_NUMBERS = 1 << 20
+#: a block of perturbed copies holds at most this many numbers per array (16 MiB, and
+#: at least half that): numpy asks for huge pages for arrays of 4 MiB or more, and
+#: fresh smaller arrays, faulted in 4 KiB at a time, cost more than their arithmetic
+#: (the whole check 1.7× slower); few enough that a cancel is seen within milliseconds
+BLOCK_NUMBERS = 1 << 21
 
 
 _blas_lock = threading.Lock()
