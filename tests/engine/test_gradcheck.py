@@ -1,10 +1,13 @@
 """The gradient check agrees with backprop where backprop is right, and points at the
 entry where it is not."""
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpsim import gradcheck, io
 from bpsim.activations import HIDDEN_ACTIVATIONS
@@ -123,3 +126,109 @@ def test_relative_error_definition():
     # |a − n| / max(|a| + |n|, floor)
     assert gradcheck.relative_error(1.0, 3.0, 1e-3) == pytest.approx(0.5)
     assert gradcheck.relative_error(0.0, 1e-9, 1e-3) == pytest.approx(1e-6)
+
+
+# -- the batched central differences are the per-parameter ones, faster ------------------
+
+
+def assert_same_central_differences(network, x, y, loss):
+    """The batched differences equal the one-parameter-at-a-time definition: to the
+    rounding of J (about 10⁻¹⁶·|J| per loss value, divided by 2ε), kinks exactly."""
+    reference = gradcheck.central_differences(network, x, y, loss)
+    batched = gradcheck.batched_central_differences(network, x, y, loss)
+    noise = 1e-8 * max(1.0, abs(network.loss(x, y, loss)))
+    for (ref_grads, ref_kinks), (grads, kinks) in zip(reference, batched):
+        assert len(grads) == network.depth
+        for ref_grad, grad, ref_kink, kink in zip(ref_grads, grads, ref_kinks, kinks):
+            assert grad.shape == ref_grad.shape
+            np.testing.assert_allclose(grad, ref_grad, rtol=1e-6, atol=noise)
+            assert (kink == ref_kink).all()
+
+
+@pytest.mark.parametrize("hidden, output, loss", CASES)
+def test_batched_equals_one_parameter_at_a_time(hidden, output, loss):
+    network, x, y = random_problem(hidden, output, loss, seed=len(output) * 5 + len(loss))
+    assert_same_central_differences(network, x, y, loss)
+
+
+@pytest.mark.parametrize("train_biases", [False, True])
+@pytest.mark.parametrize("name", ["lecture-example", "xor", "deep-relu"])
+def test_batched_equals_one_parameter_at_a_time_on_presets(name, train_biases):
+    # frozen biases are not trained, but their gradients are checked all the same
+    scenario = io.load_preset(name)
+    scenario.training = dataclasses.replace(scenario.training, train_biases=train_biases)
+    dataset = scenario.dataset()
+    x, y = dataset.x[:40], dataset.y[:40]
+    assert_same_central_differences(scenario.network, x, y, scenario.training.loss)
+    result = gradcheck.check_scenario(scenario)
+    assert len(result.layers) == scenario.network.depth and result.passed()
+
+
+@settings(max_examples=25, deadline=None)
+@given(layers=st.lists(st.integers(1, 5), min_size=2, max_size=5),
+       hidden=st.sampled_from(HIDDEN_ACTIVATIONS + ("softmax",)),
+       output=st.sampled_from(HIDDEN_ACTIVATIONS),
+       loss=st.sampled_from(("mse", "sse", "half_sse")),
+       samples=st.integers(1, 7), seed=st.integers(0, 2**16))
+def test_batched_equals_one_parameter_at_a_time_on_random_shapes(layers, hidden, output,
+                                                                 loss, samples, seed):
+    # softmax in a hidden layer couples its neurons: the path that moves the whole layer
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0, 0.9, (n, m)) for m, n in zip(layers[:-1], layers[1:])]
+    biases = [rng.normal(0, 0.5, n) for n in layers[1:]]
+    activations = [hidden] * (len(layers) - 2) + [output]
+    network = Network(layers, activations, weights, biases, leaky_slope=0.2)
+    x = rng.normal(0, 1, (samples, layers[0]))
+    y = rng.normal(0, 1, (samples, layers[-1]))
+    assert_same_central_differences(network, x, y, loss)
+
+
+def test_block_size_does_not_change_the_differences(monkeypatch):
+    network, x, y = random_problem("leaky_relu", "softmax", "cross_entropy", seed=8)
+    whole = gradcheck.batched_central_differences(network, x, y, "cross_entropy")
+    # blocks of one parameter, and blocks that straddle the rows of W
+    for numbers in (1, 7 * 2 * len(x) * 5):
+        monkeypatch.setattr(gradcheck, "BLOCK_NUMBERS", numbers)
+        blocked = gradcheck.batched_central_differences(network, x, y, "cross_entropy")
+        for (grads, kinks), (ref_grads, ref_kinks) in zip(blocked, whole):
+            for grad, ref in zip(grads + kinks, ref_grads + ref_kinks):
+                np.testing.assert_array_equal(grad, ref)
+
+
+def test_relu_kinks_are_found_by_both():
+    network = Network([1, 2, 1], ["relu", "identity"], [[[0.5], [1.0]], [[1.0, -2.0]]],
+                      [[-0.5, 0.3], [0.0]])
+    assert_same_central_differences(network, [[1.0], [2.0]], [[1.0], [0.0]], "mse")
+    (_, kinks), _ = gradcheck.batched_central_differences(
+        network, [[1.0], [2.0]], [[1.0], [0.0]], "mse")
+    assert kinks[0][0, 0] and not kinks[0][1, 0]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_the_batched_check_still_catches_a_wrong_gradient(hidden):
+    network, x, y = random_problem(hidden, "sigmoid", "bce", seed=21)
+    _, grad_weights, grad_biases = network.gradients(x, y, "bce")
+    grad_biases = [np.array(g) for g in grad_biases]
+    grad_biases[1][3] += 0.05 * (abs(grad_biases[1][3]) + 0.1)
+    result = gradcheck.gradient_check(network, x, y, "bce",
+                                      analytic=(grad_weights, grad_biases))
+    assert not result.passed()
+    assert result.worst[:3] == (2, "bias", (3,))
+
+
+def test_progress_counts_every_parameter_and_cancel_stops_the_check():
+    network, x, y = random_problem("tanh", "identity", "mse", seed=2)
+    seen = []
+    gradcheck.gradient_check(network, x, y, "mse",
+                             progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (network.parameter_count, network.parameter_count)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+    asked = []
+
+    def cancel_after_the_first_block():
+        asked.append(True)
+        return len(asked) > 1
+
+    with pytest.raises(gradcheck.CheckCancelled):
+        gradcheck.gradient_check(network, x, y, "mse", cancelled=cancel_after_the_first_block)

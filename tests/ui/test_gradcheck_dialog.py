@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QWidget
 
+from bpsim.initializers import InitSpec, initialize
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
 from bpsim.ui.commands import SetWeightCommand
+from bpsim.ui.dialogs import gradcheck as gradcheck_dialog
 from bpsim.ui.dialogs.gradcheck import ERROR_COLUMN, GradientCheckDialog, open_gradcheck_dialog
 from bpsim.ui.session import Session
 
@@ -60,7 +63,7 @@ def test_a_wrong_gradient_is_pointed_at(qtbot):
     assert dialog.parameter_at(0) == ("weight", 2, 1, 2)   # worst first
     assert errors(dialog)[0] > 1e-3 and errors(dialog)[1] < 1e-6
     summary = dialog.summary_text()
-    assert "(layer 2, W⁽²⁾₁,₂)" in summary and "✗ above 1e-05: check W⁽²⁾₁,₂" in summary
+    assert "(layer 2, W⁽²⁾₁,₂)" in summary and "✗ above 1×10⁻⁵: check W⁽²⁾₁,₂" in summary
 
 
 def test_columns_sort_by_value(qtbot):
@@ -106,3 +109,108 @@ def test_double_click_selects_the_parameter(qtbot):
         qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=rect.center())
     assert selected.args == [("weight", 2, 0, 0)]
+
+
+# -- big checks run in the worker ----------------------------------------------------------
+
+
+def big_scenario(layers=(2, 64, 64, 64, 1)) -> Scenario:
+    """The net that froze the window for 8 s when checked on the GUI thread."""
+    init = InitSpec("xavier_uniform", seed=0)
+    weights, biases = initialize(list(layers), init)
+    activations = ["tanh"] * (len(layers) - 2) + ["sigmoid"]
+    return Scenario(Network(list(layers), activations, weights, biases),
+                    TrainingSettings("bce", 0.3), DataSpec(generator="circles", n=200,
+                                                           noise=0.1, seed=1), init)
+
+
+@pytest.fixture
+def in_the_worker(monkeypatch):
+    """Every check goes to the worker, however small."""
+    monkeypatch.setattr(gradcheck_dialog, "INLINE_WORK", -1)
+
+
+def test_a_big_check_leaves_the_window_free_and_can_be_cancelled(qtbot):
+    session = Session(big_scenario())
+    dialog = open_gradcheck_dialog(session)
+    qtbot.addWidget(dialog)
+    # the dialog is open and the check is still running: the GUI thread did not wait
+    assert dialog.isVisible() and dialog.running and dialog.result is None
+    assert dialog.progress_bar.isVisible() and dialog.cancel_button.isEnabled()
+    assert "Checking 8,577 parameters on 200 samples" in dialog.summary_text()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.running and not dialog.progress_bar.isVisible()
+    assert "Cancelled" in dialog.stale.text() and dialog.is_stale
+    assert not dialog.cancel_button.isEnabled() and dialog.run_button.isEnabled()
+    dialog.close()
+    assert dialog.worker._threads == []  # no thread outlives the dialog
+
+
+def test_a_check_in_the_worker_shows_progress_then_the_table(qtbot, in_the_worker):
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session, analytic=perturbed(2, 1, 2))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.running and dialog.progress_bar.isVisible()
+    assert dialog.progress_bar.maximum() == session.network.parameter_count
+    with qtbot.waitSignal(dialog.result_ready, timeout=10_000) as ready:
+        pass
+    assert ready.args == [dialog.result]
+    assert not dialog.running and not dialog.progress_bar.isVisible()
+    assert dialog.proxy.rowCount() == session.network.parameter_count
+    assert dialog.parameter_at(0) == ("weight", 2, 1, 2)
+    assert not dialog.is_stale
+
+
+def test_edits_while_open_never_check_on_the_gui_thread(qtbot, in_the_worker):
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    checked = dialog.result
+
+    # a weight edited: marked out of date, not checked again until asked
+    session.undo_stack.push(SetWeightCommand(session, 1, 0, 0, 2.5))
+    assert dialog.is_stale and not dialog.running and dialog.result is checked
+
+    # the loss changed: checked again, in the worker, the old table marked meanwhile
+    session.set_training(TrainingSettings("mse", 0.5))
+    assert dialog.running and dialog.is_stale and dialog.result is None
+    with qtbot.waitSignal(dialog.result_ready, timeout=10_000):
+        pass
+    assert not dialog.is_stale
+    assert dialog.result.loss == pytest.approx(session.network.loss(
+        *_data(session), "mse"))
+
+
+def _data(session):
+    dataset = session.scenario.dataset()
+    return dataset.x, dataset.y
+
+
+def test_a_check_that_raises_says_so_and_stops_running(qtbot, in_the_worker):
+    def broken(network, x, y, loss):
+        raise RuntimeError("backprop exploded")
+
+    session = Session(scenario())
+    dialog = GradientCheckDialog(session, analytic=broken)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10_000)
+    assert dialog.stale.text() == "The check failed: RuntimeError: backprop exploded"
+    assert dialog.is_stale and not dialog.progress_bar.isVisible()
+    assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
+
+
+def test_opening_it_again_brings_the_open_dialog_forward(qtbot):
+    session = Session(scenario())
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = open_gradcheck_dialog(session, parent)
+    session.undo_stack.push(SetWeightCommand(session, 1, 0, 0, 2.5))
+    assert dialog.is_stale
+    assert open_gradcheck_dialog(session, parent) is dialog
+    assert not dialog.is_stale  # and it checked the new weights
+    assert len(parent.findChildren(GradientCheckDialog)) == 1
+    dialog.close()

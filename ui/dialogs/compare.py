@@ -2,8 +2,9 @@
 and overlay their per-layer gradient profiles and loss curves.
 
 The runs happen in a worker thread (:func:`bpsim.compare.compare` on a copy of the
-scenario taken when Run is pressed), with a progress bar and Cancel; the session's
-network is never touched.
+scenario taken when Run is pressed, through :class:`bpsim.ui.worker.Worker`), with a
+progress bar and Cancel; the session's network is never touched.  The window has one
+lab: :func:`open_compare_dialog` brings the open one forward.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from bpsim import activations as act
 from bpsim.compare import ACTIVATION_VARIANTS, INIT_LABELS, compare
 from bpsim.initializers import SCHEMES
+from bpsim.notation.numbers import format_number
 
-from bpsim.notation.numbers import format_number as number
 from ..plots.style import INK, LINE_WIDTH, LayerAxis, new_plot_widget, style_plot
+from ..worker import Worker
 
 #: Okabe-Ito: told apart with every kind of colour blindness
 VARIANT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -31,34 +33,6 @@ VARIANT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E
 SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "+")
 SETTING_LABELS = {"activation": "Hidden-layer activation", "init": "Weight initializer"}
 DEFAULT_STEPS = 200
-
-
-class CompareWorker(QObject):
-    """Runs :func:`bpsim.compare.compare` in a worker thread."""
-
-    progress = Signal(int, int)
-    finished = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, scenario, setting: str, variants: list, steps: int):
-        super().__init__()
-        self.scenario, self.setting = scenario, setting
-        self.variants, self.steps = variants, steps
-        self._cancelled = False
-
-    def cancel(self) -> None:
-        # read by the worker thread between steps; a bool assignment is atomic
-        self._cancelled = True
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            results = compare(self.scenario, self.setting, self.variants, self.steps,
-                              progress=self.progress.emit, cancelled=lambda: self._cancelled)
-        except (ValueError, FloatingPointError) as error:
-            self.failed.emit(str(error))
-            return
-        self.finished.emit(results)
 
 
 class CompareDialog(QDialog):
@@ -75,9 +49,11 @@ class CompareDialog(QDialog):
         self.setAccessibleName("Compare variants of the network")
         self.results: list = []
         self.cancelled = False
-        self._thread: QThread | None = None
-        self._worker: CompareWorker | None = None
         self._started = 0.0
+        self.worker = Worker(self)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
 
         # -- choices -----------------------------------------------------------------
         self.setting_box = QComboBox()
@@ -245,7 +221,7 @@ class CompareDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self.worker.running
 
     def run(self) -> None:
         """Start training the variants in a worker thread."""
@@ -262,6 +238,7 @@ class CompareDialog(QDialog):
         steps = self.steps_box.value()
         # The worker trains a copy: the session's network stays as it is.
         scenario = self.session.scenario.copy()
+        setting = self.setting
         self.cancelled = False
         self.progress_bar.setRange(0, steps * len(variants))
         self.progress_bar.setValue(0)
@@ -269,20 +246,13 @@ class CompareDialog(QDialog):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self._started = time.perf_counter()
-
-        self._thread = QThread(self)
-        self._worker = CompareWorker(scenario, self.setting, variants, steps)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
-        self._thread.start()
+        self.worker.start(lambda progress, cancelled: compare(
+            scenario, setting, variants, steps, progress=progress, cancelled=cancelled))
 
     def cancel(self) -> None:
-        if self._worker is not None:
+        if self.running:
             self.cancelled = True
-            self._worker.cancel()
+            self.worker.cancel()
             self.status.setText("Cancelling…")
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -290,14 +260,15 @@ class CompareDialog(QDialog):
 
     def _on_finished(self, results) -> None:
         seconds = time.perf_counter() - self._started
-        self._stop_thread()
+        self._show_idle()
         self.results = results
         if self.cancelled:
             self.status.setText("Cancelled: showing the steps done so far.")
         else:
             self.progress_bar.setValue(self.progress_bar.maximum())
             self.status.setText(f"{len(results)} variants × {self.steps_box.value():,} steps "
-                                f"in {seconds:.1f} s. The network in the window is unchanged.")
+                                f"in {format_number(seconds, 2)} s. "
+                                "The network in the window is unchanged.")
         diverged = [f"{r.label} diverged at {r.divergence}" for r in results if r.divergence]
         if diverged:
             self.status.setText(self.status.text() + "\n" + "; ".join(diverged) + ".")
@@ -305,26 +276,17 @@ class CompareDialog(QDialog):
         self.results_ready.emit(results)
 
     def _on_failed(self, message: str) -> None:
-        self._stop_thread()
+        self._show_idle()
         self.status.setText(message)
 
-    def _stop_thread(self) -> None:
-        thread, worker = self._thread, self._worker
-        self._thread = self._worker = None
-        if thread is not None:
-            thread.quit()
-            thread.wait()
-            worker.deleteLater()
-            thread.deleteLater()
+    def _show_idle(self) -> None:
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
     def done(self, result: int) -> None:
         # closing while a run is going: stop it first (the thread must not outlive us)
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker.finished.disconnect(self._on_finished)
-            self._stop_thread()
+        self.worker.stop()
+        self._show_idle()
         super().done(result)
 
     # -- drawing -------------------------------------------------------------------------
@@ -349,7 +311,7 @@ class CompareDialog(QDialog):
             colour = VARIANT_COLOURS[k % len(VARIANT_COLOURS)]
             profile = result.initial_profile if at == "initial" else result.final_profile
             ratio = profile[0] / profile[-1] if profile[-1] > 0 else float("nan")
-            label = f"{result.label}  (layer 1 / {depth}: {number(ratio, 2)})"
+            label = f"{result.label}  (layer 1 / {depth}: {format_number(ratio, 2)})"
             curve = pg.PlotDataItem(
                 layers, profile, pen=pg.mkPen(colour, width=LINE_WIDTH + 1),
                 symbol=SYMBOLS[k % len(SYMBOLS)], symbolSize=13, symbolBrush=pg.mkBrush(colour),
@@ -371,11 +333,25 @@ class CompareDialog(QDialog):
 
 
 def open_compare_dialog(session, parent=None) -> CompareDialog:
-    """Show the lab (non-modal) for ``session``; returns the dialog."""
-    dialog = CompareDialog(session, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    """Tools ▸ Compare… (Ctrl+K): the lab (non-modal) for ``session``.  A window has
+    one: when ``parent`` already shows a lab, that one comes forward (with its choices
+    and results) instead of a second.  Returns the dialog."""
+    dialog = _open_child(parent, CompareDialog)
+    if dialog is None:
+        dialog = CompareDialog(session, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
     return dialog
+
+
+def _open_child(parent, kind):
+    """The dialog of type ``kind`` that ``parent`` shows, if any (a closed one waiting
+    to be deleted does not count)."""
+    if parent is None:
+        return None
+    return next((child for child in parent.findChildren(kind) if child.isVisible()), None)
 
 
 def create_compare_action(session, parent) -> QAction:
