@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDockWidget, QFil
                                QPlainTextEdit, QScrollArea, QTextEdit, QToolBar, QUndoView)
 
 from bpsim import io
+from bpsim.notation.numbers import format_number
 from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
 
 from . import actions, settings
@@ -73,12 +74,7 @@ PLOT_MIN_WIDTH = 300
 #: the Math dock's minimum height (its formulas scroll below that)
 MATH_MIN_HEIGHT = 60
 #: the Tours dock's share of the window's width when it first opens
-LESSONS_SHARE = 0.26
-
-
-def display_number(value: float) -> str:
-    """4 significant digits with a real minus sign, as on the canvas: 0.49, −4.2."""
-    return f"{value:.4g}".replace("-", "−").replace("inf", "∞")
+TOURS_SHARE = 0.26
 
 
 #: keys typed into these belong to them (see MainWindow.event)
@@ -524,12 +520,12 @@ class MainWindow(QMainWindow):
         sample_loss = network.loss(x, y, loss_name)
         n = len(session.dataset)
         if n == 1:
-            text = f"Loss now: {display_number(sample_loss)}"
+            text = f"Loss now: {format_number(sample_loss)}"
         else:
             total = network.loss(session.dataset.x, session.dataset.y, loss_name)
             text = (f"Loss now: sample {session.current_sample + 1} = "
-                    f"{display_number(sample_loss)} · all {n} samples = "
-                    f"{display_number(total)}")
+                    f"{format_number(sample_loss)} · all {n} samples = "
+                    f"{format_number(total)}")
         self.loss_label.setText(text)
         self.step_label.setText(f"Step {session.trainer.steps_done}")
 
@@ -899,15 +895,14 @@ class MainWindow(QMainWindow):
     def _on_structure_changed(self) -> None:
         self.gradcheck_overlay.clear()
         if self.session.scenario is not self._offered_for:
-            # another scenario file or built-in scenario (not an architecture edit): its tour, if
-            # it has one, is offered in the Tours dock
+            # another scenario file or built-in scenario (not an architecture edit): its
+            # tour, if it has one, is offered in the Tours dock
             self._offered_for = self.session.scenario
             self.tour_dock.scenario_opened()
         # the canvas has rebuilt its items: draw the path on the new ones
         QTimer.singleShot(0, self._redraw_after_rebuild)
 
     def _redraw_after_rebuild(self) -> None:
-        self._show_fresh_check()
         if self._math_dock is None:
             return
         path = (self._math_dock.selected_path() if self.canvas.selection is not None
@@ -918,18 +913,16 @@ class MainWindow(QMainWindow):
 
     def open_gradient_check(self, *_args, analytic=None):
         """Tools ▸ Gradient check…: the dialog (not modal) and the colours on the canvas.
-        Returns the dialog."""
-        dialog = self.gradcheck_dialog
-        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
-            dialog.run()
-            dialog.raise_()
-            dialog.activateWindow()
-        else:
-            from .dialogs.gradcheck import open_gradcheck_dialog
+        An open dialog comes forward and checks again.  Returns the dialog."""
+        from .dialogs.gradcheck import open_gradcheck_dialog
 
-            dialog = open_gradcheck_dialog(self.session, self, analytic)
+        dialog = self.gradcheck_dialog
+        reopened = dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible()
+        dialog = open_gradcheck_dialog(self.session, self, analytic)
+        if not reopened:
             dialog.parameter_selected.connect(self._select_parameter)
-            dialog.run_button.clicked.connect(self._show_check)
+            # a large check finishes in the worker, later: the canvas is coloured then
+            dialog.result_ready.connect(self.gradcheck_overlay.show)
             dialog.finished.connect(self._on_check_closed)
             dialog.destroyed.connect(self._on_check_closed)
             self.gradcheck_dialog = dialog
@@ -956,15 +949,8 @@ class MainWindow(QMainWindow):
         self.gradcheck_overlay.clear()
 
     def _on_check_inputs_changed(self) -> None:
-        # the dialog checks again by itself (data, loss): show its new result
+        # the dialog checks again by itself (data, loss); its result_ready colours anew
         self.gradcheck_overlay.clear()
-        QTimer.singleShot(0, self._show_fresh_check)
-
-    def _show_fresh_check(self) -> None:
-        dialog = self.gradcheck_dialog
-        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible() \
-                and not dialog.stale.isVisible():
-            self._show_check()
 
     def open_compare(self):
         """Tools ▸ Compare…: the lab, non-modal (pyqtgraph is loaded only now)."""
@@ -1007,7 +993,7 @@ class MainWindow(QMainWindow):
             panel.show()
             # tour text wants a little more width than the data table, and most of
             # the column's height (the Layers dock above scrolls)
-            self.resizeDocks([panel], [int(self.width() * LESSONS_SHARE)],
+            self.resizeDocks([panel], [int(self.width() * TOURS_SHARE)],
                              Qt.Orientation.Horizontal)
             layers = self.docks["layers"]
             if layers.isVisible() and not layers.isFloating() \

@@ -155,7 +155,7 @@ def test_batched_equals_one_parameter_at_a_time(hidden, output, loss):
 @pytest.mark.parametrize("name", ["lecture-example", "xor", "deep-relu"])
 def test_batched_equals_one_parameter_at_a_time_on_presets(name, train_biases):
     # frozen biases are not trained, but their gradients are checked all the same
-    scenario = io.load_preset(name)
+    scenario = io.load_builtin(name)
     scenario.training = dataclasses.replace(scenario.training, train_biases=train_biases)
     dataset = scenario.dataset()
     x, y = dataset.x[:40], dataset.y[:40]
