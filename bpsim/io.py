@@ -1,4 +1,4 @@
-"""The lesson file (``.bpsim.json``): load with validation, save atomically.
+"""The scenario file (``.bpsim.json``): load with validation, save atomically.
 
 Format version 1::
 
@@ -47,7 +47,7 @@ FORMAT = "bpsim"
 VERSION = 1
 EXTENSION = ".bpsim.json"
 
-#: Limits that keep a lesson file drawable and a step fast (from the settings table).
+#: Limits that keep a scenario file drawable and a step fast (from the settings table).
 MAX_LAYERS = int(settings_spec.get("layer_count").maximum)  # the input layer included
 MAX_NEURONS = int(settings_spec.get("layer_size").maximum)  # per layer
 MAX_SAMPLES = int(settings_spec.get("sample_count").maximum)  # literal samples, or n
@@ -66,7 +66,7 @@ _GENERATOR_KEYS = ("generator", "n", "noise", "seed")
 
 
 class _NonFinite:
-    """A number JSON lets Python read but a lesson cannot hold: NaN, Infinity, 1e999."""
+    """A number JSON lets Python read but a scenario file cannot hold: NaN, Infinity, 1e999."""
 
     __slots__ = ("text",)
 
@@ -164,7 +164,7 @@ def _object(value, path: str, allowed, required=()) -> dict:
 
 
 def _number(value, path: str) -> float:
-    # bool is an int in Python, but true is not a number in a lesson file
+    # bool is an int in Python, but true is not a number in a scenario file
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(path, f"expected a finite number, got {_describe(value)}")
     try:
@@ -396,11 +396,11 @@ def from_dict(obj) -> Scenario:
 
 
 def loads(text: str, source: str = "<string>") -> Scenario:
-    """A scenario from the text of a lesson file; ``source`` names it in errors."""
+    """A scenario from the text of a scenario file; ``source`` names it in errors."""
     try:
         if len(text) > MAX_FILE_BYTES:
             raise ScenarioError(ROOT, f"more than {MAX_FILE_BYTES // (1024 * 1024)} MB "
-                                      "of text; lesson files are at most 10 MB")
+                                      "of text; scenario files are at most 10 MB")
         return from_dict(_parse_json(text))
     except ScenarioError as error:
         error.source = source
@@ -419,9 +419,9 @@ def load(path) -> Scenario:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise fail("is a folder, not a lesson file")
+            raise fail("is a folder, not a scenario file")
         if size > MAX_FILE_BYTES:
-            raise fail(f"the file is {size / (1024 * 1024):.1f} MB; lesson files are at "
+            raise fail(f"the file is {size / (1024 * 1024):.1f} MB; scenario files are at "
                        f"most {MAX_FILE_BYTES // (1024 * 1024)} MB")
         with open(path, "rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)
@@ -432,7 +432,7 @@ def load(path) -> Scenario:
     except OSError as error:
         raise fail(f"cannot read the file: {error.strerror or error}") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"lesson files are at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise fail(f"scenario files are at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
     try:
         text = raw.decode("utf-8-sig")  # tolerate the byte-order mark some editors add
     except UnicodeDecodeError as error:
@@ -503,7 +503,7 @@ def _encode(value, indent: int) -> str:
 
 
 def dumps(scenario: Scenario) -> str:
-    """The lesson file's text (ends with a newline).  ScenarioError if the scenario holds
+    """The scenario file's text (ends with a newline).  ScenarioError if the scenario holds
     NaN or infinity, which no file could hold."""
     for kind, arrays in (("weights", scenario.network.weights),
                          ("biases", scenario.network.biases)):

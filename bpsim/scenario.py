@@ -1,4 +1,4 @@
-"""A scenario is what a lesson file holds: a network, training settings, and data.
+"""A scenario is what a scenario file (.bpsim.json) holds: a network, training settings, and data.
 
 :meth:`Scenario.check` holds the rules that tie one part to another (the loss against
 the output layer, the samples against the input and output layers); each part's own
@@ -19,7 +19,7 @@ from .training import Trainer, TrainingSettings
 
 
 class ScenarioError(ValueError):
-    """A scenario (or lesson file) that cannot be used.
+    """A scenario (or scenario file) that cannot be used.
 
     ``str(error)`` is ``"<where>: <problem>"``; ``where`` is a path into the file's
     JSON (``network.weights[1][0][2]``) or, for problems with the file itself, the file
