@@ -26,13 +26,24 @@ def _rgb(hex_colour: str) -> tuple[float, float, float]:
     return tuple(int(hex_colour[k:k + 2], 16) / 255 for k in (1, 3, 5))
 
 
-def _lightness(hex_colour: str) -> float:
-    """CIE L* (0 black … 100 white): the lightness a person sees, whatever hue."""
+def _luminance(hex_colour: str) -> float:
+    """Relative luminance Y of an sRGB colour (0 black … 1 white)."""
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
               for c in _rgb(hex_colour)]
-    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _lightness(hex_colour: str) -> float:
+    """CIE L* (0 black … 100 white): the lightness a person sees, whatever hue."""
+    y = _luminance(hex_colour)
     f = y ** (1 / 3) if y > (6 / 29) ** 3 else y / (3 * (6 / 29) ** 2) + 4 / 29
     return 116 * f - 16
+
+
+def _contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio, 1 (none) … 21 (black on white)."""
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def _hue_degrees(hex_colour: str) -> float:
@@ -86,3 +97,11 @@ def test_a_pale_tone_keeps_the_sign_of_its_end(tone, sign):
 
 def test_every_compare_variant_has_its_own_colour():
     assert len({colour.lower() for colour in theme.VARIANTS}) == len(theme.VARIANTS)
+
+
+def test_presentation_text_reads_on_a_projector():
+    # WCAG AAA: 7:1 for text; a projector in a lit room loses much of the rest
+    for ink, paper in ((theme.HIGH_CONTRAST_INK, theme.HIGH_CONTRAST_PAPER),
+                       (theme.HIGH_CONTRAST_SOFT_INK, theme.HIGH_CONTRAST_PAPER),
+                       (theme.HIGH_CONTRAST_PAPER, theme.HIGH_CONTRAST_SELECTION)):
+        assert _contrast(ink, paper) >= 7
