@@ -17,6 +17,8 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QLineEdit, QToolBar,
                                QToolButton, QWidget)
 
+from . import theme
+
 #: text size in presentation: the window's own times this (within the window's limits)
 TEXT_FACTOR = 1.6
 #: the Math dock's share of the width in presentation
@@ -26,24 +28,24 @@ STATE_VERSION = 0x5E5
 
 # High contrast: black on white, a dark blue selection (7:1 and more everywhere).
 _HIGH_CONTRAST = {
-    QPalette.ColorRole.Window: "#ffffff",
-    QPalette.ColorRole.WindowText: "#000000",
-    QPalette.ColorRole.Base: "#ffffff",
-    QPalette.ColorRole.AlternateBase: "#f0f0f0",
-    QPalette.ColorRole.Text: "#000000",
-    QPalette.ColorRole.Button: "#ffffff",
-    QPalette.ColorRole.ButtonText: "#000000",
-    QPalette.ColorRole.BrightText: "#ffffff",
-    QPalette.ColorRole.Highlight: "#0b3d91",
-    QPalette.ColorRole.HighlightedText: "#ffffff",
-    QPalette.ColorRole.ToolTipBase: "#ffffff",
-    QPalette.ColorRole.ToolTipText: "#000000",
-    QPalette.ColorRole.PlaceholderText: "#333333",
-    QPalette.ColorRole.Mid: "#333333",
-    QPalette.ColorRole.Dark: "#000000",
-    QPalette.ColorRole.Shadow: "#000000",
-    QPalette.ColorRole.Light: "#ffffff",
-    QPalette.ColorRole.Midlight: "#e0e0e0",
+    QPalette.ColorRole.Window: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.WindowText: theme.HIGH_CONTRAST_INK,
+    QPalette.ColorRole.Base: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.AlternateBase: theme.HIGH_CONTRAST_ALTERNATE,
+    QPalette.ColorRole.Text: theme.HIGH_CONTRAST_INK,
+    QPalette.ColorRole.Button: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.ButtonText: theme.HIGH_CONTRAST_INK,
+    QPalette.ColorRole.BrightText: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.Highlight: theme.HIGH_CONTRAST_SELECTION,
+    QPalette.ColorRole.HighlightedText: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.ToolTipBase: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.ToolTipText: theme.HIGH_CONTRAST_INK,
+    QPalette.ColorRole.PlaceholderText: theme.HIGH_CONTRAST_SOFT_INK,
+    QPalette.ColorRole.Mid: theme.HIGH_CONTRAST_SOFT_INK,
+    QPalette.ColorRole.Dark: theme.HIGH_CONTRAST_INK,
+    QPalette.ColorRole.Shadow: theme.HIGH_CONTRAST_INK,
+    QPalette.ColorRole.Light: theme.HIGH_CONTRAST_PAPER,
+    QPalette.ColorRole.Midlight: theme.HIGH_CONTRAST_MIDLIGHT,
 }
 
 
@@ -54,10 +56,11 @@ def high_contrast_palette(base: QPalette) -> QPalette:
             palette.setColor(group, role, QColor(colour))
     # disabled controls stay readable on a projector, just lighter
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText,
-                     QColor("#6e6e6e"))
+                     QColor(theme.HIGH_CONTRAST_DISABLED))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
-                     QColor("#6e6e6e"))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6e6e6e"))
+                     QColor(theme.HIGH_CONTRAST_DISABLED))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text,
+                     QColor(theme.HIGH_CONTRAST_DISABLED))
     return palette
 
 

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayo
 from bpsim.notation.numbers import format_number, parse_number
 from bpsim.settings_spec import Setting
 
+from . import theme
+
 # format_number and parse_number stay importable from here for the views that read
 # and write numbers beside these fields
 __all__ = ["ERROR_COLOUR", "NumberField", "NumberSlider", "format_number", "parse_number",
            "slider_half_range"]
 
-ERROR_COLOUR = "#b2182b"
+ERROR_COLOUR = theme.ERROR
 
 #: significant digits a field shows.  The field keeps the exact value: Enter on text
 #: nobody edited commits nothing, so a weight of 4.299999999999999 shows as "4.3"

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, Scenario
 from bpsim.training import TrainingSettings
-from bpsim.ui import commands
+from bpsim.ui import commands, theme
 from bpsim.ui.canvas import NetworkCanvas
 from bpsim.ui.session import Session
 
@@ -207,7 +207,7 @@ def test_invalid_text_is_refused_with_a_message(lecture, qtbot, text):
     assert session.network.weights[0][0, 0] == 0.1
     assert session.undo_stack.count() == 0
     assert canvas.editor is editor and editor.isVisible()  # still open to correct
-    assert "c0392b" in editor.styleSheet()  # red border
+    assert theme.ERROR in editor.styleSheet()  # red border
     assert canvas.notice_text == signal.args[0]  # the reason, shown under the editor
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     assert canvas.editor is None

@@ -8,10 +8,12 @@ from PySide6.QtWidgets import QLineEdit, QToolTip
 
 from bpsim.notation.numbers import parse_number
 
-_NORMAL = ("QLineEdit { border: 2px solid #2166ac; border-radius: 4px; padding: 2px 6px;"
-           " background: white; color: #1a1a1a; }")
-_INVALID = ("QLineEdit { border: 3px solid #c0392b; border-radius: 4px; padding: 2px 6px;"
-            " background: #fdecea; color: #1a1a1a; }")
+from .. import theme
+
+_NORMAL = (f"QLineEdit {{ border: 2px solid {theme.POSITIVE}; border-radius: 4px;"
+           f" padding: 2px 6px; background: {theme.PAPER}; color: {theme.INK}; }}")
+_INVALID = (f"QLineEdit {{ border: 3px solid {theme.ERROR}; border-radius: 4px; padding: 2px 6px;"
+            f" background: {theme.ERROR_BACKGROUND}; color: {theme.INK}; }}")
 
 
 class InPlaceEditor(QLineEdit):

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QLineF, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel
 
+from .. import theme
 from . import style
 
 #: how much the rest of the drawing fades behind a highlighted path (0 = not at all)
@@ -26,12 +27,12 @@ PATH_HALO = QColor(style.SELECTION)
 #: Blue = agrees, orange = wrong (the palette's two ends), light tones between; the
 #: third bound is bpsim.gradcheck.TOLERANCE (a test checks they agree).
 ERROR_CLASSES = (
-    (1e-9, QColor("#2166ac"), "≤ 1e−9"),
-    (1e-7, QColor("#92c5de"), "≤ 1e−7"),
-    (1e-5, QColor("#fdb863"), "≤ 1e−5"),
-    (float("inf"), QColor("#e66101"), "above: wrong"),
+    (1e-9, QColor(theme.GRADCHECK_AGREES), "≤ 1e−9"),
+    (1e-7, QColor(theme.GRADCHECK_CLOSE), "≤ 1e−7"),
+    (1e-5, QColor(theme.GRADCHECK_LOOSE), "≤ 1e−5"),
+    (float("inf"), QColor(theme.GRADCHECK_WRONG), "above: wrong"),
 )
-KINK_COLOUR = QColor("#9a9a9a")
+KINK_COLOUR = QColor(theme.GRADCHECK_KINK)
 OVERLAY_EDGE_WIDTH = 6.0
 
 
@@ -265,8 +266,8 @@ class GradcheckOverlay(QObject):
                                "and bias (box)")
         self.legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.legend.setStyleSheet(
-            "QLabel { background: rgba(255,255,255,235); border: 1px solid #8c959f;"
-            " border-radius: 4px; padding: 4px 8px; color: #000000; }")
+            "QLabel { background: rgba(255,255,255,235); border: 1px solid"
+            f" {theme.FRAME}; border-radius: 4px; padding: 4px 8px; color: {theme.INK}; }}")
         self.legend.hide()
         self._font_scale = 1.0
         canvas.installEventFilter(self)

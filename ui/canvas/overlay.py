@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 import shiboken6
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QLabel, QVBoxLayout
 
+from .. import theme
 from . import style
 from .items import LabelItem
 
@@ -26,7 +27,7 @@ MAX_PULSES = 400
 PULSE_MIN_RADIUS = 5.0
 PULSE_MAX_RADIUS = 11.0
 TAG_FONT_PX = 14.0
-ALARM = QColor("#b2182b")
+ALARM = QColor(theme.DIVERGENCE)
 
 
 def _area(rect: QRectF) -> float:
@@ -63,7 +64,7 @@ class _PulsesItem(QGraphicsItem):
         return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setPen(QPen(QColor("white"), 2.0))
+        painter.setPen(QPen(QColor(theme.PAPER), 2.0))
         for sign in (-1, 0, 1):
             chosen = self.signs == sign
             if not chosen.any():
@@ -136,7 +137,7 @@ class _TagsItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(ALARM)
             painter.drawRoundedRect(label, 5, 5)
-            painter.setPen(QColor("white"))
+            painter.setPen(QColor(theme.PAPER))
             painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
         for box, (_, text, colour) in zip(self._boxes, self.tags):
             painter.setPen(QPen(colour, 2.0))
@@ -181,13 +182,15 @@ class Banner(QFrame):
             return
         self._alarm = alarm
         if alarm:
-            self.setStyleSheet("#animation_banner { background: #fbe3e4;"
-                               " border-bottom: 3px solid #b2182b; }"
-                               " QLabel { color: #7a0c12; background: transparent; }")
+            self.setStyleSheet("#animation_banner { background:"
+                               f" {theme.DIVERGENCE_BACKGROUND};"
+                               f" border-bottom: 3px solid {theme.DIVERGENCE}; }}"
+                               f" QLabel {{ color: {theme.DIVERGENCE_TEXT};"
+                               " background: transparent; }")
         else:
-            self.setStyleSheet("#animation_banner { background: #f4f6f9;"
-                               " border-bottom: 1px solid #c8cdd4; }"
-                               " QLabel { color: #1a1a1a; background: transparent; }")
+            self.setStyleSheet(f"#animation_banner {{ background: {theme.BANNER_BACKGROUND};"
+                               f" border-bottom: 1px solid {theme.BANNER_BORDER}; }}"
+                               f" QLabel {{ color: {theme.INK}; background: transparent; }}")
 
     def set_message(self, headline: str, detail: str, alarm: bool = False) -> None:
         self._set_alarm(alarm)

@@ -10,26 +10,28 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor
 
+from .. import theme
+
 
 # Colour-blind-safe diverging pair (ColorBrewer PuOr/RdBu ends): blue = positive,
 # orange = negative.  Grey for exactly zero.
-POSITIVE = QColor("#2166ac")
-NEGATIVE = QColor("#e66101")
-ZERO = QColor("#9a9a9a")
+POSITIVE = QColor(theme.POSITIVE)
+NEGATIVE = QColor(theme.NEGATIVE)
+ZERO = QColor(theme.ZERO)
 SIGN_COLOURS = (NEGATIVE, ZERO, POSITIVE)  # indexed by sign + 1
 
-INK = QColor("#1a1a1a")
-MUTED_INK = QColor("#555555")
-NEURON_OUTLINE = QColor("#3c3c3c")
-NEURON_FILL = QColor("#ffffff")
-INPUT_FILL = QColor("#eef2f6")
-LABEL_BACKGROUND = QColor("#fdfdfd")
-LABEL_BORDER = QColor("#c8c8c8")
+INK = QColor(theme.INK)
+MUTED_INK = QColor(theme.MUTED)
+NEURON_OUTLINE = QColor(theme.NEURON_OUTLINE)
+NEURON_FILL = QColor(theme.NEURON_FILL)
+INPUT_FILL = QColor(theme.INPUT_FILL)
+LABEL_BACKGROUND = QColor(theme.LABEL_BACKGROUND)
+LABEL_BORDER = QColor(theme.LABEL_BORDER)
 # Selection: a warm yellow halo with a dark ring, visible next to blue and orange.
-SELECTION = QColor("#ffcc33")
-SELECTION_RING = QColor("#111111")
-LAYER_BAND = QColor("#fff3cf")
-ERROR = QColor("#c0392b")
+SELECTION = QColor(theme.SELECTION)
+SELECTION_RING = QColor(theme.SELECTION_RING)
+LAYER_BAND = QColor(theme.LAYER_BAND)
+ERROR = QColor(theme.ERROR)
 
 #: width steps per sign: width and opacity grow together with the magnitude
 WIDTH_STEPS = 8
@@ -69,7 +71,7 @@ def edge_buckets(values: np.ndarray, mode: str = "weight") -> np.ndarray:
     return sign * WIDTH_STEPS + steps
 
 
-def tint(colour: QColor, strength: float, background: QColor = QColor("white")) -> QColor:
+def tint(colour: QColor, strength: float, background: QColor = QColor(theme.PAPER)) -> QColor:
     """``colour`` mixed with the background: an opaque stand-in for transparency
     (semi-transparent lines are several times slower to draw)."""
     s = min(1.0, max(0.0, strength))

@@ -16,7 +16,7 @@ from bpsim.notation.numbers import format_exact, format_number
 from bpsim.notation.scripts import layer_superscript, subscript
 from bpsim.scenario import DataSpec
 
-from .. import commands
+from .. import commands, theme
 from . import layout as geo
 from . import style
 from .editor import InPlaceEditor
@@ -69,7 +69,7 @@ class NetworkCanvas(QGraphicsView):
         # Few items that change text every frame: a spatial index costs more than it saves.
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setScene(self._scene)
-        self.setBackgroundBrush(QColor("white"))
+        self.setBackgroundBrush(QColor(theme.PAPER))
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -121,8 +121,9 @@ class NetworkCanvas(QGraphicsView):
         self._legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._legend.setAccessibleName("Canvas legend")
         self._legend.setStyleSheet(
-            "QLabel { background: rgba(255,255,255,215); border: 1px solid #c8c8c8;"
-            " border-radius: 4px; padding: 3px 7px; color: #1a1a1a; }")
+            "QLabel { background: rgba(255,255,255,215); border: 1px solid"
+            f" {theme.LABEL_BORDER}; border-radius: 4px; padding: 3px 7px;"
+            f" color: {theme.INK}; }}")
         self._update_legend()
 
         session.structure_changed.connect(self._on_structure_changed)
@@ -921,7 +922,8 @@ class NetworkCanvas(QGraphicsView):
     def show_notice(self, text: str, error: bool = False) -> None:
         """A short message on the canvas: under the open editor, else at the top
         (it goes away after a few seconds, or when the user types)."""
-        colour, background = ("#c0392b", "#fdecea") if error else ("#1a1a1a", "#fff8e1")
+        colour, background = ((theme.ERROR, theme.ERROR_BACKGROUND) if error else
+                              (theme.INK, theme.NOTICE_BACKGROUND))
         self._notice.setStyleSheet(
             f"QLabel {{ color: {colour}; background: {background}; border: 1px solid "
             f"{colour}; border-radius: 4px; padding: 4px 8px; }}")
@@ -1046,7 +1048,7 @@ class NetworkCanvas(QGraphicsView):
                        legend_height: float) -> None:
         painter.setRenderHints(QPainter.RenderHint.Antialiasing
                                | QPainter.RenderHint.TextAntialiasing)
-        painter.fillRect(QRectF(0, 0, size.width(), size.height()), QColor("white"))
+        painter.fillRect(QRectF(0, 0, size.width(), size.height()), QColor(theme.PAPER))
         scale = size.width() / source.width()
         target = QRectF(0, 0, size.width(), source.height() * scale)
         selection, fast = self._selection, self.edges.fast
@@ -1105,7 +1107,7 @@ class NetworkCanvas(QGraphicsView):
         scale = min(scale, 4000.0 / max(rect.width(), rect.height(), 1.0))
         source, legend_height, size = self._export_geometry(scale)
         image = QImage(size, QImage.Format.Format_ARGB32)
-        image.fill(QColor("white"))
+        image.fill(QColor(theme.PAPER))
         painter = QPainter(image)
         try:
             self._render_export(painter, source, size, legend_height)

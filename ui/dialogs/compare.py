@@ -24,12 +24,12 @@ from bpsim.compare import ACTIVATION_VARIANTS, INIT_LABELS, compare
 from bpsim.initializers import SCHEMES
 from bpsim.notation.numbers import format_number
 
+from .. import theme
 from ..plots.style import INK, LINE_WIDTH, LayerAxis, new_plot_widget, style_plot
 from ..worker import Worker
 
 #: Okabe-Ito: told apart with every kind of colour blindness
-VARIANT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                   "#000000", "#F0E442")
+VARIANT_COLOURS = theme.VARIANTS
 SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "+")
 SETTING_LABELS = {"activation": "Hidden-layer activation", "init": "Weight initializer"}
 DEFAULT_STEPS = 200
@@ -148,7 +148,7 @@ class CompareDialog(QDialog):
         self.profile_plot.setTitle("Gradient profile", size="15pt", color=INK)
         self.profile_legend = self.profile_plot.addLegend(
             offset=(-10, -10), labelTextSize="13pt", labelTextColor=INK,
-            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#999999"))
+            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         self.loss_widget = new_plot_widget()
         self.loss_widget.setObjectName("compare_loss_plot")
         self.loss_widget.setAccessibleName("Loss curve of each variant")
@@ -158,7 +158,7 @@ class CompareDialog(QDialog):
         self.loss_plot.setTitle("Loss", size="15pt", color=INK)
         self.loss_legend = self.loss_plot.addLegend(
             offset=(-10, 10), labelTextSize="13pt", labelTextColor=INK,
-            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen("#999999"))
+            brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         #: label → curve, for what is drawn
         self.profile_curves: dict[str, pg.PlotDataItem] = {}
         self.loss_curves: dict[str, pg.PlotDataItem] = {}

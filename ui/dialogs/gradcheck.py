@@ -34,6 +34,7 @@ from bpsim import gradcheck
 from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import layer_superscript, subscript
 
+from .. import theme
 from ..worker import Worker
 
 #: the value a numeric column sorts by
@@ -41,8 +42,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: the parameter of a row: ("weight", l, j, i) or ("bias", l, j)
 PARAMETER_ROLE = Qt.ItemDataRole.UserRole + 2
 #: rows above the tolerance get this background (orange, the palette's "negative")
-FAILED_BACKGROUND = QColor("#fdd0a2")
-KINK_INK = QColor("#666666")
+FAILED_BACKGROUND = QColor(theme.GRADCHECK_FAILED_ROW)
+KINK_INK = QColor(theme.GRADCHECK_KINK_TEXT)
 
 COLUMNS = ("parameter", "layer", "backprop ∂J/∂θ", "central difference",
            "relative error", "")
@@ -341,10 +342,10 @@ class GradientCheckDialog(QDialog):
         tolerance = gradcheck.TOLERANCE
         passed = result.passed(tolerance)
         where = parameter_name(worst.kind, worst.layer, worst.index)
-        verdict = (f"<span style='color:#1b7837'>✓ backprop agrees (below {TOLERANCE_TEXT})"
-                   "</span>" if passed else
-                   f"<span style='color:#b35806'>✗ above {TOLERANCE_TEXT}: check "
-                   f"{html.escape(where)}</span>")
+        verdict = (f"<span style='color:{theme.AGREES}'>"
+                   f"✓ backprop agrees (below {TOLERANCE_TEXT})</span>" if passed else
+                   f"<span style='color:{theme.GRADCHECK_FAILED_TEXT}'>"
+                   f"✗ above {TOLERANCE_TEXT}: check {html.escape(where)}</span>")
         text = (f"largest relative error <b>{format_error(result.max_error)}</b> "
                 f"(layer {worst.layer}, {html.escape(where)}) &nbsp; {verdict}")
         if result.kinks:

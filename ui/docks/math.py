@@ -32,11 +32,13 @@ from bpsim.notation.render import html_cells, to_html, to_text
 from bpsim.notation.symbols import Notation
 from bpsim.trace import StepRecord
 
+from .. import theme
+
 #: Point size of the formulas at font scale 1: readable from the back of a classroom.
 BASE_POINT_SIZE = 15.0
-CHECK_COLOUR = "#1b7837"
-MISMATCH_COLOUR = "#b2182b"
-MUTED_COLOUR = "#555555"
+CHECK_COLOUR = theme.AGREES
+MISMATCH_COLOUR = theme.ERROR
+MUTED_COLOUR = theme.MUTED
 #: Paths are added up one by one up to this many (beyond, the δ form gives the sum).
 PATH_SUM_LIMIT = 2000
 #: Refreshes while training are at least this far apart (ms).

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDockWidget, 
 from bpsim import io
 from bpsim.tour import Tour, bundled_tours, tour_for
 
+from .. import theme
 from ..playback.tour_runner import TourRunner
 
 # Colours of the dock (the palette's blue for "now", green for done).
-NOW_COLOUR = "#2166ac"
-DONE_COLOUR = "#1b7837"
-MUTED_COLOUR = "#555555"
-OFFER_BACKGROUND = "#fff3cf"
+NOW_COLOUR = theme.TOUR_NOW
+DONE_COLOUR = theme.TOUR_DONE
+MUTED_COLOUR = theme.MUTED
+OFFER_BACKGROUND = theme.TOUR_OFFER_BACKGROUND
 #: tour text relative to the application font
 TEXT_SCALE = 1.15
 #: the dock's minimum height (it shares a tab group with the Data dock)
@@ -41,7 +42,8 @@ def tour_html(text: str) -> str:
     """Tour text as rich text: everything escaped, then **bold** and `key` caps."""
     out = html.escape(text, quote=False)
     out = _BOLD.sub(r"<b>\1</b>", out)
-    out = _KEY.sub(r"<span style='background:#eef2f6; border:1px solid #8c959f;"
+    out = _KEY.sub(f"<span style='background:{theme.KEY_CAP_BACKGROUND};"
+                   f" border:1px solid {theme.KEY_CAP_BORDER};"
                    r" font-weight:bold'>&nbsp;\1&nbsp;</span>", out)
     return out.replace("\n", "<br>")
 
@@ -113,7 +115,8 @@ class TourDock(QDockWidget):
         self.offer = QFrame()
         self.offer.setObjectName("tour_offer")
         self.offer.setStyleSheet(f"QFrame#tour_offer {{ background: {OFFER_BACKGROUND};"
-                                 " border: 1px solid #e0b84a; border-radius: 6px; }")
+                                 f" border: 1px solid {theme.TOUR_OFFER_BORDER};"
+                                 " border-radius: 6px; }")
         offer_layout = QVBoxLayout(self.offer)
         self.offer_label = _wrapped("Tour offered")
         offer_buttons = QHBoxLayout()
@@ -136,7 +139,7 @@ class TourDock(QDockWidget):
         self.step_frame.setObjectName("tour_step")
         self.step_frame.setStyleSheet(
             f"QFrame#tour_step {{ border: 2px solid {NOW_COLOUR}; border-radius: 8px;"
-            " background: #f4f8fc; }")
+            f" background: {theme.TOUR_STEP_BACKGROUND}; }}")
         step_layout = QVBoxLayout(self.step_frame)
         step_layout.setContentsMargins(10, 8, 10, 8)
         step_layout.setSpacing(6)
@@ -341,7 +344,7 @@ class TourDock(QDockWidget):
         shown = min(runner.index, total)
         dots = "".join(f"<span style='color:{DONE_COLOUR}'>●</span>" if k < shown else
                        f"<span style='color:{NOW_COLOUR}'>◉</span>" if k == shown else
-                       "<span style='color:#b0b7bf'>○</span>" for k in range(total))
+                       f"<span style='color:{theme.TOUR_AHEAD}'>○</span>" for k in range(total))
         where = f"Step {shown + 1} of {total}" if not runner.finished else "Finished"
         self.progress_label.setText(f"{dots}&nbsp;&nbsp;{where}")
         # the steps already done, small and green: what the class has seen so far

@@ -28,13 +28,14 @@ from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import layer_superscript, subscript
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
+from .. import theme
 from ..canvas.overlay import Banner, Overlay
 from ..canvas.style import NEGATIVE, POSITIVE
 
 #: the share of a phase's tween spent on pulses travelling; the values appear after it
 TRAVEL = 0.7
-DELTA_INK = "#444444"
-LOSS_INK = "#7a0c12"
+DELTA_INK = theme.VALUE_INK
+LOSS_INK = theme.LOSS_INK
 IDLE_HELP = ("→ or Space: next phase (forward, loss, backward, update) · ←: back · "
              "Enter: a whole step · P: play · R: reset")
 

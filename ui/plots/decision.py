@@ -8,6 +8,7 @@ import pyqtgraph as pg
 
 from bpsim.network import Network
 
+from .. import theme
 from .panel import PlotPanel
 from .style import BLUE, INK, LIGHT_BLUE, LIGHT_ORANGE, LINE_WIDTH, ORANGE, style_plot
 
@@ -84,7 +85,8 @@ class DecisionPanel(PlotPanel):
         self.image.setZValue(-10)
         # opaque (an image with alpha costs a blend per pixel at every repaint), the
         # strong ends softened so the samples stand out on top
-        colours = ["#f0a060", LIGHT_ORANGE, "#f7f7f7", LIGHT_BLUE, "#5a8fc4"]
+        colours = [theme.SURFACE_NEGATIVE, LIGHT_ORANGE, theme.SURFACE_UNDECIDED, LIGHT_BLUE,
+                   theme.SURFACE_POSITIVE]
         self.image.setLookupTable(pg.ColorMap(np.linspace(0, 1, 5), colours).getLookupTable(
             nPts=256, alpha=False))
         self.plot.addItem(self.image)
@@ -96,7 +98,7 @@ class DecisionPanel(PlotPanel):
         # one scatter item per colour: a brush per point would redraw every symbol
         self.points = {colour: pg.ScatterPlotItem(size=13, pen=pg.mkPen(INK, width=1.2),
                                                   brush=pg.mkBrush(colour))
-                       for colour in (ORANGE, BLUE, "#888888")}
+                       for colour in (ORANGE, BLUE, theme.UNCLASSED)}
         for item in self.points.values():
             item.setZValue(10)
             self.plot.addItem(item)
@@ -153,7 +155,7 @@ class DecisionPanel(PlotPanel):
             return
         classes = self._classes(y)
         if classes is None:
-            self.points["#888888"].setData(x[:, 0], x[:, 1])
+            self.points[theme.UNCLASSED].setData(x[:, 0], x[:, 1])
             return
         for colour, chosen in ((ORANGE, classes < 1), (BLUE, classes >= 1)):
             self.points[colour].setData(x[chosen, 0], x[chosen, 1])

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox
 
 from bpsim.notation.numbers import format_number
 
+from .. import theme
 from .panel import HistoryPanel
 from .style import INK, LINE_WIDTH, layer_colours, layer_legend, style_plot
 
@@ -47,7 +48,7 @@ class GradientsPanel(HistoryPanel):
         self.plot.setLogMode(y=True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="11pt",
                                           labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 200),
-                                          pen=pg.mkPen("#999999"))
+                                          pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         self.curves: list[pg.PlotDataItem] = []
         self._build_curves()
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QElapsedTimer, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu,
                                QSizePolicy, QVBoxLayout, QWidget)
 
+from .. import theme
 from .controller import PlotsController
 from .style import LINE_WIDTH, LayerAxis, new_plot_widget
 
@@ -285,7 +286,8 @@ class HistoryPanel(PlotPanel):
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
         self.cursor_line = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen("#555555", width=2, style=Qt.PenStyle.DashLine))
+            angle=90, movable=False,
+            pen=pg.mkPen(theme.TIMELINE_CURSOR, width=2, style=Qt.PenStyle.DashLine))
         self.cursor_line.setZValue(20)
         self.cursor_line.hide()
         self.plot.addItem(self.cursor_line, ignoreBounds=True)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox
 from bpsim.diagnostics import sigmoid_bound
 from bpsim.notation.numbers import format_number
 
+from .. import theme
 from .gradients import MEASURES
 from .panel import LayerPanel, stable_range
 from .style import INK, LINE_WIDTH, layer_colours, style_plot
@@ -54,12 +55,12 @@ class ProfilePanel(LayerPanel):
         self.plot.addItem(self.first_bars)
         self.bound_curve = pg.PlotDataItem(
             pen=pg.mkPen(INK, width=LINE_WIDTH, style=Qt.PenStyle.DashLine),
-            symbol="o", symbolSize=9, symbolBrush=pg.mkBrush("w"),
+            symbol="o", symbolSize=9, symbolBrush=pg.mkBrush(theme.PAPER),
             symbolPen=pg.mkPen(INK, width=2))
         self.plot.addItem(self.bound_curve)
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="11pt",
                                           labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 200),
-                                          pen=pg.mkPen("#999999"))
+                                          pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         self._legend_state = None
         self._y_range = None
         self._bar_brushes: list = []

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import QGraphicsItem
 from bpsim.notation.numbers import MINUS, format_number
 from bpsim.notation.scripts import superscript
 
-BLUE = "#2166ac"      # positive / class 1
-ORANGE = "#e66101"    # negative / class 0
-LIGHT_BLUE = "#92c5de"
-LIGHT_ORANGE = "#fdb863"
-INK = "#222222"
+from .. import theme
+
+BLUE = theme.POSITIVE      # positive / class 1
+ORANGE = theme.NEGATIVE    # negative / class 0
+LIGHT_BLUE = theme.LIGHT_POSITIVE
+LIGHT_ORANGE = theme.LIGHT_NEGATIVE
+INK = theme.INK
 GRID_ALPHA = 0.25
 LINE_WIDTH = 3
 TICK_POINT_SIZE = 13
@@ -124,7 +126,7 @@ class PlotWidget(pg.PlotWidget):
 
 
 def new_plot_widget(bottom_axis: pg.AxisItem | None = None) -> PlotWidget:
-    return PlotWidget(background="w", axisItems={"left": Axis("left"),
+    return PlotWidget(background=theme.PAPER, axisItems={"left": Axis("left"),
                                                  "bottom": bottom_axis or Axis("bottom")})
 
 
