@@ -26,7 +26,8 @@ MATH_SHARE = 0.36
 #: saveState/restoreState version of the layout kept while presenting (ours only)
 STATE_VERSION = 0x5E5
 
-# High contrast: black on white, a dark blue selection (7:1 and more everywhere).
+# High contrast: black on white, a dark blue selection (7:1 and more for text; see
+# the palette for the one lighter tone, disabled text).
 _HIGH_CONTRAST = {
     QPalette.ColorRole.Window: theme.HIGH_CONTRAST_PAPER,
     QPalette.ColorRole.WindowText: theme.HIGH_CONTRAST_INK,
