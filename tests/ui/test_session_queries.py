@@ -42,14 +42,14 @@ def test_new_weights_drawn_become_the_initial_ones_until_undone(session):
     session.undo_stack.push(commands.ReinitializeCommand(
         session, InitSpec("he_normal", seed=11)))
     assert session.at_initial_parameters()
-    assert not np.array_equal(session.initial_weights[0], first[0])
+    assert not np.array_equal(session.initial_parameters[0][0], first[0])
     session.train(1)
     session.undo_stack.push(commands.ResetCommand(session))
-    np.testing.assert_array_equal(session.network.weights[0], session.initial_weights[0])
+    np.testing.assert_array_equal(session.network.weights[0], session.initial_parameters[0][0])
     session.undo_stack.undo()  # the reset
     session.undo_stack.undo()  # the step
     session.undo_stack.undo()  # the new weights: the first ones are initial again
-    np.testing.assert_array_equal(session.initial_weights[0], first[0])
+    np.testing.assert_array_equal(session.initial_parameters[0][0], first[0])
     assert session.at_initial_parameters()
 
 
