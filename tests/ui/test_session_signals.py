@@ -306,3 +306,28 @@ def test_marking_saved(session, log, tmp_path):
     # once, though both the modified flag and the path change
     assert log.take() == Counter({"file_state_changed": 1})
     assert not session.modified and session.path.name == "b.bpsim.json"
+
+
+def test_a_batch_tells_each_change_once_when_it_ends(session, log):
+    with session.batch():
+        session.set_weight(1, 0, 0, 2.0)
+        with session.batch():  # nested: still held until the outer batch ends
+            session.set_bias(1, 0, 0.5)
+            session.set_training(replace(session.scenario.training, learning_rate=0.5))
+        session.set_weight(1, 0, 0, 3.0)
+        assert log.emitted == []
+    assert log.names() == ["parameters_changed", "training_changed"]
+    assert session.network.weights[0][0, 0] == 3.0
+
+
+def test_a_batch_tells_the_last_sample_and_every_event(qapp, xor):
+    session = Session(xor)
+    log = SignalLog(session)
+    with session.batch():
+        session.set_current_sample(1)
+        session.set_current_sample(3)
+        first = session.train(1)
+        second = session.train(1)
+    assert log.args("sample_changed") == [(3,)]
+    assert log.args("steps_recorded") == [(first,), (second,)]
+    assert log.counts()["parameters_changed"] == 1
