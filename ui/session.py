@@ -126,8 +126,8 @@ class Session(QObject):
             self.abandon_step()
         self.scenario = scenario
         self.path = Path(path) if path is not None else None
-        self.current_sample = 0
-        self.last_step: StepRecord | None = None
+        self._current_sample = 0
+        self._last_step: StepRecord | None = None
         self._pending = None
         #: steps trained with notify=False that the views have not heard of yet
         self._held_records: list[StepRecord] = []
@@ -149,7 +149,7 @@ class Session(QObject):
             self._emit("structure_changed")
             self._emit("data_changed")
             self._emit("training_changed")
-            self._emit("sample_changed", self.current_sample)
+            self._emit("sample_changed", self._current_sample)
             self._emit("history_changed")
             self._emit("file_state_changed")
 
@@ -175,7 +175,7 @@ class Session(QObject):
         self._dataset = self.scenario.dataset()
         self._trainer = self.scenario.trainer(self._dataset)
         self._trainer.steps_done = steps_done
-        self.current_sample = min(self.current_sample, len(self._dataset) - 1)
+        self._current_sample = min(self._current_sample, len(self._dataset) - 1)
 
     # -- what views show -----------------------------------------------------------
 
@@ -195,6 +195,17 @@ class Session(QObject):
     @property
     def init(self) -> InitSpec:
         return self.scenario.init
+
+    @property
+    def current_sample(self) -> int:
+        """Index of the sample shown on the canvas (see :meth:`set_current_sample`)."""
+        return self._current_sample
+
+    @property
+    def last_step(self) -> StepRecord | None:
+        """The record of the last full step taken (None after a reset or a new
+        network): see :meth:`last_step_is_current` before explaining the weights by it."""
+        return self._last_step
 
     @property
     def dataset(self) -> Dataset:
@@ -239,7 +250,7 @@ class Session(QObject):
 
     def sample(self, index: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of one sample, each of shape (1, n)."""
-        i = self.current_sample if index is None else index
+        i = self._current_sample if index is None else index
         return self._dataset.x[i:i + 1], self._dataset.y[i:i + 1]
 
     def forward_sample(self) -> list[ForwardRecord]:
@@ -270,7 +281,7 @@ class Session(QObject):
             return None
 
         loss_name = self.training.loss
-        sample_key = (self.current_sample,)
+        sample_key = (self._current_sample,)
         sample_loss = cached(self._sample_loss_cache, sample_key)
         if sample_loss is None:
             x, y = self.sample()
@@ -289,7 +300,7 @@ class Session(QObject):
         """Whether the last step explains the weights as they are: they are still the
         ones it produced (an edit, undo or reset makes it history) and the training
         settings are still its."""
-        step = self.last_step
+        step = self._last_step
         if step is None:
             return False
         net = self.network
@@ -314,13 +325,13 @@ class Session(QObject):
         """(the last step if it is current, else a preview of the next; whether a
         preview): the step whose numbers explain the weights shown."""
         if self.last_step_is_current():
-            return self.last_step, False
+            return self._last_step, False
         return self.preview_step(), True
 
     def set_current_sample(self, index: int) -> None:
         index = int(np.clip(index, 0, len(self._dataset) - 1))
-        if index != self.current_sample:
-            self.current_sample = index
+        if index != self._current_sample:
+            self._current_sample = index
             self._emit("sample_changed", index)
 
     # -- intents used by undo commands (each tells what changed) ---------------------
@@ -362,13 +373,13 @@ class Session(QObject):
             self._emit("structure_changed")
             self._emit("parameters_changed")
             self._emit("data_changed")
-            self._emit("sample_changed", self.current_sample)
+            self._emit("sample_changed", self._current_sample)
             self._emit("history_changed")
 
     def _replace_network(self, network: Network) -> None:
         self.scenario.network = network.copy()
         self._remember_initial()
-        self.last_step = None
+        self._last_step = None
         self._trainer = None  # a new network starts counting steps from 0
         self._rebuild_trainer()
         self._history.clear(network.depth)
@@ -387,7 +398,7 @@ class Session(QObject):
             self._rebuild_trainer()
             self._emit("data_changed")
             # the same index may now be another sample: its values changed
-            self._emit("sample_changed", self.current_sample)
+            self._emit("sample_changed", self._current_sample)
 
     def set_init(self, init: InitSpec) -> None:
         self.scenario.init = init
@@ -432,7 +443,7 @@ class Session(QObject):
         with self.batch():
             self.abandon_step()
             self._trainer.reset()
-            self.last_step = None
+            self._last_step = None
             self._history.clear()
             self._emit("history_changed")
 
@@ -489,7 +500,7 @@ class Session(QObject):
                       notify: bool = True) -> None:
         if not records:
             return
-        self.last_step = records[-1]
+        self._last_step = records[-1]
         self._history.extend(records, self._trainer.state())
         held, self._held_records = self._held_records + list(records), []
         if notify or records[-1].diverged:

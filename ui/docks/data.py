@@ -392,8 +392,9 @@ class DataDock(QDockWidget):
     def add_sample(self) -> None:
         samples = self._samples()
         samples.append(samples[self.session.current_sample])
-        if self._push_samples(samples, f"Add sample {len(samples)}"):
-            self.session.set_current_sample(len(samples) - 1)
+        with self.session.batch():  # one sample_changed: the new sample's
+            if self._push_samples(samples, f"Add sample {len(samples)}"):
+                self.session.set_current_sample(len(samples) - 1)
 
     def remove_sample(self) -> None:
         samples = self._samples()
