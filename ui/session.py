@@ -241,7 +241,10 @@ class Session(QObject):
 
     def training_state(self) -> dict:
         """Everything besides the parameters that decides the next steps (batch order,
-        momentum, step count): what :meth:`rewind` puts back."""
+        momentum, step count): what :meth:`rewind` puts back.  A step in progress is
+        not counted: every edit abandons it first."""
+        if self._pending is not None:
+            return self._pending["state"]
         return self._trainer.state()
 
     def next_batch_indices(self) -> np.ndarray:

@@ -150,3 +150,17 @@ def test_continue_from_a_snapshot_of_another_architecture_is_refused(session):
     assert not session.continue_from(snapshot)
     assert messages == ["That step belongs to another architecture."]
     assert session.undo_stack.count() == count
+
+
+def test_undo_of_an_edit_made_during_a_phase_step_keeps_the_batch_order(qtbot, xor):
+    session = Session(xor)
+    session.undo_stack.push(commands.SetTrainingCommand(
+        session, TrainingSettings("mse", 0.5, batch_size=2, seed=5), "Batches of 2"))
+    session.train(1)
+    batch = session.next_batch_indices()
+    session.next_phase()  # the step draws its batch, then a reset comes first
+    session.undo_stack.push(commands.ResetCommand(session))
+    session.undo_stack.undo()
+    np.testing.assert_array_equal(session.next_batch_indices(), batch)
+    (record,) = session.train(1)
+    np.testing.assert_array_equal(record.sample_indices, batch)
