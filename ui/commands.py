@@ -1,16 +1,26 @@
-"""One QUndoCommand per user edit.  ``redo``/``undo`` call only the session's API."""
+"""One QUndoCommand per user edit.  ``redo``/``undo`` call only the session's public
+intents and queries.
+
+The session pushes the commands of what it does itself (a training run, a branch from
+the history), so this module names the Session only in annotations: the import goes
+one way, session → commands.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QUndoCommand
 
-from bpsim.history import Snapshot
 from bpsim.initializers import initialize
 from bpsim.network import Network
 from bpsim.notation.numbers import format_exact
 from bpsim.scenario import DataSpec
 
-from .session import Session
+if TYPE_CHECKING:
+    from bpsim.history import Snapshot
+
+    from .session import Session
 
 
 class SetWeightCommand(QUndoCommand):
@@ -99,7 +109,7 @@ class SetNetworkAndDataCommand(QUndoCommand):
     def __init__(self, session: Session, network: Network, data: DataSpec, text: str):
         super().__init__(text)
         self.session = session
-        self.before = (session.network.copy(), session.scenario.data)
+        self.before = (session.network.copy(), session.data)
         self.after = (network.copy(), data)
 
     def redo(self):
@@ -112,7 +122,7 @@ class SetNetworkAndDataCommand(QUndoCommand):
 class SetTrainingCommand(QUndoCommand):
     def __init__(self, session: Session, settings, text: str):
         super().__init__(text)
-        self.session, self.before, self.after = session, session.scenario.training, settings
+        self.session, self.before, self.after = session, session.training, settings
 
     def redo(self):
         self.session.set_training(self.after)
@@ -124,7 +134,7 @@ class SetTrainingCommand(QUndoCommand):
 class SetDataCommand(QUndoCommand):
     def __init__(self, session: Session, data, text: str):
         super().__init__(text)
-        self.session, self.before, self.after = session, session.scenario.data, data
+        self.session, self.before, self.after = session, session.data, data
 
     def redo(self):
         self.session.set_data(self.after)
@@ -134,27 +144,30 @@ class SetDataCommand(QUndoCommand):
 
 
 class ReinitializeCommand(QUndoCommand):
-    """New weights drawn with an initializer; they become what Reset returns to."""
+    """New weights drawn with an initializer; they become what Reset returns to.
+    Undo brings back the weights, the step count and the history from before."""
 
     def __init__(self, session: Session, init):
         super().__init__(f"Re-initialize weights ({init.scheme}, seed {init.seed})")
         self.session = session
-        self.init_before, self.init_after = session.scenario.init, init
+        self.init_before, self.init_after = session.init, init
         net = session.network
         self.params_before = (list(net.weights), list(net.biases))
-        self.initial_before = (session.initial_weights, session.initial_biases)
+        self.state_before = session.training_state()
+        self.initial_before = session.initial_parameters
         self.params_after = initialize(net.layers, init)
+        self._history_before = None
 
     def redo(self):
-        self.session.set_init(self.init_after)
-        self.session.set_parameters(*self.params_after)
-        self.session.restart_training()
-        self.session.set_initial_parameters(*self.params_after)
+        self._history_before = self.session.kept_history()
+        self.session.reinitialize(self.init_after, *self.params_after)
 
     def undo(self):
-        self.session.set_init(self.init_before)
-        self.session.set_parameters(*self.params_before)
-        self.session.set_initial_parameters(*self.initial_before)
+        session = self.session
+        with session.batch():
+            session.set_init(self.init_before)
+            session.set_initial_parameters(*self.initial_before)
+            session.rewind(self.params_before, self.state_before, self._history_before)
 
 
 class TrainCommand(QUndoCommand):
@@ -167,9 +180,11 @@ class TrainCommand(QUndoCommand):
         self.session = session
         self.before = (params_before, trainer_state_before)
         net = session.network
-        self.after = ((list(net.weights), list(net.biases)), session.trainer.state())
+        self.after = ((list(net.weights), list(net.biases)), session.training_state())
         self.steps = steps
         self._first = True
+        #: the history with these steps, kept when they are undone, for redo
+        self._history_after = None
         self._set_text()
 
     def _set_text(self):
@@ -190,14 +205,12 @@ class TrainCommand(QUndoCommand):
         if self._first:  # the steps were just run by the session
             self._first = False
             return
-        (weights, biases), state = self.after
-        self.session.set_trainer_state(state)
-        self.session.set_parameters(weights, biases)
+        self.session.rewind(*self.after, self._history_after)
 
     def undo(self):
-        (weights, biases), state = self.before
-        self.session.set_trainer_state(state)
-        self.session.set_parameters(weights, biases)
+        # kept only now: a run merges many times, it is undone rarely
+        self._history_after = self.session.kept_history()
+        self.session.rewind(*self.before)
 
 
 class ContinueFromHereCommand(QUndoCommand):
@@ -209,23 +222,16 @@ class ContinueFromHereCommand(QUndoCommand):
         super().__init__(f"Continue from step {snapshot.step + 1}")
         self.session = session
         net = session.network
-        self.before = ((list(net.weights), list(net.biases)), session.trainer.state())
+        self.before = ((list(net.weights), list(net.biases)), session.training_state())
         self.after = ((list(snapshot.weights), list(snapshot.biases)), state)
         self._history_before = None
 
     def redo(self):
-        session = self.session
-        self._history_before = session.history.copy()
-        (weights, biases), state = self.after
-        session.set_trainer_state(state)  # cuts the history after the snapshot
-        session.set_parameters(weights, biases)
+        self._history_before = self.session.kept_history()
+        self.session.rewind(*self.after)  # cuts the history after the snapshot
 
     def undo(self):
-        session = self.session
-        (weights, biases), state = self.before
-        session.set_trainer_state(state)
-        session.set_history(self._history_before)
-        session.set_parameters(weights, biases)
+        self.session.rewind(*self.before, self._history_before)
 
 
 def train(session: Session, steps: int = 1):
@@ -236,18 +242,19 @@ def train(session: Session, steps: int = 1):
 
 class ResetCommand(QUndoCommand):
     """Back to the initial weights (batch order and momentum restarted), undoably: a
-    reset changes the weights, so the file is modified and undo brings them back."""
+    reset changes the weights, so the file is modified and undo brings them back, with
+    the step count and the history."""
 
     def __init__(self, session: Session):
         super().__init__("Reset to the initial weights")
         self.session = session
         net = session.network
-        self.before = ((list(net.weights), list(net.biases)), session.trainer.state())
+        self.before = ((list(net.weights), list(net.biases)), session.training_state())
+        self._history_before = None
 
     def redo(self):
+        self._history_before = self.session.kept_history()
         self.session.reset_parameters()
 
     def undo(self):
-        (weights, biases), state = self.before
-        self.session.set_trainer_state(state)
-        self.session.set_parameters(weights, biases)
+        self.session.rewind(*self.before, self._history_before)

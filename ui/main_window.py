@@ -447,6 +447,11 @@ class MainWindow(QMainWindow):
         from . import plots  # pyqtgraph: longer to import than the whole first frame
 
         self.plot_docks = plots.create_plot_docks(self.session, parent=self)
+        # the plots draw a cursor line at the step the timeline shows
+        controller = plots.controller_for(self.session)
+        self.timeline.step_shown.connect(controller.set_cursor)
+        if self.timeline.snapshot is not None:
+            controller.set_cursor(self.timeline.snapshot.step)
         self.docks_menu.addSeparator()
         restored = False
         for dock in self.plot_docks:
@@ -515,19 +520,16 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, *_args) -> None:
         session = self.session
-        network, loss_name = session.network, session.scenario.training.loss
-        x, y = session.sample()
-        sample_loss = network.loss(x, y, loss_name)
+        sample_loss, total = session.loss_now()
         n = len(session.dataset)
         if n == 1:
             text = f"Loss now: {format_number(sample_loss)}"
         else:
-            total = network.loss(session.dataset.x, session.dataset.y, loss_name)
             text = (f"Loss now: sample {session.current_sample + 1} = "
                     f"{format_number(sample_loss)} · all {n} samples = "
                     f"{format_number(total)}")
         self.loss_label.setText(text)
-        self.step_label.setText(f"Step {session.trainer.steps_done}")
+        self.step_label.setText(f"Step {session.steps_done}")
 
     def _on_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)

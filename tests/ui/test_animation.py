@@ -331,6 +331,19 @@ def test_scrubbing_the_timeline_shows_an_earlier_step_and_changes_nothing(open_w
     assert canvas.edge_label_text(2, 0, 0) == shown_number(now[1][0, 0])
 
 
+def test_the_plots_draw_their_cursor_at_the_step_the_timeline_shows(open_window):
+    window = trained_xor(open_window)
+    timeline = window.timeline
+    timeline.scrub_to_step(1)  # shown before the plots are made: they start there
+    window.load_deferred_docks()
+    controller = window.plot_docks[0].controller
+    assert controller.cursor == 1
+    timeline.scrub_to_step(3)
+    assert controller.cursor == 3
+    timeline.to_now()
+    assert controller.cursor is None
+
+
 def test_continue_from_here_branches_training_and_undo_restores(open_window):
     window = trained_xor(open_window)
     session, timeline = window.session, window.timeline

@@ -451,8 +451,12 @@ def test_selecting_a_row_shows_that_sample(qtbot, data):
 def test_adding_and_removing_samples(qtbot, data):
     session, dock = data
     session.set_current_sample(1)
+    shown = []
+    session.sample_changed.connect(shown.append)
     qtbot.mouseClick(dock.add_sample_button, Qt.MouseButton.LeftButton)
     assert len(session.dataset) == 5 and session.current_sample == 4
+    assert shown == [4]  # the new sample, told once
+    assert dock.model.headerData(4, Qt.Orientation.Vertical) == "▶ 5"
     np.testing.assert_array_equal(session.dataset.x[4], [0, 1])
     assert dock.model.rowCount() == 5
     session.set_current_sample(0)

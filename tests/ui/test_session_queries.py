@@ -42,14 +42,14 @@ def test_new_weights_drawn_become_the_initial_ones_until_undone(session):
     session.undo_stack.push(commands.ReinitializeCommand(
         session, InitSpec("he_normal", seed=11)))
     assert session.at_initial_parameters()
-    assert not np.array_equal(session.initial_weights[0], first[0])
+    assert not np.array_equal(session.initial_parameters[0][0], first[0])
     session.train(1)
     session.undo_stack.push(commands.ResetCommand(session))
-    np.testing.assert_array_equal(session.network.weights[0], session.initial_weights[0])
+    np.testing.assert_array_equal(session.network.weights[0], session.initial_parameters[0][0])
     session.undo_stack.undo()  # the reset
     session.undo_stack.undo()  # the step
     session.undo_stack.undo()  # the new weights: the first ones are initial again
-    np.testing.assert_array_equal(session.initial_weights[0], first[0])
+    np.testing.assert_array_equal(session.initial_parameters[0][0], first[0])
     assert session.at_initial_parameters()
 
 
@@ -88,3 +88,79 @@ def test_continue_from_here_cuts_the_history_and_undo_puts_it_back(session):
     session.undo_stack.undo()
     assert session.history.next_step == 6 and session.trainer.steps_done == 6
     assert changes[-1] == 6
+
+
+def test_the_loss_now_is_the_engines_and_follows_every_change(session):
+    def engine_losses():
+        x, y = session.sample()
+        loss = session.training.loss
+        return (session.network.loss(x, y, loss),
+                session.network.loss(session.dataset.x, session.dataset.y, loss))
+
+    assert session.loss_now() == engine_losses()
+    session.set_current_sample(2)
+    assert session.loss_now() == engine_losses()
+    session.train(3, notify=False)  # no signal yet: the loss is still that of now
+    assert session.loss_now() == engine_losses()
+    session.undo_stack.push(commands.SetWeightCommand(session, 1, 0, 0, 0.5))
+    assert session.loss_now() == engine_losses()
+    session.undo_stack.push(commands.SetTrainingCommand(
+        session, TrainingSettings("bce", 0.5), "Loss bce"))
+    assert session.loss_now() == engine_losses()
+    session.undo_stack.push(commands.SetDataCommand(
+        session, DataSpec.from_samples([([0, 0], [1]), ([1, 1], [1])]), "Data"))
+    assert session.loss_now() == engine_losses()
+
+
+def test_the_loss_now_is_computed_once_per_version(session, monkeypatch):
+    calls = []
+    loss = Network.loss
+    monkeypatch.setattr(Network, "loss",
+                        lambda net, *args: calls.append(1) or loss(net, *args))
+    session.loss_now()
+    session.loss_now()
+    assert len(calls) == 2  # the sample's and all samples'
+    session.set_current_sample(1)
+    session.loss_now()
+    assert len(calls) == 3  # only the sample's again
+    session.undo_stack.push(commands.SetBiasCommand(session, 2, 0, 0.25))
+    session.loss_now()
+    assert len(calls) == 5
+
+
+def test_the_next_batch_is_the_one_the_step_takes(qtbot, xor):
+    session = Session(xor)
+    session.undo_stack.push(commands.SetTrainingCommand(
+        session, TrainingSettings("mse", 0.5, batch_size=2, seed=5), "Batches of 2"))
+    for _ in range(3):
+        batch = session.next_batch_indices()
+        assert len(batch) == 2
+        (record,) = session.train(1)
+        np.testing.assert_array_equal(record.sample_indices, batch)
+
+
+def test_continue_from_a_snapshot_of_another_architecture_is_refused(session):
+    session.train(2)
+    snapshot = session.history.snapshot_at(0)
+    messages = []
+    session.message.connect(messages.append)
+    session.undo_stack.push(commands.SetNetworkCommand(
+        session, Network([2, 1], ["sigmoid"], [[[0.1, 0.2]]], [[0.0]]), "One layer"))
+    count = session.undo_stack.count()
+    assert not session.continue_from(snapshot)
+    assert messages == ["That step belongs to another architecture."]
+    assert session.undo_stack.count() == count
+
+
+def test_undo_of_an_edit_made_during_a_phase_step_keeps_the_batch_order(qtbot, xor):
+    session = Session(xor)
+    session.undo_stack.push(commands.SetTrainingCommand(
+        session, TrainingSettings("mse", 0.5, batch_size=2, seed=5), "Batches of 2"))
+    session.train(1)
+    batch = session.next_batch_indices()
+    session.next_phase()  # the step draws its batch, then a reset comes first
+    session.undo_stack.push(commands.ResetCommand(session))
+    session.undo_stack.undo()
+    np.testing.assert_array_equal(session.next_batch_indices(), batch)
+    (record,) = session.train(1)
+    np.testing.assert_array_equal(record.sample_indices, batch)

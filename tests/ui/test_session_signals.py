@@ -3,8 +3,8 @@
 Views restyle, rebuild or replot on these signals, so a missing signal leaves a view
 stale and an extra one costs a repaint.  Every edit goes through the undo stack as the
 window does it, and starts from a saved file (the undo stack clean), so the modified
-flag flips on each edit, undo and redo: one ``file_state_changed`` each time.  A count
-marked "twice" is today's behaviour, kept visible here: one notification would do.
+flag flips on each edit, undo and redo: one ``file_state_changed`` each time.  One
+edit tells each signal at most once (the session groups its changes with ``batch()``).
 """
 
 from __future__ import annotations
@@ -98,25 +98,25 @@ EXPECTED = {
     "set a bias": (
         {"parameters_changed": 1, "file_state_changed": 1},
     ) * 3,
+    # a new network starts a new history (empty or not, views start over)
     "set the network": (
-        {"structure_changed": 1, "parameters_changed": 1, "file_state_changed": 1},
+        {"structure_changed": 1, "parameters_changed": 1, "history_changed": 1,
+         "file_state_changed": 1},
     ) * 3,
     "set the training settings": (
         {"training_changed": 1, "file_state_changed": 1},
     ) * 3,
     # sample_changed although the shown sample is still number 0: its values may differ
+    # (the canvas, the inspector and the Math dock show them on sample_changed)
     "set the data": (
         {"data_changed": 1, "sample_changed": 1, "file_state_changed": 1},
     ) * 3,
-    # the initializer is announced as training_changed; undo does not bring the
-    # cleared history back
+    # the initializer is announced as training_changed; undo brings the cleared
+    # history back
     "re-initialize the weights": (
         {"training_changed": 1, "parameters_changed": 1, "history_changed": 1,
          "file_state_changed": 1},
-        {"training_changed": 1, "parameters_changed": 1, "file_state_changed": 1},
-        {"training_changed": 1, "parameters_changed": 1, "history_changed": 1,
-         "file_state_changed": 1},
-    ),
+    ) * 3,
 }
 
 
@@ -138,13 +138,13 @@ def test_an_architecture_change_rebuilds_before_it_restyles(session, log):
     assert log.names().index("structure_changed") < log.names().index("parameters_changed")
 
 
-def test_an_architecture_change_clears_the_history_without_history_changed(session, log):
+def test_an_architecture_change_clears_the_history_and_says_so(session, log):
     session.train(3)
     log.take()
     session.undo_stack.push(commands.SetNetworkCommand(session, wider(), "Add"))
-    assert len(session.history.steps) == 0
-    # views that plot the history listen to structure_changed as well
-    assert log.take() == Counter({"structure_changed": 1, "parameters_changed": 1})
+    assert len(session.history.steps) == 0 and session.steps_done == 0
+    assert log.take() == Counter({"structure_changed": 1, "parameters_changed": 1,
+                                  "history_changed": 1})
 
 
 def test_training_steps_emit_one_steps_recorded_for_the_whole_run(session, log, tmp_path):
@@ -159,10 +159,13 @@ def test_training_steps_emit_one_steps_recorded_for_the_whole_run(session, log, 
     session.undo_stack.undo()
     assert log.take() == Counter(
         {"history_changed": 1, "parameters_changed": 1, "file_state_changed": 1})
+    assert session.steps_done == 0 and len(session.history.steps) == 0
     session.undo_stack.redo()
-    # the steps come back without steps_recorded: the history stays cut back
-    assert log.take() == Counter({"parameters_changed": 1, "file_state_changed": 1})
-    assert session.trainer.steps_done == 3 and len(session.history.steps) == 0
+    # the steps come back with their history (no records: steps_recorded is not told)
+    assert log.take() == Counter(
+        {"history_changed": 1, "parameters_changed": 1, "file_state_changed": 1})
+    assert session.trainer.steps_done == 3 and list(session.history.steps) == [0, 1, 2]
+    assert list(session.history.losses) == [r.loss.loss for r in records]
 
 
 def test_a_step_phase_by_phase_emits_each_phase_then_the_step(session, log, tmp_path):
@@ -199,7 +202,9 @@ def test_undo_of_a_phase_step_while_the_next_is_under_way_abandons_it(session, l
                                   "parameters_changed": 1, "file_state_changed": 1})
     assert not session.step_in_progress
     session.undo_stack.redo()
-    assert log.take() == Counter({"parameters_changed": 1, "file_state_changed": 1})
+    assert log.take() == Counter(
+        {"history_changed": 1, "parameters_changed": 1, "file_state_changed": 1})
+    assert session.history.next_step == 1
 
 
 def test_an_edit_during_a_phase_step_abandons_it_first(session, log, tmp_path):
@@ -229,8 +234,8 @@ def test_an_edit_after_quiet_training_tells_of_the_steps_first(session, log):
     session.train(2, notify=False)
     log.take()
     session.undo_stack.push(commands.SetWeightCommand(session, 1, 0, 0, 2.0))
-    # parameters_changed twice: once for the held steps, once for the edit
-    assert log.names() == ["steps_recorded", "parameters_changed", "parameters_changed"]
+    # one parameters_changed for the held steps and the edit together
+    assert log.names() == ["steps_recorded", "parameters_changed"]
 
 
 def test_a_divergent_step_is_told_last_and_is_no_undoable_edit(session, log):
@@ -241,8 +246,8 @@ def test_a_divergent_step_is_told_last_and_is_no_undoable_edit(session, log):
     with np.errstate(all="ignore"):
         (record,) = session.train(5)
     assert record.diverged and not record.update.applied
-    # parameters_changed although the update was not applied
-    assert log.names() == ["steps_recorded", "parameters_changed", "message", "diverged"]
+    # no parameters_changed: the update was not applied
+    assert log.names() == ["steps_recorded", "message", "diverged"]
     assert log.args("diverged") == [(record,)]
     assert session.undo_stack.count() == count
 
@@ -254,10 +259,12 @@ def test_reset_its_undo_and_its_redo(session, log, tmp_path):
     session.undo_stack.push(commands.ResetCommand(session))
     assert log.take() == Counter(
         {"history_changed": 1, "parameters_changed": 1, "file_state_changed": 1})
+    assert session.steps_done == 0 and len(session.history.steps) == 0
     session.undo_stack.undo()
-    # the weights and the step count come back, the cleared history does not
-    assert log.take() == Counter({"parameters_changed": 1, "file_state_changed": 1})
-    assert session.trainer.steps_done == 2 and len(session.history.steps) == 0
+    # the weights, the step count and the cleared history come back
+    assert log.take() == Counter(
+        {"history_changed": 1, "parameters_changed": 1, "file_state_changed": 1})
+    assert session.trainer.steps_done == 2 and list(session.history.steps) == [0, 1]
     session.undo_stack.redo()
     assert log.take() == Counter(
         {"history_changed": 1, "parameters_changed": 1, "file_state_changed": 1})
@@ -277,13 +284,16 @@ def test_replacing_the_scenario_of_a_modified_file(session, log, xor):
     session.train(2)
     log.take()
     session.replace_scenario(xor)
-    # twice: the undo stack turning clean, then replace_scenario's own
-    assert log.counts() == Counter({"file_state_changed": 2, "structure_changed": 1,
+    # once, though the undo stack turns clean and the path changes; the history of
+    # the old network is gone
+    assert log.counts() == Counter({"file_state_changed": 1, "structure_changed": 1,
                                     "data_changed": 1, "training_changed": 1,
-                                    "sample_changed": 1})
+                                    "sample_changed": 1, "history_changed": 1})
     assert log.args("sample_changed") == [(0,)]
-    assert log.names()[1:5] == ["structure_changed", "data_changed", "training_changed",
-                                "sample_changed"]
+    names = log.names()
+    assert names.index("structure_changed") < names.index("data_changed") \
+        < names.index("training_changed") < names.index("sample_changed")
+    assert len(session.history) == 0
     assert not session.modified and session.undo_stack.count() == 0
 
 
@@ -293,6 +303,31 @@ def test_marking_saved(session, log, tmp_path):
     session.train(1)
     log.take()
     session.mark_saved(tmp_path / "b.bpsim.json")
-    # twice: the undo stack turning clean, then mark_saved's own
-    assert log.take() == Counter({"file_state_changed": 2})
+    # once, though both the modified flag and the path change
+    assert log.take() == Counter({"file_state_changed": 1})
     assert not session.modified and session.path.name == "b.bpsim.json"
+
+
+def test_a_batch_tells_each_change_once_when_it_ends(session, log):
+    with session.batch():
+        session.set_weight(1, 0, 0, 2.0)
+        with session.batch():  # nested: still held until the outer batch ends
+            session.set_bias(1, 0, 0.5)
+            session.set_training(replace(session.scenario.training, learning_rate=0.5))
+        session.set_weight(1, 0, 0, 3.0)
+        assert log.emitted == []
+    assert log.names() == ["parameters_changed", "training_changed"]
+    assert session.network.weights[0][0, 0] == 3.0
+
+
+def test_a_batch_tells_the_last_sample_and_every_event(qapp, xor):
+    session = Session(xor)
+    log = SignalLog(session)
+    with session.batch():
+        session.set_current_sample(1)
+        session.set_current_sample(3)
+        first = session.train(1)
+        second = session.train(1)
+    assert log.args("sample_changed") == [(3,)]
+    assert log.args("steps_recorded") == [(first,), (second,)]
+    assert log.counts()["parameters_changed"] == 1

@@ -986,7 +986,7 @@ class NetworkCanvas(QGraphicsView):
                 commands.SetBiasCommand(self.session, layer, j, v)))
 
     def _literal_samples(self, what: str):
-        data = self.session.scenario.data
+        data = self.session.data
         if data.samples is None:
             message = (f"Generated data is not editable ({data.generator}): change the "
                        f"generator in the Data dock to get other {what}.")

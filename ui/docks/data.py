@@ -279,7 +279,7 @@ class DataDock(QDockWidget):
     # -- session events ---------------------------------------------------------------
 
     def _on_data_changed(self) -> None:
-        data = self.session.scenario.data
+        data = self.session.data
         self._raw = data.dataset()  # the samples as the file holds them (class labels)
         if self._kind_shown != data.is_generated:
             self._kind_shown = data.is_generated
@@ -321,7 +321,7 @@ class DataDock(QDockWidget):
         self.pages.setCurrentIndex(mode)
 
     def _update_status(self) -> None:
-        data = self.session.scenario.data
+        data = self.session.data
         x, y = self._raw.x, self._raw.y
         shape = (f"{plural(len(x), 'sample')}, {plural(x.shape[1], 'input')}, "
                  f"{plural(y.shape[1], 'target')}")
@@ -336,7 +336,7 @@ class DataDock(QDockWidget):
     def _digits(self) -> int:
         # typed samples are shown as typed; generated ones (noisy) to 3 digits, so that
         # a narrow dock still shows whole numbers
-        return 3 if self.session.scenario.data.is_generated else 6
+        return 3 if self.session.data.is_generated else 6
 
     def _fill_table(self) -> None:
         self.model.set_samples(self._raw.x, self._raw.y, self._digits)
@@ -355,7 +355,7 @@ class DataDock(QDockWidget):
         except ScenarioError as refusal:
             show_message(self.message, f"{text}: refused, {refusal.problem}.")
             return False
-        if self.session.scenario.data.is_generated:
+        if self.session.data.is_generated:
             text += " (data become typed-in samples)"
         show_message(self.message, "")
         self.session.undo_stack.push(SetDataCommand(self.session, data, text))
@@ -392,8 +392,9 @@ class DataDock(QDockWidget):
     def add_sample(self) -> None:
         samples = self._samples()
         samples.append(samples[self.session.current_sample])
-        if self._push_samples(samples, f"Add sample {len(samples)}"):
-            self.session.set_current_sample(len(samples) - 1)
+        with self.session.batch():  # one sample_changed: the new sample's
+            if self._push_samples(samples, f"Add sample {len(samples)}"):
+                self.session.set_current_sample(len(samples) - 1)
 
     def remove_sample(self) -> None:
         samples = self._samples()
@@ -463,7 +464,7 @@ class DataDock(QDockWidget):
                 return False
         data = DataSpec(generator=name, n=int(self.count.value()),
                         noise=self.noise.value(), seed=int(self.seed.value()))
-        if data == self.session.scenario.data:
+        if data == self.session.data:
             return False
         self.session.undo_stack.push(SetDataCommand(
             self.session, data, f"Generate {data.n} samples with “{name}”"))

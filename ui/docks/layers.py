@@ -325,13 +325,13 @@ class LayersDock(QDockWidget):
         if size == old:
             return False
         text = self._size_text(layer, old, size)
-        new_net = edits.resized(net, layer, size, session.scenario.init)
+        new_net = edits.resized(net, layer, size, session.init)
         if layer not in (0, net.depth):
             return self._push(new_net, text)
-        data = session.scenario.data
+        data = session.data
         try:
             fitted = edits.fitted_samples(data, new_net.layers[0], new_net.layers[-1],
-                                          session.scenario.training.loss)
+                                          session.training.loss)
         except ValueError:
             n_in, n_out = GENERATOR_SHAPES[data.generator]
             what = plural(size, "input" if layer == 0 else "output")

@@ -16,6 +16,7 @@ formulas are built by :mod:`bpsim.notation`; this dock only lays them out.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QTimer, Signal
@@ -26,13 +27,17 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QTex
 from bpsim.notation.chain_rule import ParameterGradient, Path, route_neurons
 from bpsim.notation.expr import Equation, Expr, Num
 from bpsim.notation.formulas import loss_formula, neuron_forward
-from bpsim.notation.handout import explain, training_step
+from bpsim.notation.handout import explain
 from bpsim.notation.numbers import DIGITS, format_number
 from bpsim.notation.render import html_cells, to_html, to_text
 from bpsim.notation.symbols import Notation
 from bpsim.trace import StepRecord
 
 from .. import theme
+
+if TYPE_CHECKING:
+    from ..canvas import NetworkCanvas
+    from ..session import Session
 
 #: Point size of the formulas at font scale 1: readable from the back of a classroom.
 BASE_POINT_SIZE = 15.0
@@ -112,44 +117,10 @@ def _math_inline(e: Expr, digits: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def last_step_is_current(session) -> bool:
-    """Whether the session's last step explains the weights on the canvas: they are
-    still the ones it produced (an edit, undo or reset makes it history) and the
-    training settings are still its."""
-    step = session.last_step
-    if step is None:
-        return False
-    net = session.network
-    update = step.update
-    weights = update.weights_after if update.applied else update.weights_before
-    biases = update.biases_after if update.applied else update.biases_before
-    settings = session.scenario.training
-    return (len(weights) == len(net.weights)
-            and all(a is b or np.array_equal(a, b) for a, b in zip(weights, net.weights))
-            and all(a is b or np.array_equal(a, b) for a, b in zip(biases, net.biases))
-            and step.loss.loss_name == settings.loss
-            and update.learning_rate == settings.learning_rate
-            and update.momentum == settings.momentum)
-
-
-def preview_step(session) -> StepRecord:
-    """The next training step as the engine would take it (same batch order and
-    momentum), computed on a copy: the session's network is not touched."""
-    _, step = training_step(session.scenario, session.trainer.state())
-    return step
-
-
-def current_step(session) -> tuple[StepRecord, bool]:
-    """(the last step if it is current, else a preview of the next; whether a preview)."""
-    if last_step_is_current(session):
-        return session.last_step, False
-    return preview_step(session), True
-
-
 def worked_example(session, format: str = "html") -> str:
     """File ▸ Export worked example: the handout of the step the Math dock shows
     (:func:`bpsim.notation.handout.explain`, Markdown with LaTeX or self-contained HTML)."""
-    step, _ = current_step(session)
+    step, _ = session.current_step()
     return explain(session.scenario, format, step=step)
 
 
@@ -166,7 +137,8 @@ class MathDock(QDockWidget):
     #: what the canvas can highlight
     path_changed = Signal(object)
 
-    def __init__(self, session, canvas=None, parent=None):
+    def __init__(self, session: Session, canvas: NetworkCanvas | None = None, parent=None):
+        """``canvas``: the selection it follows (None: only :meth:`show_selection`)."""
         super().__init__("Math", parent)
         self.setObjectName("math_dock")
         self.setAccessibleName("Math")
@@ -232,7 +204,7 @@ class MathDock(QDockWidget):
         session.steps_recorded.connect(self._on_model_changed)
         session.step_abandoned.connect(self._on_model_changed)
         session.sample_changed.connect(self._on_sample_changed)
-        if canvas is not None and hasattr(canvas, "selection_changed"):
+        if canvas is not None:
             canvas.selection_changed.connect(self.show_selection)
         self.visibilityChanged.connect(self._on_visibility_changed)
         self._refresh()
@@ -286,11 +258,10 @@ class MathDock(QDockWidget):
 
     def step_record(self) -> tuple[StepRecord, bool]:
         """(the step the numbers come from, whether it is a preview of the next step)."""
-        last = self.session.last_step
-        if last is not None and last_step_is_current(self.session):
-            return last, False
+        if self.session.last_step_is_current():
+            return self.session.last_step, False
         if self._preview is None:
-            self._preview = preview_step(self.session)
+            self._preview = self.session.preview_step()
         return self._preview, True
 
     def _sample_position(self, step: StepRecord) -> tuple[int, str]:
@@ -434,9 +405,6 @@ class MathDock(QDockWidget):
         if key != self._path_key:
             self._path_key = key
             self.path_changed.emit(path)
-            highlight = getattr(self.canvas, "highlight_path", None)
-            if callable(highlight):
-                highlight(path.edges if path is not None else None)
 
     def _on_path_chosen(self, index: int) -> None:
         if 0 <= index < len(self._routes):

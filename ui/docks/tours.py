@@ -255,7 +255,7 @@ class TourDock(QDockWidget):
         the current document (the open asked about unsaved changes)."""
         session = self.session
         fresh = (io.builtin_id(session.scenario) == tour.scenario
-                 and not session.modified and session.trainer.steps_done == 0)
+                 and not session.modified and session.steps_done == 0)
         if not fresh:
             if self.open_scenario is None or not self.open_scenario(tour.scenario):
                 return False

@@ -135,7 +135,7 @@ class TrainingDock(QDockWidget):
 
     def _on_training_changed(self) -> None:
         """training_changed also comes with a new init spec (re-initialize, new file)."""
-        settings = self.session.scenario.training
+        settings = self.session.training
         with QSignalBlocker(self.loss):
             self.loss.setCurrentIndex(self.loss.findData(settings.loss))
         self.loss.setToolTip(f"J = {losses.get(settings.loss).formula}, averaged over "
@@ -149,7 +149,7 @@ class TrainingDock(QDockWidget):
         self.shuffle_seed.set_value(settings.seed)
         self.shuffle_seed.setEnabled(settings.batch_size is not None)
         # the initializer controls are pending choices: only a changed spec resets them
-        init = self.session.scenario.init
+        init = self.session.init
         if init != self._init_shown:
             self._init_shown = init
             self._show_init(init)
@@ -174,8 +174,8 @@ class TrainingDock(QDockWidget):
 
     def _push(self, text: str, **changes) -> None:
         show_message(self.message, "")
-        settings = replace(self.session.scenario.training, **changes)
-        if settings != self.session.scenario.training:
+        settings = replace(self.session.training, **changes)
+        if settings != self.session.training:
             self.session.undo_stack.push(SetTrainingCommand(self.session, settings, text))
 
     def _on_loss_chosen(self, _index: int) -> None:

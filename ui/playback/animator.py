@@ -136,7 +136,7 @@ class Animator(QObject):
     @property
     def shown_step(self) -> int:
         """0-based number of the step shown (or about to be taken, at rest)."""
-        steps = self.session.trainer.steps_done
+        steps = self.session.steps_done
         return steps - 1 if self.step_complete else steps
 
     @property
@@ -190,7 +190,7 @@ class Animator(QObject):
         """The phase indicator: phase, step and sample, e.g. "Forward · layer 2 of 4 ·
         step 3 · sample 2 of a batch of 4"."""
         if self.playing and self.phase_ms <= 0:
-            return f"Training · step {self.session.trainer.steps_done}"
+            return f"Training · step {self.session.steps_done}"
         if self.current is None and not self.records:
             return f"Ready · step {self.shown_step + 1} next"
         return f"{self.phase_name()} · step {self.shown_step + 1} · {self.sample_text()}"
@@ -228,7 +228,7 @@ class Animator(QObject):
             if not self.session.step_in_progress:
                 # The batch the engine is about to draw, so the canvas can say which
                 # samples it shows (peek does not consume it).
-                self.batch_indices = np.array(self.session.trainer.sampler.peek())
+                self.batch_indices = self.session.next_batch_indices()
         self.records.append(self._drive(self.session.next_phase))
 
     def next_phase(self) -> None:
@@ -357,7 +357,7 @@ class Animator(QObject):
 
     @property
     def steps_played(self) -> int:
-        return self.session.trainer.steps_done - self._steps_at_play
+        return self.session.steps_done - self._steps_at_play
 
     def play(self) -> None:
         if self.playing:
@@ -366,7 +366,7 @@ class Animator(QObject):
         self.stop_reason = ""
         if self.phase_ms <= 0:
             self._finish_step_on_screen()
-        self._steps_at_play = self.session.trainer.steps_done
+        self._steps_at_play = self.session.steps_done
         self._restart_play_clock()
         self._last_frame = self._pacing_since = time.perf_counter()
         self._training_seconds = 0.0
@@ -378,7 +378,7 @@ class Animator(QObject):
 
     def _restart_play_clock(self) -> None:
         self._play_started = time.perf_counter()
-        self._steps_at_clock = self.session.trainer.steps_done
+        self._steps_at_clock = self.session.steps_done
 
     def pause(self, reason: str = "") -> None:
         if self.playing:
@@ -457,7 +457,7 @@ class Animator(QObject):
     def _paced_tick(self) -> None:
         elapsed = time.perf_counter() - self._play_started
         due = int(elapsed * self.steps_per_second) - (
-            self.session.trainer.steps_done - self._steps_at_clock)
+            self.session.steps_done - self._steps_at_clock)
         if due > 0:
             self._train(min(due, 1000))
             self.frame.emit()

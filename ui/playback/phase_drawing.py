@@ -195,7 +195,7 @@ class PhaseDrawing(QObject):
         if animator.playing and animator.phase_ms <= 0:
             last = self.session.last_step
             loss = f" · J = {format_number(last.loss.loss)}" if last is not None else ""
-            self._show(f"Training · step {self.session.trainer.steps_done}{loss}",
+            self._show(f"Training · step {self.session.steps_done}{loss}",
                        "Whole steps, one after another; the drawing shows the latest "
                        "weights · P pauses")
             return
@@ -362,7 +362,7 @@ class PhaseDrawing(QObject):
         if sample is None:
             return None
         try:
-            return self.session.trainer.y[sample]
+            return self.session.dataset.y[sample]
         except IndexError:
             return None
 

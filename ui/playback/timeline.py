@@ -1,29 +1,30 @@
 """The history timeline: a slider over the training history's kept snapshots.
 
 Scrubbing shows that step's weights on the canvas (and the engine's forward pass with
-them) without touching the session's network; "Continue from here" branches training
-from the snapshot as one undoable edit.  The last position of the slider is "now":
-the network as it is.
+them) without touching the session's network, and tells which step it shows
+(``step_shown``: the plots draw their cursor there); "Continue from here" asks the
+session to branch training from the snapshot, as one undoable edit.  The last position
+of the slider is "now": the network as it is.
 """
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar
 
-from bpsim.history import branch_state
-from bpsim.network import Network
 from bpsim.notation.numbers import format_number
 
-from ..commands import ContinueFromHereCommand
 from .transport import KeyboardSlider
 
 
 class TimelineBar(QToolBar):
     """History ▸ slider ▸ "after step 120 · J = 0.012" ▸ Now ▸ Continue from here."""
+
+    #: the history step whose snapshot is shown (StepRecord.step numbering), or None
+    #: at "now"
+    step_shown = Signal(object)
 
     def __init__(self, window, animator, phase_drawing):
         super().__init__("History timeline", window)
@@ -129,17 +130,14 @@ class TimelineBar(QToolBar):
     def _show(self, snapshot) -> None:
         self.phase_drawing.show_snapshot(snapshot)
         self._show_position()
-        plots = sys.modules.get("bpsim.ui.plots")
-        if plots is not None and hasattr(plots, "controller_for"):
-            plots.controller_for(self.session).set_cursor(
-                None if snapshot is None else snapshot.step)
+        self.step_shown.emit(None if snapshot is None else snapshot.step)
 
     def _show_position(self) -> None:
         snapshot = self.snapshot
         if not self._snapshots:
             text = "no steps recorded yet"
         elif snapshot is None:
-            text = f"now · step {self.session.trainer.steps_done}"
+            text = f"now · step {self.session.steps_done}"
         else:
             text = f"after step {snapshot.step + 1} · J = {format_number(snapshot.loss)}"
         self.position_label.setText(text)
@@ -169,22 +167,7 @@ class TimelineBar(QToolBar):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        session = self.session
-        try:
-            Network(session.network.layers, session.network.activations,
-                    snapshot.weights, snapshot.biases)
-        except ValueError:
-            session.message.emit("That step belongs to another architecture.")
-            return
-        state, exact = branch_state(session.scenario, session.history, snapshot)
         self.animator.pause()
-        session.undo_stack.push(ContinueFromHereCommand(session, snapshot, state))
-        if not exact:
-            session.message.emit(
-                f"Continuing from step {snapshot.step + 1} with its weights; its batch "
-                "order and momentum were not kept, so they start afresh.")
-        else:
-            session.message.emit(
-                f"Continuing from step {snapshot.step + 1} (Ctrl+Z undoes).")
-        self.to_now()
+        if self.session.continue_from(snapshot):
+            self.to_now()
 

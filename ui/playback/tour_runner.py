@@ -79,7 +79,7 @@ class TourRunner(QObject):
 
     def steps_so_far(self) -> int:
         """Training steps taken since the current step began."""
-        return max(0, self.session.trainer.steps_done - self._baseline)
+        return max(0, self.session.steps_done - self._baseline)
 
     def waiting_text(self) -> str:
         """What the step waits for, with the progress so far."""
@@ -99,7 +99,7 @@ class TourRunner(QObject):
             if last is not None and math.isfinite(last.loss.loss):
                 text += f" Last step: {format_number(last.loss.loss)}."
         elif condition.kind == "setting":
-            value = getattr(self.session.scenario.training, condition.get("name"), None)
+            value = getattr(self.session.training, condition.get("name"), None)
             if value is not None:
                 text += f" Now {format_number(value)}."
         return text
@@ -131,7 +131,7 @@ class TourRunner(QObject):
     def _go(self, index: int) -> None:
         self._unwatch_action()
         self.index = max(0, min(index, len(self.tour.steps)))
-        self._baseline = self.session.trainer.steps_done
+        self._baseline = self.session.steps_done
         if self._completing_step:
             # moved on by a step's update: that step is counted just after, and it
             # belongs to the tour step before this one
@@ -180,7 +180,7 @@ class TourRunner(QObject):
 
     def _on_history_changed(self) -> None:
         # undo of training or a reset: count the steps again from where we are now
-        steps = self.session.trainer.steps_done
+        steps = self.session.steps_done
         if steps < self._baseline:
             self._baseline = steps
             self.progress.emit()
@@ -192,7 +192,7 @@ class TourRunner(QObject):
     def _on_training_changed(self) -> None:
         condition = self.condition
         if condition.kind == "setting":
-            if condition.setting_matches(self.session.scenario.training):
+            if condition.setting_matches(self.session.training):
                 self._met()
             else:
                 self.progress.emit()

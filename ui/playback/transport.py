@@ -181,7 +181,7 @@ class TransportBar(QToolBar):
         self.stop_button.setText(f"Stop: {words} ▾")
 
     def _update_counter(self, *_args) -> None:
-        self.step_counter.setText(f"Step {self.animator.session.trainer.steps_done}")
+        self.step_counter.setText(f"Step {self.animator.session.steps_done}")
 
 
 def _row(*widgets) -> QWidget:

@@ -17,8 +17,8 @@ and fed with ``setData``; every number drawn comes from the engine's records or 
 the engine itself (``network.predict``, ``network.forward``, :mod:`bpsim.diagnostics`).
 The panels share :mod:`.panel` (controls, readout, pacing, export) and :mod:`.style`.
 
-The window calls :func:`create_plot_docks` and :func:`suggested_plots`; the timeline
-calls ``controller_for(session).set_cursor(step)``.
+The window calls :func:`create_plot_docks` and :func:`suggested_plots`, and connects
+the timeline's ``step_shown`` to ``controller_for(session).set_cursor``.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ class PlotsController(QObject):
             return network
         snapshot = self.history.snapshot_at(self.cursor)
         if snapshot is None:
-            weights, biases = self.session.initial_weights, self.session.initial_biases
+            weights, biases = self.session.initial_parameters
         else:
             weights, biases = snapshot.weights, snapshot.biases
         return Network(network.layers, network.activations, weights, biases,

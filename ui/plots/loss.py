@@ -35,7 +35,7 @@ class LossPanel(HistoryPanel):
         self.follow_data(losses)
         x, shown = self.curve_data(losses[:, None])
         self.curve.setData(x, shown[:, 0].copy())
-        loss_name = self.session.scenario.training.loss
+        loss_name = self.session.training.loss
         self.set_axis_label("left", f"loss J ({loss_name})")
         self.show_readout()
 
