@@ -110,7 +110,6 @@ def updates_per_second(scenario, updates: int, force: bool = True) -> tuple[floa
     records = [trainer.step() for _ in range(updates + 20)]
 
     def update(record) -> None:
-        session.last_step = record
         session.history.append(record, None)
         session.steps_recorded.emit([record])
         controller.flush(force)
