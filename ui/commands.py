@@ -24,13 +24,17 @@ if TYPE_CHECKING:
 
 
 class SetWeightCommand(QUndoCommand):
-    """W⁽ˡ⁾[j, i] = value.  Repeated edits of the same weight (slider drags) merge."""
+    """W⁽ˡ⁾[j, i] = value.  Repeated edits of the same weight in one gesture merge: a
+    slider drag is one undo entry; the Inspector gives each typed value a gesture of
+    its own, so each Enter is one entry.  (None: one gesture for all such edits.)"""
 
     ID = 1001
 
-    def __init__(self, session: Session, layer: int, j: int, i: int, value: float):
+    def __init__(self, session: Session, layer: int, j: int, i: int, value: float,
+                 gesture: object = None):
         super().__init__()
         self.session, self.key, self.new = session, (layer, j, i), float(value)
+        self.gesture = gesture
         self.old = float(session.network.weights[layer - 1][j, i])
         self._set_text()
 
@@ -42,7 +46,8 @@ class SetWeightCommand(QUndoCommand):
         return self.ID
 
     def mergeWith(self, other) -> bool:
-        if not isinstance(other, SetWeightCommand) or other.key != self.key:
+        if not isinstance(other, SetWeightCommand) or other.key != self.key \
+                or other.gesture != self.gesture:
             return False
         self.new = other.new
         self._set_text()
@@ -56,11 +61,15 @@ class SetWeightCommand(QUndoCommand):
 
 
 class SetBiasCommand(QUndoCommand):
+    """b⁽ˡ⁾[j] = value; merges as SetWeightCommand does."""
+
     ID = 1002
 
-    def __init__(self, session: Session, layer: int, j: int, value: float):
+    def __init__(self, session: Session, layer: int, j: int, value: float,
+                 gesture: object = None):
         super().__init__()
         self.session, self.key, self.new = session, (layer, j), float(value)
+        self.gesture = gesture
         self.old = float(session.network.biases[layer - 1][j])
         self._set_text()
 
@@ -72,7 +81,8 @@ class SetBiasCommand(QUndoCommand):
         return self.ID
 
     def mergeWith(self, other) -> bool:
-        if not isinstance(other, SetBiasCommand) or other.key != self.key:
+        if not isinstance(other, SetBiasCommand) or other.key != self.key \
+                or other.gesture != self.gesture:
             return False
         self.new = other.new
         self._set_text()

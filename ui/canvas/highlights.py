@@ -345,9 +345,6 @@ class GradcheckOverlay(QObject):
         self.legend.setFont(font)
         self._place_legend()
 
-    def _weight_legend(self) -> QLabel | None:
-        return self.canvas.findChild(QLabel, "canvas_legend")
-
     def _place_legend(self) -> None:
         # where the canvas's weight legend is: while the check is shown, the edge
         # colours mean relative errors, not weights
@@ -356,18 +353,15 @@ class GradcheckOverlay(QObject):
         margin = 8
         self.legend.move(viewport.left() + margin,
                          viewport.bottom() - self.legend.height() - margin)
-        weights = self._weight_legend()
-        if weights is not None and self.legend.isVisible():
-            weights.hide()
+        if self.legend.isVisible():
+            self.canvas.set_legend_shown(False)
 
     def clear(self) -> None:
         self.result = None
         self._drawing.remove()
         if self.legend.isVisible():
             self.legend.hide()
-            weights = self._weight_legend()
-            if weights is not None:
-                weights.show()
+            self.canvas.set_legend_shown(True)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Resize and self.legend.isVisible():

@@ -878,6 +878,11 @@ class NetworkCanvas(QGraphicsView):
     def legend_text(self) -> str:
         return LEGEND_TEXT[self._edge_mode]
 
+    def set_legend_shown(self, shown: bool) -> None:
+        """Show or hide the edge-colour legend: hidden while an overlay (the gradient
+        check) gives the edge colours another meaning."""
+        self._legend.setVisible(shown)
+
     # =========================================================================
     # in-place editing
     # =========================================================================

@@ -31,29 +31,6 @@ HINT = "Click a connection, neuron or bias on the canvas to inspect it"
 _typed_edits = itertools.count(-1, -1)
 
 
-class _WeightEdit(SetWeightCommand):
-    """A weight edit from the inspector: one drag merges into one undo entry, each
-    typed value stays its own entry (the base command would merge all edits)."""
-
-    def __init__(self, session, layer, j, i, value, gesture):
-        super().__init__(session, layer, j, i, value)
-        self.gesture = gesture
-
-    def mergeWith(self, other) -> bool:  # noqa: N802 (Qt override)
-        return (getattr(other, "gesture", None) == self.gesture
-                and super().mergeWith(other))
-
-
-class _BiasEdit(SetBiasCommand):
-    def __init__(self, session, layer, j, value, gesture):
-        super().__init__(session, layer, j, value)
-        self.gesture = gesture
-
-    def mergeWith(self, other) -> bool:  # noqa: N802 (Qt override)
-        return (getattr(other, "gesture", None) == self.gesture
-                and super().mergeWith(other))
-
-
 class _Backward(NamedTuple):
     """Where the gradients shown come from."""
 
@@ -249,9 +226,9 @@ class InspectorDock(QDockWidget):
     def _push_parameter(self, value: float, gesture: int) -> None:
         kind, layer, j, *rest = self.selection
         if kind == "weight":
-            command = _WeightEdit(self.session, layer, j, rest[0], value, gesture)
+            command = SetWeightCommand(self.session, layer, j, rest[0], value, gesture)
         else:
-            command = _BiasEdit(self.session, layer, j, value, gesture)
+            command = SetBiasCommand(self.session, layer, j, value, gesture)
         self.session.undo_stack.push(command)
 
     def _on_value_typed(self, value: float) -> None:
@@ -266,7 +243,7 @@ class InspectorDock(QDockWidget):
         if self.selection is not None and self.selection[1] > 0:
             _, layer, j = self.selection
             self.session.undo_stack.push(
-                _BiasEdit(self.session, layer, j, value, next(_typed_edits)))
+                SetBiasCommand(self.session, layer, j, value, next(_typed_edits)))
 
     # -- showing ----------------------------------------------------------------------
 
