@@ -137,6 +137,28 @@ def _open_window(scenario, path, steps: int, restore_layout: bool):
     return window
 
 
+def offer_recovery(window, into_window: bool = True) -> list:
+    """After a crash: each recovery copy a bpsim that is no longer running left behind is
+    offered (Restore / Discard / Show me where, see MainWindow.offer_recovery).  The
+    first copy restored opens in ``window`` if ``into_window``, each other one in a new
+    window; returns the new windows (the caller keeps them)."""
+    from .recovery import orphaned_copies
+
+    opened = []
+    for copy in orphaned_copies():
+        if window.offer_recovery(copy) != "restore":
+            continue
+        if into_window:
+            into_window = not window.restore_recovery(copy)
+            continue
+        other = _open_window(*load_file_or_builtin(None), 0, restore_layout=True)
+        if other.restore_recovery(copy):
+            opened.append(other)
+        else:
+            other.close()
+    return opened
+
+
 def save_screenshot(window, out: Path, size: tuple[int, int]) -> bool:
     """Lay the window out at ``size`` with every dock in place and write it to a PNG."""
     from PySide6.QtWidgets import QApplication
@@ -190,9 +212,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
 
+    # a window on a FILE keeps it; recovered work opens beside it
+    windows = [window, *offer_recovery(window, into_window=args.file is None)]
+
     from PySide6.QtWidgets import QApplication
 
-    return QApplication.instance().exec()
+    status = QApplication.instance().exec()
+    windows.clear()  # kept alive until the event loop ends
+    return status
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ imported when first used.
 
 Dialogs go through small methods (``_ask_open_path``, ``_ask_save_path``,
 ``_ask_export_path``, ``_ask_worked_example_path``, ``_ask_save_changes``,
-``_confirm_revert``, ``_warn``) so tests replace them instead of driving native dialogs.
+``_confirm_revert``, ``_warn``, ``_ask_recover``, ``_ask_discard_broken_copy``) so
+tests replace them instead of driving native dialogs.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ import importlib.resources
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDockWidget, QFileDialog,
                                QFrame, QLabel, QLineEdit, QMainWindow, QMessageBox,
                                QPlainTextEdit, QScrollArea, QTextEdit, QToolBar, QUndoView)
@@ -51,6 +53,7 @@ from .playback.phase_drawing import PhaseDrawing
 from .playback.timeline import TimelineBar
 from .playback.transport import TransportBar
 from .presentation_mode import PresentationMode
+from .recovery import Autosave
 from .session import Session
 
 # The Math dock (the chain rule, bpsim.explain), the gradient check, Compare, the
@@ -158,6 +161,9 @@ class MainWindow(QMainWindow):
             self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
             kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks)
         self.presentation.toggled.connect(self._on_presentation_toggled)
+        #: the recovery copy of unsaved changes (see bpsim.ui.recovery); None when the
+        #: window remembers nothing (screenshots)
+        self.autosave = Autosave(session, parent=self) if restore_layout else None
 
         stack = session.undo_stack
         self._actions = actions.create_actions(self, {
@@ -605,6 +611,59 @@ class MainWindow(QMainWindow):
     def _warn(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
 
+    def _ask_recover(self, copy) -> str:
+        """"restore", "discard", "show" (Show me where) or "later", for a recovery copy
+        a bpsim that did not close cleanly left behind."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes",
+                          f"bpsim did not close cleanly. It kept the unsaved changes to "
+                          f"“{copy.name}” from {copy.when()}. Restore them?", parent=self)
+        box.setInformativeText(f"The recovery copy: {copy.scenario_path}")
+        answers = {box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole): "restore",
+                   box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole): "discard",
+                   box.addButton("Show me where", QMessageBox.ButtonRole.ActionRole): "show",
+                   box.addButton("Not now", QMessageBox.ButtonRole.RejectRole): "later"}
+        box.setDefaultButton(next(iter(answers)))
+        box.exec()
+        return answers.get(box.clickedButton(), "later")
+
+    def _ask_discard_broken_copy(self, copy, reason: str) -> bool:
+        """True to delete a recovery copy that cannot be opened (the loader's message)."""
+        answer = QMessageBox.question(
+            self, "Recovery copy cannot be opened",
+            f"The recovery copy of “{copy.name}” cannot be opened:\n{reason}\n\n"
+            f"Delete it? ({copy.scenario_path})",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _show_folder(self, folder: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._warn("Recovery copy", f"The recovery copies are in {folder}")
+
+    def offer_recovery(self, copy) -> str:
+        """Ask about a recovery copy (a :class:`~bpsim.ui.recovery.RecoveryCopy`) and do
+        what the user chose: "restore" (it is the caller's to open), "discard" (deleted)
+        or "later" (kept for the next start).  A copy the loader refuses is offered for
+        deleting, with the loader's message."""
+        try:
+            copy.load()
+        except io.ScenarioError as error:
+            if self._ask_discard_broken_copy(copy, error.report()):
+                copy.discard()
+                return "discard"
+            copy.release()
+            return "later"
+        while True:
+            answer = self._ask_recover(copy)
+            if answer != "show":
+                break
+            self._show_folder(copy.scenario_path.parent)
+        if answer == "discard":
+            copy.discard()
+        elif answer == "later":
+            copy.release()
+        return answer
+
     # -- files --------------------------------------------------------------------------
 
     def _changes_resolved(self) -> bool:
@@ -689,6 +748,24 @@ class MainWindow(QMainWindow):
             self._warn("Cannot revert", error.report())
             return False
         self.session.replace_scenario(scenario, path)
+        return True
+
+    def restore_recovery(self, copy) -> bool:
+        """Open a recovery copy (a :class:`~bpsim.ui.recovery.RecoveryCopy`) as the
+        unsaved changes it holds: modified, and Save writes to the file it came from.
+        A copy the loader refuses shows the loader's message."""
+        try:
+            scenario = copy.load()
+        except io.ScenarioError as error:
+            self._warn("Cannot restore the recovery copy", error.report())
+            return False
+        self.session.replace_scenario(scenario, copy.original_path)
+        self.session.undo_stack.resetClean()  # unsaved until saved: no undo reaches "saved"
+        if self.autosave is not None:
+            self.autosave.write_now()  # this window's own copy takes over
+        copy.discard()
+        self.arrange_plots()
+        self.canvas.zoom_fit()
         return True
 
     def export_image(self) -> bool:
@@ -1014,4 +1091,6 @@ class MainWindow(QMainWindow):
             return
         if self._persist:
             settings.save_window_layout(self.saveGeometry(), self.saveState(LAYOUT_VERSION))
+        if self.autosave is not None:
+            self.autosave.close()  # a clean exit: nothing to recover
         event.accept()

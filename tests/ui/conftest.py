@@ -14,6 +14,8 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))  # for subprocesses
+    # recovery copies (QStandardPaths reads it on each call) never in the user's folder
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "data"))
     return folder
 
 
