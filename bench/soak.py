@@ -12,7 +12,13 @@ small object per frame, 30 frames a second, is 1,800 a minute).  The history is 
 by design (bpsim.history.History), so a steady growth is a leak.  ``--types`` prints the
 object types whose counts grew the most between the first and the last sample.
 
-    python bench/soak.py [--seconds 120] [--warmup 30] [--types]
+``--biggest`` plays instead the biggest network and data set the loader accepts (the
+settings table's limits: 16 layers of 128 neurons, softmax output, cross-entropy, 10,000
+"spiral" samples, full batch) and reports the steps, the longest pause between two
+events (a burst is a single step there) and the peak RSS; target: play runs on
+(no MemoryError) and the peak stays below MAX_BIGGEST_RSS_GB.
+
+    python bench/soak.py [--seconds 120] [--warmup 30] [--types] [--biggest]
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 MAX_RSS_MB_PER_MINUTE = 1.0
 MAX_OBJECTS_PER_MINUTE = 1000
 SAMPLE_S = 5.0
+#: peak resident memory allowed while the biggest accepted network plays
+MAX_BIGGEST_RSS_GB = 3.0
 
 
 def rss_mb() -> float:
@@ -86,6 +94,82 @@ def build_soak_window(size=(1600, 1000)):
     for _ in range(3):
         app.processEvents()
     return window
+
+
+def biggest_scenario():
+    """The biggest network and data the loader accepts, by the settings table."""
+    from bpsim import settings_spec
+    from bpsim.initializers import InitSpec, initialize
+    from bpsim.network import Network
+    from bpsim.scenario import DataSpec, Scenario
+    from bpsim.training import TrainingSettings
+
+    depth = int(settings_spec.get("layer_count").maximum)
+    width = int(settings_spec.get("layer_size").maximum)
+    samples = int(settings_spec.get("sample_count").maximum)
+    layers = [2] + [width] * (depth - 1)
+    init = InitSpec("xavier_uniform", seed=0)
+    weights, biases = initialize(layers, init)
+    network = Network(layers, ["tanh"] * (depth - 2) + ["softmax"], weights, biases)
+    return Scenario(network, TrainingSettings("cross_entropy", 0.05),
+                    DataSpec(generator="spiral", n=samples, seed=1), init,
+                    title="the biggest accepted").check()
+
+
+def play_biggest(seconds: float) -> int:
+    import resource
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from bpsim.ui.playback.animator import SPEEDS
+
+    from PySide6.QtWidgets import QApplication
+
+    window = build_soak_window()
+    scenario = biggest_scenario()
+    opened = time.perf_counter()
+    window.session.replace_scenario(scenario)
+    QApplication.instance().processEvents()
+    opening = time.perf_counter() - opened
+    per_step = time.perf_counter()
+    scenario.copy().trainer().step()
+    per_step = time.perf_counter() - per_step
+    animator = window.animator
+    animator.set_speed(SPEEDS[-1])
+    pauses = []
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        pauses.append(now - last[0])
+        last[0] = now
+
+    heart = QTimer()
+    heart.setInterval(10)
+    heart.timeout.connect(beat)
+    heart.start()
+    last[0] = time.perf_counter()
+    loop = QEventLoop()
+    animator.play()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    playing = animator.playing
+    animator.pause()
+    steps = window.session.steps_done
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"{scenario.network.layers[:3]}…{len(scenario.network.layers)} layers, "
+          f"{len(window.session.dataset):,} samples, full speed, {seconds:.0f} s:")
+    print(f"  opening it took {opening:.1f} s; one engine step alone {per_step:.1f} s")
+    print(f"  {steps} steps, history {len(window.session.history)} rows, longest pause "
+          f"{max(pauses, default=0):.1f} s, peak RSS {peak_gb:.2f} GB "
+          f"(target ≤ {MAX_BIGGEST_RSS_GB} GB)")
+    if not playing:
+        print(f"  play stopped: {animator.stop_reason}")
+    window.session.undo_stack.setClean()
+    window.close()
+    ok = playing and steps > 0 and peak_gb <= MAX_BIGGEST_RSS_GB
+    print("  target met" if ok else "  target missed")
+    return 0 if ok else 1
 
 
 def soak(seconds: float, warmup: float, show_types: bool) -> dict:
@@ -143,10 +227,14 @@ def main(argv=None) -> int:
                         help="play before measuring (default 30)")
     parser.add_argument("--types", action="store_true",
                         help="print the object types that grew the most")
+    parser.add_argument("--biggest", action="store_true",
+                        help="play the biggest accepted network for --seconds instead")
     args = parser.parse_args(argv)
     from bpsim.ui.app import application
 
     application()
+    if args.biggest:
+        return play_biggest(args.seconds)
     print(f"xor, every plot shown, full speed, offscreen: {args.warmup:.0f} s warm-up, "
           f"{args.seconds:.0f} s measured; target ≤ {MAX_RSS_MB_PER_MINUTE} MB and "
           f"≤ {MAX_OBJECTS_PER_MINUTE:,} objects a minute")
