@@ -1,5 +1,5 @@
 """Run every benchmark in turn (``make bench``): engine, canvas, start-up, training, plots,
-gradient check.
+gradient check, soak (memory while playing for two minutes).
 
 Each script prints its own figures, ratios and targets; this prints a line per script
 saying whether it met its target (exit status 0) and exits 1 if any did not.
@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("engine.py", "canvas.py", "startup.py", "training.py", "plots.py", "gradcheck.py")
+SCRIPTS = ("engine.py", "canvas.py", "startup.py", "training.py", "plots.py", "gradcheck.py",
+           "soak.py")
 
 
 def main() -> int:

@@ -63,17 +63,24 @@ class History:
     """Loss and gradient magnitudes per step (input side first), plus snapshots.
 
     ``recent`` steps are kept whole, the whole history fits in ``capacity`` rows;
-    ``recent_snapshots`` / ``snapshot_capacity`` do the same for parameter snapshots.
+    ``recent_snapshots`` / ``snapshot_capacity`` do the same for parameter snapshots,
+    and the snapshots' parameters take at most about ``snapshot_bytes``: a big
+    network keeps fewer of them (never fewer than MIN_SNAPSHOTS).
     """
 
+    #: the fewest snapshots kept, however big the network
+    MIN_SNAPSHOTS = 16
+
     def __init__(self, n_layers: int, recent: int = 4096, capacity: int = 16384,
-                 recent_snapshots: int = 256, snapshot_capacity: int = 1024):
+                 recent_snapshots: int = 256, snapshot_capacity: int = 1024,
+                 snapshot_bytes: int = 256 * 2**20):
         if not 0 < recent < capacity or not 0 < recent_snapshots < snapshot_capacity:
             raise ValueError("need 0 < recent < capacity")
         self.n_layers = 0
         self.recent, self.capacity = int(recent), int(capacity)
         self.recent_snapshots = int(recent_snapshots)
         self.snapshot_capacity = int(snapshot_capacity)
+        self.snapshot_bytes = int(snapshot_bytes)
         self._steps = np.zeros(self.capacity, dtype=np.int64)
         self._losses = np.zeros(self.capacity)
         self._snapshot_steps = np.zeros(self.snapshot_capacity, dtype=np.int64)
@@ -105,6 +112,10 @@ class History:
         self.stride = 1
         self.snapshot_stride = 1
         self._snapshots.clear()
+        #: snapshots kept at most, and kept whole, for this network's size (set by the
+        #: first snapshot; see snapshot_bytes)
+        self._snapshot_room = self.snapshot_capacity
+        self._recent_snapshot_room = self.recent_snapshots
 
     def __len__(self) -> int:
         """Rows kept (not steps taken: older steps are thinned)."""
@@ -244,23 +255,35 @@ class History:
     # -- snapshots -------------------------------------------------------------------------
 
     def _add_snapshot(self, snapshot: Snapshot) -> None:
-        if len(self._snapshots) == self.snapshot_capacity:
+        if not self._snapshots:
+            self._fit_snapshots_to(snapshot)
+        if len(self._snapshots) >= self._snapshot_room:
             self._thin_snapshots()
         self._snapshot_steps[len(self._snapshots)] = snapshot.step
         self._snapshots.append(snapshot)
+
+    def _fit_snapshots_to(self, snapshot: Snapshot) -> None:
+        """Room for as many snapshots of this network as fit in snapshot_bytes (the
+        same share of them kept whole as the capacities give)."""
+        size = sum(a.nbytes for a in (*snapshot.weights, *snapshot.biases)) or 1
+        room = min(self.snapshot_capacity,
+                   max(self.MIN_SNAPSHOTS, self.snapshot_bytes // size))
+        self._snapshot_room = room
+        self._recent_snapshot_room = max(1, min(
+            self.recent_snapshots, room * self.recent_snapshots // self.snapshot_capacity))
 
     def _thin_snapshots(self) -> None:
         # Like _thin; besides every stride-th snapshot, the nearest one with a trainer
         # state at or before each of them stays, so training can be replayed exactly
         # from a kept state to any kept snapshot.
         n = len(self._snapshots)
-        old = n - self.recent_snapshots
+        old = n - self._recent_snapshot_room
         steps = self._snapshot_steps[:old]
         has_state = np.array([s.trainer_state is not None for s in self._snapshots])
         last_with_state = np.maximum.accumulate(np.where(has_state, np.arange(n), -1))
         # the recent snapshots all stay, and so does the state each of them replays from
         recent_anchor = last_with_state[old]
-        budget = (self.snapshot_capacity - self.recent_snapshots) // 2
+        budget = (self._snapshot_room - self._recent_snapshot_room) // 2
         while True:
             keep = _thin_mask(steps, self.snapshot_stride)
             anchors = last_with_state[:old][keep]

@@ -252,18 +252,20 @@ _TABLE = (
     _float("leaky_slope", act.DEFAULT_LEAKY_SLOPE, "Leaky ReLU slope", "network.leaky_slope",
            "α", "α in Leaky ReLU: f(z) = z for z ≥ 0, α·z otherwise; one α for the whole "
                 "network", minimum=0.0, maximum=1.0),
-    # the limits keep a network drawable and a step fast
+    # the limits keep a network drawable and a step fast, and its full record in
+    # memory: a record holds every layer's z, a and δ for every sample of the batch,
+    # about 40 bytes per neuron and sample (16 layers of 128 on 10,000 samples: 0.75 GB)
     _int("layer_count", 3, "Layers", "network.layers",
          "Number of layers, the input layer included", minimum=2, maximum=16),
     Setting("layer_size", "int", 2, "Neurons", "network.layers", "n",
-            "Number of neurons of a layer", minimum=1, maximum=256,
+            "Number of neurons of a layer", minimum=1, maximum=128,
             expected="a number of neurons"),
     # -- the data ------------------------------------------------------------------------
     Setting("generator", "choice", "xor", "Generator", "data.generator", "",
             "Which toy data set to make", choices=tuple(data_mod.GENERATORS),
             what="generator"),
     Setting("sample_count", "int", 200, "Samples", "data.n", "n",
-            "How many samples to make", minimum=1, maximum=100_000,
+            "How many samples to make", minimum=1, maximum=10_000,
             expected="a number of samples"),
     # beyond σ = 10 the noise buries every generator's pattern (they span about ±1)
     _float("noise", 0.0, "Noise", "data.noise", "",

@@ -53,7 +53,8 @@ class Session(QObject):
     data_changed = Signal()
     #: the sample shown on the canvas changed (its index, or its values)
     sample_changed = Signal(int)
-    #: full training steps finished (a list of their StepRecords, oldest first)
+    #: full training steps finished: a list of their StepRecords, oldest first (after
+    #: quiet training, notify=False, only the last one: the history has every step)
     steps_recorded = Signal(object)
     #: a step produced NaN or inf; its record (the weights were kept from before it)
     diverged = Signal(object)
@@ -69,6 +70,9 @@ class Session(QObject):
     file_state_changed = Signal()
     #: a message for the status bar / the user (text)
     message = Signal(str)
+    #: training stopped before the steps asked for, not by the user's rules (out of
+    #: memory): why, in words; the steps before it are kept (play stops)
+    training_stopped = Signal(str)
 
     def __init__(self, scenario: Scenario, path: Path | None = None, parent=None):
         super().__init__(parent)
@@ -485,39 +489,83 @@ class Session(QObject):
         """Up to ``steps`` full training steps by the engine (stops at a divergent step,
         whose update is not applied, or after a step for which ``until(record)`` is
         true).  Emits steps_recorded once for the whole run.  The run is one undoable
-        edit (merged with a training run just before it).
+        edit (merged with a training run just before it).  Each step goes into the
+        history as it is taken.
 
         ``notify=False`` (fast play) holds the signals back until :meth:`notify_trained`
         (or the next edit, or a divergent step): views restyle once per frame shown,
-        not once per burst of steps."""
+        not once per burst of steps.  Such a run keeps and returns only its last
+        StepRecord: a full record of a big network on many samples is large (every
+        layer's z, a and δ for every sample), and the views show the last one; the
+        history keeps every step's numbers.
+
+        Out of memory in a step: that step is undone (weights and trainer state as
+        before it), the steps before it are kept, and ``training_stopped`` tells why."""
         self._abandon_pending()
         net = self.network
         params = (list(net.weights), list(net.biases))
         state = self._trainer.state()
-        with _diverging_quietly():
-            records = self._trainer.train(steps, until=until)
+        records, failure = self._run_steps(steps, until, keep_all=notify)
         self._finish_steps(records, params, state, notify)
+        if failure:
+            self._emit("message", failure)
+            self._emit("training_stopped", failure)
         return records
+
+    def _run_steps(self, steps: int, until, keep_all: bool) -> tuple[list[StepRecord], str]:
+        """(the records kept: all, or the last; why training stopped early, or "")."""
+        trainer, history, net = self._trainer, self._history, self.network
+        kept: list[StepRecord] = []
+        # A step goes into the history when the next one is done, so the last one can
+        # carry the trainer state (the state play continues from) without a copy per
+        # step; at most two full records are alive at once.
+        previous = None
+        failure = ""
+        with _diverging_quietly():
+            for _ in range(steps):
+                before = (net.weights, net.biases, trainer.state())
+                try:
+                    record = trainer.step()
+                    if previous is not None:
+                        history.append(previous)
+                except MemoryError:
+                    net.weights, net.biases = list(before[0]), list(before[1])
+                    trainer.restore(before[2])
+                    failure = (f"Training stopped at step {trainer.steps_done + 1}: not "
+                               "enough memory for a step of this network on these samples "
+                               "(try fewer samples, a smaller batch or fewer neurons).")
+                    break
+                previous = record
+                if keep_all:
+                    kept.append(record)
+                else:
+                    kept[:] = (record,)
+                if record.diverged or (until is not None and until(record)):
+                    break
+            if previous is not None:
+                history.append(previous, trainer.state())
+        return kept, failure
 
     def _finish_steps(self, records, parameters_before, state_before,
                       notify: bool = True) -> None:
+        """The steps in ``records`` are in the history: keep the last, tell the views
+        (now or, with ``notify=False``, at :meth:`notify_trained`), push the undo entry."""
         if not records:
             return
         self._last_step = records[-1]
-        self._history.extend(records, self._trainer.state())
-        held, self._held_records = self._held_records + list(records), []
+        # quietly trained steps: only the last record waits for the views
+        held, self._held_records = self._held_records[-1:] + list(records), []
         if notify or records[-1].diverged:
             self._emit("steps_recorded", held)
         else:
-            self._held_records = held
-        applied = sum(1 for r in records if r.update.applied)
+            self._held_records = held[-1:]
+        applied = self._trainer.steps_done - state_before["steps_done"] - (
+            0 if records[-1].update.applied else 1)
         if applied:
-            # the steps are done: the command's first redo does nothing
-            self.undo_stack.push(TrainCommand(self, parameters_before, state_before,
-                                              applied))
+            self._push_training(parameters_before, state_before, applied)
         if self._held_records:
             return
-        if any(r.update.applied for r in held):  # a divergent step applies nothing
+        if applied or any(r.update.applied for r in held):  # a divergent step applies nothing
             self._emit("parameters_changed")
         if records[-1].diverged:
             record = records[-1]
@@ -526,6 +574,27 @@ class Session(QObject):
                 f"The loss diverged at step {record.step + 1} ({record.divergence}): "
                 "try a smaller learning rate. The weights from before that step are kept.")
             self._emit("diverged", record)
+
+    def _push_training(self, parameters_before, state_before, steps: int) -> None:
+        """The steps just taken as an undoable edit (the command's first redo does
+        nothing: the steps are done), merged into the training run just before it.
+
+        The merge is done here rather than by QUndoStack.push: PySide keeps the Python
+        side of every command the stack merges away and deletes (its trainer states
+        and parameter lists), so play, which trains a burst per event-loop turn, grew
+        by thousands of objects a minute.  Qt merges only into a command that is not
+        the saved state, with nothing to redo; so does this."""
+        stack = self.undo_stack
+        command = TrainCommand(self, parameters_before, state_before, steps)
+        index = stack.index()
+        top = stack.command(index - 1) if index else None
+        if (isinstance(top, TrainCommand) and index == stack.count()
+                and index != stack.cleanIndex() and top.mergeWith(command)):
+            # what push tells after a merge (the undo menu and the history list follow)
+            stack.indexChanged.emit(index)
+            stack.undoTextChanged.emit(stack.undoText())
+            return
+        stack.push(command)
 
     @property
     def notification_pending(self) -> bool:
@@ -568,6 +637,7 @@ class Session(QObject):
                 next(pending["phases"])
             except StopIteration as done:
                 step = done.value
+            self._history.append(step, self._trainer.state())
             self._finish_steps([step], pending["params"], pending["state"])
         return record
 

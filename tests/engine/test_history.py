@@ -67,6 +67,24 @@ def test_a_million_steps_keep_memory_bounded_and_the_recent_steps_whole():
     np.testing.assert_array_equal(history.losses, 1.0 / (1 + steps))
 
 
+def test_a_big_networks_snapshots_fit_in_their_byte_budget():
+    # a 256×256 weight is 512 kB: 4 MB of room keeps 8 of them, so the floor of 16 holds
+    history = History(1, snapshot_bytes=4 * 2**20)
+    weight = np.zeros((256, 256))
+    for step in range(5000):
+        history.append_values(step, 0.0, [1.0], [1.0], (weight + step,), (np.zeros(256),))
+    assert len(history.snapshots) <= History.MIN_SNAPSHOTS
+    assert history.nbytes <= History(1).nbytes + History.MIN_SNAPSHOTS * (weight.nbytes + 2048)
+    # the latest steps are kept whole, the older ones thinned
+    assert history.snapshots[-1].step == 4999 and history.snapshots[-1].weights[0][0, 0] == 4999
+    assert [s.step for s in history.snapshots[-4:]] == [4996, 4997, 4998, 4999]
+    # a small network keeps its full count in the same budget
+    small = History(1, snapshot_bytes=4 * 2**20)
+    for step in range(5000):
+        small.append_values(step, 0.0, [1.0], [1.0], (np.full((2, 2), step),), (np.zeros(2),))
+    assert History.MIN_SNAPSHOTS < len(small.snapshots) <= 1024
+
+
 def test_snapshots_stay_bounded_and_find_the_nearest_earlier_step():
     history = History(1, recent_snapshots=256, snapshot_capacity=1024)
     for step in range(100_000):

@@ -91,8 +91,8 @@ BAD_INPUTS = [
      "network.layers: a network needs at least 2 layers"),
     ("17 layers", json_text(edit(lesson(), ("network", "layers"), [1] * 17)),
      "network.layers: at most 16 layers are allowed, got 17"),
-    ("257 neurons", json_text(edit(lesson(), ("network", "layers"), [2, 257, 2])),
-     "network.layers[1]: must be at most 256, got 257"),
+    ("129 neurons", json_text(edit(lesson(), ("network", "layers"), [2, 129, 2])),
+     "network.layers[1]: must be at most 128, got 129"),
     ("zero neurons", json_text(edit(lesson(), ("network", "layers"), [2, 0, 2])),
      "network.layers[1]: must be at least 1, got 0"),
     ("fractional neurons", json_text(edit(lesson(), ("network", "layers"), [2, 3.5, 2])),
@@ -242,8 +242,8 @@ BAD_INPUTS = [
      "data.generator: sine gives 1 input, but the input layer has 2 neurons"),
     ("generator n zero", json_text(edit(generated_lesson(), ("data", "n"), 0)),
      "data.n: must be at least 1, got 0"),
-    ("generator n beyond limit", json_text(edit(generated_lesson(), ("data", "n"), 100_001)),
-     "data.n: must be at most 100000, got 100001"),
+    ("generator n beyond limit", json_text(edit(generated_lesson(), ("data", "n"), 10_001)),
+     "data.n: must be at most 10000, got 10001"),
     ("generator noise negative", json_text(edit(generated_lesson(), ("data", "noise"), -1)),
      "data.noise: must be at least 0, got -1.0"),
     ("generator noise above 10", json_text(edit(generated_lesson(), ("data", "noise"), 11)),
@@ -257,8 +257,8 @@ BAD_INPUTS = [
      'data: missing key "n"'),
     ("too many samples",
      json_text(edit(lesson(), ("data", "samples"),
-                    [{"x": [0, 0], "y": [0, 0]}] * 100_001)),
-     "data.samples: at most 100,000 samples are allowed, got 100,001"),
+                    [{"x": [0, 0], "y": [0, 0]}] * 10_001)),
+     "data.samples: at most 10,000 samples are allowed, got 10,001"),
 ]
 
 
@@ -328,10 +328,10 @@ def test_class_index_targets_become_one_hot():
 
 def test_largest_allowed_network_loads():
     obj = lesson()
-    obj["network"] = {"layers": [256] * 16, "activations": ["relu"] * 15,
+    obj["network"] = {"layers": [128] * 16, "activations": ["relu"] * 15,
                       "init": {"scheme": "he_uniform", "seed": 0}}
-    obj["data"] = {"samples": [{"x": [0.0] * 256, "y": [0.0] * 256}]}
-    assert io.from_dict(obj).network.parameter_count == 15 * (256 * 256 + 256)
+    obj["data"] = {"samples": [{"x": [0.0] * 128, "y": [0.0] * 128}]}
+    assert io.from_dict(obj).network.parameter_count == 15 * (128 * 128 + 128)
 
 
 # -- the file itself --------------------------------------------------------------

@@ -97,7 +97,8 @@ class Animator(QObject):
         self._play.timeout.connect(self._on_play_tick)
         self._play_started = 0.0
         #: seconds one step takes in the window (session overhead included), measured
-        self._seconds_per_step = 1e-4
+        #: by the bursts; None until the first burst of play (a single step) measured it
+        self._seconds_per_step: float | None = None
         #: full speed: seconds between two frames (paced by _pace_frames)
         self._frame_interval = 0.05
         self._last_frame = 0.0
@@ -109,6 +110,10 @@ class Animator(QObject):
         session.structure_changed.connect(self._show_rest)
         session.parameters_changed.connect(self._on_parameters_changed)
         session.diverged.connect(self._on_diverged)
+        session.training_stopped.connect(self._on_training_stopped)
+        session.structure_changed.connect(self._forget_step_time)
+        session.data_changed.connect(self._forget_step_time)
+        session.training_changed.connect(self._forget_step_time)
 
     # -- what is shown ----------------------------------------------------------------
 
@@ -454,13 +459,38 @@ class Animator(QObject):
             self._drive(self.session.notify_trained)
         self.frame.emit()
 
+    def _burst_steps(self) -> int:
+        """How many steps fit in one burst of BURST_MS: one until a step was timed (a
+        step of a big network on many samples can take a good part of a second)."""
+        if self._seconds_per_step is None:
+            return 1
+        return max(1, int(BURST_MS / 1000.0 / self._seconds_per_step))
+
+    def _timed_burst(self, steps: int) -> tuple[int, float]:
+        """Train up to ``steps`` steps quietly; (steps taken, when it finished).  The
+        time per step it measured sizes the next bursts."""
+        session = self.session
+        before = session.steps_done
+        started = time.perf_counter()
+        self._train(steps, notify=False)
+        done = time.perf_counter()
+        taken = session.steps_done - before
+        if taken:
+            per_step = (done - started) / taken
+            previous = self._seconds_per_step
+            # smoothed, so one slow burst (a garbage collection) barely moves it; but a
+            # step that got slower (a bigger network) shrinks the next burst at once
+            self._seconds_per_step = (per_step if previous is None or per_step > 2 * previous
+                                      else 0.7 * previous + 0.3 * per_step)
+        return taken, done
+
     def _paced_tick(self) -> None:
         elapsed = time.perf_counter() - self._play_started
         due = int(elapsed * self.steps_per_second) - (
             self.session.steps_done - self._steps_at_clock)
         if due > 0:
-            self._train(min(due, 1000))
-            self.frame.emit()
+            self._timed_burst(min(due, self._burst_steps()))
+            self._notify()
 
     def _full_speed_tick(self) -> None:
         # The timer fires whenever the event loop is idle: each tick trains for a short
@@ -470,16 +500,12 @@ class Animator(QObject):
         # costs (restyles, repaints, the plots' own timers) is not measured piece by
         # piece but seen in the share of time the bursts get.
         started = time.perf_counter()
-        steps = max(1, int(BURST_MS / 1000.0 / self._seconds_per_step))
-        records = self._train(steps, notify=False)
-        done = time.perf_counter()
-        if records:
-            per_step = (done - started) / len(records)
-            # smoothed: one slow burst (a garbage collection) barely moves it
-            self._seconds_per_step = 0.7 * self._seconds_per_step + 0.3 * per_step
+        taken, done = self._timed_burst(self._burst_steps())
         self._training_seconds += done - started
         self._pace_frames(done)
-        stopping = (not records or records[-1].diverged or self._stop_reason() is not None)
+        last = self.session.last_step
+        stopping = (not taken or not self.playing or (last is not None and last.diverged)
+                    or self._stop_reason() is not None)
         if stopping or done - self._last_frame >= self._frame_interval:
             self._notify()
             self._last_frame = time.perf_counter()
@@ -526,4 +552,13 @@ class Animator(QObject):
     def _on_diverged(self, record) -> None:
         if self.playing:
             self.pause(f"The loss diverged at step {record.step + 1}.")
+
+    def _on_training_stopped(self, reason: str) -> None:
+        # out of memory: the steps before the failed one are kept and shown
+        if self.playing:
+            self.pause(reason)
+
+    def _forget_step_time(self, *_args) -> None:
+        """Another network, data or settings: the next burst times a step again."""
+        self._seconds_per_step = None
 
