@@ -122,7 +122,6 @@ def build_window(path=None, steps: int = 0, restore_layout: bool = True):
 
 def _open_window(scenario, path, steps: int, restore_layout: bool):
     application()
-    from . import commands
     from .main_window import MainWindow
     from .session import Session
 
@@ -132,7 +131,8 @@ def _open_window(scenario, path, steps: int, restore_layout: bool):
         window.remember_recent(path)
     if steps:
         window.load_deferred_docks()  # so the plots record these steps too
-        commands.train(session, steps)
+        session.train(steps, notify=False)  # keeps only the last full step record
+        session.notify_trained()
     window.show()
     return window
 
