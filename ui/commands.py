@@ -260,11 +260,17 @@ class ResetCommand(QUndoCommand):
         self.session = session
         net = session.network
         self.before = ((list(net.weights), list(net.biases)), session.training_state())
+        #: the weights reset to, kept: undoing later edits (an architecture change
+        #: remembers its network as "initial") must not change what a redo resets to
+        self.initial = session.initial_parameters
         self._history_before = None
 
     def redo(self):
-        self._history_before = self.session.kept_history()
-        self.session.reset_parameters()
+        session = self.session
+        self._history_before = session.kept_history()
+        with session.batch():
+            session.set_parameters(*self.initial)
+            session.restart_training()
 
     def undo(self):
         self.session.rewind(*self.before, self._history_before)

@@ -46,7 +46,7 @@ TYPED = ("abc", "nan", "inf", "-inf", "1e308", "-1e308", "1e400", "-0", "0", "1"
 #: trigger-able actions and how often they are picked (weights)
 STEP_ACTIONS = ("next_phase", "previous_phase", "forward_step", "backward_step",
                 "update_step", "full_step", "reset", "undo", "redo")
-BUILTINS = ("lecture-example", "xor", "deep-sigmoid")
+BUILTINS = ("lecture-example", "xor", "deep-sigmoid", "circles", "sine", "spiral")
 
 #: (kind, weight): how often each kind of action is drawn
 KINDS = (("trigger", 14), ("play", 3), ("type_field", 10), ("type_spin", 4),
@@ -245,12 +245,15 @@ class Runner:
             slider.setValue(int(u * (slider.maximum() + 1)))
         elif kind == "type_field":
             _type(_pick(self._fields(window), u), text)
+        elif kind == "type_learning_rate":  # for the fuzzer's own test
+            _type(window.docks["training"].learning_rate, text)
         elif kind == "type_spin":
             boxes = [b for b in window.docks["layers"].widget().findChildren(
                 type(window.docks["training"].batch))] + [window.docks["training"].batch]
             box = _pick(boxes, u)
             if box is not None and box.isEnabled():
                 line = box.lineEdit()
+                line.setFocus()
                 line.selectAll()
                 QTest.keyClicks(line, text)
                 QTest.keyClick(line, Qt.Key.Key_Return)
@@ -450,6 +453,7 @@ def _type(field, text: str) -> None:
     if field is None or not field.isEnabled():
         return
     edit = field.edit
+    edit.setFocus()  # as a person types: Enter then confirms, runs no step
     edit.selectAll()
     if text:
         QTest.keyClicks(edit, text)
