@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean fuzz-window
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(VENV)/.installed
 	ln -s "$(CURDIR)/resources" $(IMPORT_GRAPH)/bpsim/resources
 	cd $(IMPORT_GRAPH) && "$(abspath $(BIN))/lint-imports" --no-cache "$(CURDIR)/pyproject.toml"
 	$(BIN)/python -m pytest -q
+
+# random editing sessions in the window until MINUTES are up; one-line summary, each
+# distinct failure's seed and minimal action list kept in build/fuzz-window/
+MINUTES ?= 10
+fuzz-window: $(VENV)/.installed
+	$(BIN)/python tests/ui/window_fuzz.py --minutes $(MINUTES) --out build/fuzz-window
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run_all.py

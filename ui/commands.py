@@ -8,6 +8,8 @@ one way, session → commands.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
@@ -23,6 +25,20 @@ if TYPE_CHECKING:
     from .session import Session
 
 
+def _checked(session: Session, **changes) -> None:
+    """ScenarioError (raised here, in Python) unless the scenario with ``changes`` is
+    one the loader accepts.  A command is refused when it is made, never in ``redo``:
+    an exception in redo, called by QUndoStack.push from C++, ends the process."""
+    replace(session.scenario, **changes).check()
+
+
+def _finite(value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"a weight or bias must be a finite number, got {value!r}")
+    return value
+
+
 class SetWeightCommand(QUndoCommand):
     """W⁽ˡ⁾[j, i] = value.  Repeated edits of the same weight in one gesture merge: a
     slider drag is one undo entry; the Inspector gives each typed value a gesture of
@@ -33,8 +49,10 @@ class SetWeightCommand(QUndoCommand):
     def __init__(self, session: Session, layer: int, j: int, i: int, value: float,
                  gesture: object = None):
         super().__init__()
-        self.session, self.key, self.new = session, (layer, j, i), float(value)
+        self.session, self.key, self.new = session, (layer, j, i), _finite(value)
         self.gesture = gesture
+        if not (1 <= layer and 0 <= j and 0 <= i):
+            raise IndexError(f"no weight w[{layer}][{j},{i}] in this network")
         self.old = float(session.network.weights[layer - 1][j, i])
         self._set_text()
 
@@ -68,8 +86,10 @@ class SetBiasCommand(QUndoCommand):
     def __init__(self, session: Session, layer: int, j: int, value: float,
                  gesture: object = None):
         super().__init__()
-        self.session, self.key, self.new = session, (layer, j), float(value)
+        self.session, self.key, self.new = session, (layer, j), _finite(value)
         self.gesture = gesture
+        if not (1 <= layer and 0 <= j):
+            raise IndexError(f"no bias b[{layer}][{j}] in this network")
         self.old = float(session.network.biases[layer - 1][j])
         self._set_text()
 
@@ -101,6 +121,7 @@ class SetNetworkCommand(QUndoCommand):
 
     def __init__(self, session: Session, network, text: str):
         super().__init__(text)
+        _checked(session, network=network)
         self.session = session
         self.before = session.network.copy()
         self.after = network.copy()
@@ -118,6 +139,7 @@ class SetNetworkAndDataCommand(QUndoCommand):
 
     def __init__(self, session: Session, network: Network, data: DataSpec, text: str):
         super().__init__(text)
+        _checked(session, network=network, data=data)
         self.session = session
         self.before = (session.network.copy(), session.data)
         self.after = (network.copy(), data)
@@ -132,6 +154,7 @@ class SetNetworkAndDataCommand(QUndoCommand):
 class SetTrainingCommand(QUndoCommand):
     def __init__(self, session: Session, settings, text: str):
         super().__init__(text)
+        _checked(session, training=settings)
         self.session, self.before, self.after = session, session.training, settings
 
     def redo(self):
@@ -144,6 +167,7 @@ class SetTrainingCommand(QUndoCommand):
 class SetDataCommand(QUndoCommand):
     def __init__(self, session: Session, data, text: str):
         super().__init__(text)
+        _checked(session, data=data)
         self.session, self.before, self.after = session, session.data, data
 
     def redo(self):
@@ -159,6 +183,7 @@ class ReinitializeCommand(QUndoCommand):
 
     def __init__(self, session: Session, init):
         super().__init__(f"Re-initialize weights ({init.scheme}, seed {init.seed})")
+        _checked(session, init=init)
         self.session = session
         self.init_before, self.init_after = session.init, init
         net = session.network
@@ -260,11 +285,17 @@ class ResetCommand(QUndoCommand):
         self.session = session
         net = session.network
         self.before = ((list(net.weights), list(net.biases)), session.training_state())
+        #: the weights reset to, kept: undoing later edits (an architecture change
+        #: remembers its network as "initial") must not change what a redo resets to
+        self.initial = session.initial_parameters
         self._history_before = None
 
     def redo(self):
-        self._history_before = self.session.kept_history()
-        self.session.reset_parameters()
+        session = self.session
+        self._history_before = session.kept_history()
+        with session.batch():
+            session.set_parameters(*self.initial)
+            session.restart_training()
 
     def undo(self):
         self.session.rewind(*self.before, self._history_before)

@@ -978,8 +978,10 @@ class MainWindow(QMainWindow):
             # tour, if it has one, is offered in the Tours dock
             self._offered_for = self.session.scenario
             self.tour_dock.scenario_opened()
-        # the canvas has rebuilt its items: draw the path on the new ones
-        QTimer.singleShot(0, self._redraw_after_rebuild)
+        # the canvas has rebuilt its items: draw the path on the new ones (with the
+        # window as context: a window closed meanwhile drops the call, never paints on
+        # a deleted canvas)
+        QTimer.singleShot(0, self, self._redraw_after_rebuild)
 
     def _redraw_after_rebuild(self) -> None:
         if self._math_dock is None:

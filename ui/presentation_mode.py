@@ -156,7 +156,7 @@ class PresentationMode(QObject):
         self._size_math_dock()
         window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
         # the full-screen geometry arrives with the next events; fit the network then
-        QTimer.singleShot(0, self._after_resize)
+        QTimer.singleShot(0, self, self._after_resize)
         self.toggled.emit(True)
 
     def _strip(self) -> None:
@@ -225,7 +225,7 @@ class PresentationMode(QObject):
         window.restoreState(saved.state, STATE_VERSION)
         # the dock sizes are proportions of the window's size at the time: once the
         # window has really left full screen (posted resize events), once more
-        QTimer.singleShot(0, lambda: self._restore_state_again(saved.state))
+        QTimer.singleShot(0, self, lambda: self._restore_state_again(saved.state))
         window.menuBar().setVisible(saved.menu_bar)
         window.statusBar().setVisible(saved.status_bar)
         focus = saved.focus
@@ -251,7 +251,7 @@ class PresentationMode(QObject):
     def _on_structure_changed(self) -> None:
         # opening another scenario arranges its plots: keep the presentation clean
         if self.active:
-            QTimer.singleShot(0, self._restrip)
+            QTimer.singleShot(0, self, self._restrip)
 
     def _restrip(self) -> None:
         if self.active:

@@ -12,6 +12,8 @@ table, so it accepts exactly what a scenario file may hold.
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
@@ -183,8 +185,9 @@ class NumberField(QWidget):
 
 def slider_half_range(value: float) -> float:
     """R in the slider's range [−R, R]: R = max(1, 2|w|), so the value sits well inside
-    it and the sign can be flipped by dragging."""
-    return max(1.0, 2.0 * abs(value))
+    it and the sign can be flipped by dragging.  Capped at the largest float: a typed
+    1e308 gives R = 1.8e308, not infinity."""
+    return max(1.0, min(2.0 * abs(value), sys.float_info.max))
 
 
 class NumberSlider(QWidget):
@@ -252,12 +255,14 @@ class NumberSlider(QWidget):
     def slider_value(self, position: int) -> float:
         """The value at slider position ``position`` (0..STEPS)."""
         r = self._half_range
-        return -r + 2.0 * r * position / self.STEPS
+        # r·(2p/STEPS − 1), not −r + 2r·p/STEPS: 2r overflows for r near the largest float
+        return r * (2.0 * position / self.STEPS - 1.0)
 
     def _place_slider(self) -> None:
         self._half_range = slider_half_range(self._value)
         r = self._half_range
-        position = round((self._value + r) / (2.0 * r) * self.STEPS)
+        # (value + r)/(2r), written so that no sum or product overflows: |value| ≤ r
+        position = round((0.5 + 0.5 * (self._value / r)) * self.STEPS)
         with QSignalBlocker(self.slider):
             self.slider.setValue(position)
         self.range_label.setText(f"±{format_number(r, 3)}")
@@ -279,7 +284,8 @@ class NumberSlider(QWidget):
         # keyboard moves in a row share the gesture of the last release, so they merge too
         value = self.slider_value(position)
         # round to what the slider can resolve, so the undo text reads 0.52, not 0.5200000001
-        value = float(f"{value:.3g}")
+        rounded = float(f"{value:.3g}")
+        value = rounded if abs(rounded) <= sys.float_info.max else value  # not 1.8e308 = inf
         self._value = value
         self.field.set_value(value)
         self.value_dragged.emit(value, self._gesture)

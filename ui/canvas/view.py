@@ -347,6 +347,12 @@ class NetworkCanvas(QGraphicsView):
     # restyling (parameters_changed, sample_changed, data_changed; per frame)
     # =========================================================================
 
+    def _items_current(self) -> bool:
+        """Whether the items were built for the session's architecture: between a new
+        network and structure_changed (while the edit is told, e.g. a step abandoned
+        first) they are not, and restyling waits for the rebuild."""
+        return self._layers == self.session.network.layers
+
     def _restyle(self) -> None:
         self._restyle_edges()
         self._restyle_biases()
@@ -375,9 +381,11 @@ class NetworkCanvas(QGraphicsView):
 
     def _restyle_biases(self) -> None:
         override = self._bias_override
-        for l, column in enumerate(self._bias_labels, start=1):
-            biases = (override[l - 1] if override is not None
-                      else self.session.network.biases[l - 1])
+        per_layer = override if override is not None else self.session.network.biases
+        if not self._items_current() or \
+                [len(b) for b in per_layer] != [len(column) for column in self._bias_labels]:
+            return  # labels of another architecture (an edit is being told); rebuilt soon
+        for column, biases in zip(self._bias_labels, per_layer):
             for j, item in enumerate(column):
                 item.set_text("b = " + format_number(biases[j]))
         self._bias_batch.update()
@@ -393,6 +401,8 @@ class NetworkCanvas(QGraphicsView):
         return [x[0]] + [r.a[0] for r in records], y[0]
 
     def _restyle_neurons(self) -> None:
+        if not self._items_current():
+            return
         activations, target = self._forward_activations()
         override = self._neuron_override
         for l, column in enumerate(self._neurons):

@@ -190,6 +190,11 @@ class LayersDock(QDockWidget):
     def _rebuild(self) -> None:
         net = self.session.network
         selected = self.selected_layer()
+        # the old rows' widgets go silent before they go: a spin box holding typed text
+        # would commit it on losing focus as it is deleted, an edit pushed while the
+        # edit that rebuilt the rows is still being pushed
+        for widget in (*self.size_boxes, *filter(None, self.activation_boxes)):
+            widget.blockSignals(True)
         self.table.setRowCount(0)
         self.size_boxes, self.activation_boxes, self.size_editors = [], [], []
         self.table.setRowCount(len(net.layers))

@@ -204,6 +204,10 @@ class Animator(QObject):
 
     def set_phase_ms(self, ms: int) -> None:
         self.phase_ms = max(0, int(ms))
+        if self.phase_ms <= 0 and self._tween.isActive():
+            # an instant speed chosen mid-tween: the phase shown ends now (t = 1)
+            self._finish_tween()
+            self.frame.emit()
 
     def set_speed(self, speed: Speed) -> None:
         self.set_phase_ms(speed.phase_ms)
@@ -340,7 +344,7 @@ class Animator(QObject):
 
     def _on_tween(self) -> None:
         elapsed_ms = (time.perf_counter() - self._tween_start) * 1000.0
-        self.t = min(1.0, elapsed_ms / self.phase_ms)
+        self.t = min(1.0, elapsed_ms / self.phase_ms) if self.phase_ms > 0 else 1.0
         if self.t >= 1.0:
             self._tween.stop()
         self.frame.emit()
