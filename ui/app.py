@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from bpsim import io
 
 NO_DISPLAY_HINT = ("bpsim: no display found; use QT_QPA_PLATFORM=offscreen with "
@@ -189,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     except io.ScenarioError as error:
         print(f"bpsim: {error.report()}", file=sys.stderr)
         return 1
+
+    # A diverging network overflows: the window says so in words (the divergence
+    # banner, "NaN" and "∞" on the canvas), numpy's warnings would only reach a terminal
+    # a teacher never looks at.
+    np.seterr(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
     # No QApplication can exist before Qt's widgets are imported.
     app_exists = "PySide6.QtWidgets" in sys.modules and (

@@ -267,3 +267,16 @@ def test_export_plots_writes_a_picture_and_the_numbers_of_every_plot(qtbot, tmp_
     assert len([n for n in names if n.endswith(".png")]) == len(window.plot_docks)
     loss_rows = (tmp_path / "loss.csv").read_text().strip().splitlines()
     assert len(loss_rows) == 1 + 2  # a header and the two steps taken
+
+
+def test_a_diverging_run_prints_no_numpy_warnings(tmp_path):
+    """The lecture example at η = 1 diverges within a few hundred steps: the window
+    reports it in words, and nothing reaches the terminal."""
+    out = tmp_path / "diverged.png"
+    code = ("import sys; from bpsim.ui.app import main; "
+            f"sys.exit(main(['--screenshot', {str(out)!r}, '--steps', '300']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert done.returncode == 0, done.stderr
+    assert out.exists()
+    assert "RuntimeWarning" not in done.stderr and "overflow" not in done.stderr
