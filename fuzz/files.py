@@ -368,13 +368,14 @@ def run_subprocess(argv, seconds: float = MAX_SECONDS) -> Outcome:
                    done.stderr.decode("utf-8", "replace"), seconds_taken)
 
 
-def judge(argv, outcome: Outcome, subprocess_run: bool = False) -> str | None:
+def judge(argv, outcome: Outcome, subprocess_run: bool = False,
+          seconds: float = MAX_SECONDS) -> str | None:
     """None if the run ended as it should, else the kind of failure with its place."""
     if outcome.crash is not None:
         kind, place = outcome.crash
         return f"{kind} {place}".strip()
     # a subprocess also pays for starting Python and importing numpy
-    limit = MAX_SECONDS + (3.0 if subprocess_run else 0.0)
+    limit = seconds + (3.0 if subprocess_run else 0.0)
     if outcome.seconds > limit:
         return f"slow ({outcome.seconds:.1f} s)"
     if len(outcome.out.encode("utf-8", "surrogatepass")) > MAX_STDOUT:
@@ -480,9 +481,9 @@ def _minimize(case: Case, trees, argv, key, folder: Path) -> bytes:
 
 def run(seed: int = 0, files: int | None = None, seconds: float | None = None,
         commands_per_file: int = 3, subprocess_every: int = 50, keep: Path | None = None,
-        minimize: bool = True, log=None) -> Report:
+        minimize: bool = True, log=None, budget: float = MAX_SECONDS) -> Report:
     """Fuzz ``files`` files (or until ``seconds`` have passed); ``keep`` is where the
-    reproducers go (None: nowhere)."""
+    reproducers go (None: nowhere); ``budget``: each run's time limit in seconds."""
     rng = random.Random(seed)
     trees = seed_trees()
     report = Report()
@@ -502,9 +503,9 @@ def run(seed: int = 0, files: int | None = None, seconds: float | None = None,
             report.files += 1
             for command in COMMANDS[::2]:
                 argv = [*command[:1], str(path), *command[1:]]
-                outcome = run_subprocess(argv)
+                outcome = run_subprocess(argv, budget)
                 report.runs += 1
-                key = judge(argv, outcome, subprocess_run=True)
+                key = judge(argv, outcome, subprocess_run=True, seconds=budget)
                 if key:
                     record(f"{key} ({name})", name.encode(), argv, outcome)
 
@@ -523,9 +524,11 @@ def run(seed: int = 0, files: int | None = None, seconds: float | None = None,
             for command in rng.sample(COMMANDS, commands_per_file):
                 argv = [command[0], str(path), *command[1:]]
                 as_subprocess = subprocess_every and done % subprocess_every == 0
-                outcome = run_subprocess(argv) if as_subprocess else run_in_process(argv)
+                outcome = run_subprocess(argv, budget) if as_subprocess \
+                    else run_in_process(argv, budget)
                 report.runs += 1
-                key = judge(argv, outcome, subprocess_run=bool(as_subprocess))
+                key = judge(argv, outcome, subprocess_run=bool(as_subprocess),
+                            seconds=budget)
                 if key is None:
                     continue
                 key = f"{key} [{command[0]}]"
