@@ -133,7 +133,11 @@ def _random_op(tree, rng: random.Random):
                 else rng.choice(_STRANGE_VALUES + _STRANGE_NUMBERS))
     if isinstance(value, (int, float)) and not isinstance(value, bool) and roll < 0.8:
         if rng.random() < 0.3:  # a nearby number: the edges of the ranges
-            return ("set", path, value * rng.choice([-1, 0, 2, 10, 1e6, 1e-6, 1e300]))
+            factor = rng.choice([-1, 0, 2, 10, 1e6, 1e-6, 1e300])
+            try:
+                return ("set", path, value * factor)
+            except OverflowError:  # an integer of hundreds of digits times a float
+                return ("set", path, -value)
         return ("set", path, rng.choice(_STRANGE_NUMBERS))
     return ("set", path, rng.choice(_STRANGE_NUMBERS + _STRANGE_VALUES))
 
