@@ -173,3 +173,11 @@ def test_samples_times_weights_above_the_limit_are_refused(tmp_path, capsys):
     code, out, err = run(capsys, "step", write(tmp_path, obj))
     assert_refused(code, out, err, "data")
     assert "multiply-adds" in err
+
+
+@pytest.mark.parametrize("generator", ["circles", "spiral", "xor"])
+def test_a_noise_of_minus_zero_is_no_noise(tmp_path, capsys, generator):
+    obj = io.to_dict(io.load_builtin("spiral"))
+    obj["data"] = {"generator": generator, "n": 8, "noise": -0.0, "seed": 1}
+    code, out, err = run(capsys, "gradcheck", write(tmp_path, obj), "--json")
+    assert code in (0, 1) and err == "" and json.loads(out)["max_error"] >= 0
