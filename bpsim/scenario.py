@@ -154,6 +154,13 @@ class Scenario:
                                         f"weights is {work:,} multiply-adds per pass; at "
                                         f"most {MAX_WORK:,} (fewer samples or a smaller "
                                         "network)")
+        values = samples * sum(int(n) for n in net.layers)
+        if values > MAX_NEURON_VALUES:
+            # a step keeps z, a and δ of every neuron for every sample of the batch
+            raise ScenarioError("data", f"{samples:,} samples × {sum(net.layers):,} neurons "
+                                        f"is {values:,} neuron values per pass; at most "
+                                        f"{MAX_NEURON_VALUES:,} (fewer samples or a smaller "
+                                        "network)")
         return self
 
     def reinitialize(self, init: InitSpec | None = None) -> None:
@@ -167,6 +174,11 @@ class Scenario:
 #: samples × weights: the most one pass over the whole dataset may cost, in multiply-
 #: adds (a training step on all samples takes about 1 ns each: well under a second)
 MAX_WORK = 400_000_000
+
+
+#: samples × neurons: the most neuron values one pass over the whole dataset may make
+#: (a step's records take about 100 ns per value: under half a second)
+MAX_NEURON_VALUES = 5_000_000
 
 
 def weight_count(layers) -> int:

@@ -181,3 +181,22 @@ def test_a_noise_of_minus_zero_is_no_noise(tmp_path, capsys, generator):
     obj["data"] = {"generator": generator, "n": 8, "noise": -0.0, "seed": 1}
     code, out, err = run(capsys, "gradcheck", write(tmp_path, obj), "--json")
     assert code in (0, 1) and err == "" and json.loads(out)["max_error"] >= 0
+
+
+def test_samples_times_neurons_above_the_limit_are_refused(tmp_path, capsys):
+    """Few weights but many neurons on 100,000 samples: a step took seconds."""
+    obj = spiral(layers=[2] + [8] * 7 + [256, 1], activations=["relu"] * 8 + ["sigmoid"],
+                 init={"scheme": "he_normal", "seed": 0})
+    obj["data"]["n"] = 100_000
+    code, out, err = run(capsys, "step", write(tmp_path, obj))
+    assert_refused(code, out, err, "data")
+    assert "neuron values" in err
+
+
+def test_explain_on_100000_samples_builds_only_the_terms_it_shows(tmp_path, capsys):
+    obj = spiral(layers=[2, 2, 1], activations=["sigmoid", "sigmoid"],
+                 init={"scheme": "xavier_uniform", "seed": 0})
+    obj["data"]["n"] = 100_000
+    code, out, err = run(capsys, "explain", write(tmp_path, obj))
+    assert code == 0 and err == ""
+    assert "sum over the 100000 samples of the batch" in out
