@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test bench clean fuzz-window
+.PHONY: run test bench fuzz fuzz-window clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ fuzz-window: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run_all.py
+
+# The scenario-file fuzzer for FUZZ_SECONDS (default 600): one summary line
+# ("N files, M runs, K failures"), the smallest reproducer of each distinct failure in
+# fuzz/failures/, exit 1 on any failure.  FUZZ_SEED repeats a run.
+FUZZ_SECONDS ?= 600
+fuzz: $(VENV)/.installed
+	$(BIN)/python fuzz/files.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
 	rm -rf $(VENV) build *.egg-info

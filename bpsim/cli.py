@@ -110,8 +110,24 @@ def open_scenario(name: str) -> Scenario:
                            source=name)
 
 
+#: ``--json`` writes an array of more numbers than this as a summary (see _array)
+JSON_ARRAY_LIMIT = 4096  # a 64 × 64 weight matrix is written in full
+
+
+def _array(array):
+    """The array as nested lists, or above JSON_ARRAY_LIMIT numbers a summary:
+    {"shape", "min", "max", "mean", "norm"}, so that the output stays proportionate
+    (a 100,000-sample batch would otherwise print every sample's activations)."""
+    array = np.asarray(array, dtype=float)
+    if array.size <= JSON_ARRAY_LIMIT:
+        return array.tolist()
+    return {"shape": list(array.shape), "min": float(array.min()),
+            "max": float(array.max()), "mean": float(array.mean()),
+            "norm": float(np.linalg.norm(array))}
+
+
 def _lists(arrays) -> list:
-    return [np.asarray(a).tolist() for a in arrays]
+    return [_array(a) for a in arrays]
 
 
 def _matrix(array, prefix: str) -> str:
@@ -255,6 +271,16 @@ def cmd_train(args) -> int:
 
 def cmd_gradcheck(args) -> int:
     scenario = open_scenario(args.file)
+    samples = len(scenario.dataset())
+    work = gradcheck_mod.batched_work(scenario.network.layers, samples)
+    if work > gradcheck_mod.MAX_COMMAND_WORK:
+        # central differences cost two passes per parameter: refuse rather than run
+        # for minutes (the window's check runs in the background and can be cancelled)
+        raise CommandError(
+            f"{args.file}: too big to check here: {scenario.network.parameter_count:,} "
+            f"parameters on {samples:,} samples need about {work:,} neuron values, at "
+            f"most {gradcheck_mod.MAX_COMMAND_WORK:,}; use fewer samples, a smaller "
+            "network, or the window's gradient check")
     result = gradcheck_mod.check_scenario(scenario)
     tolerance = gradcheck_mod.TOLERANCE
     passed = result.passed(tolerance)
@@ -268,7 +294,6 @@ def cmd_gradcheck(args) -> int:
                      "kinks": result.kinks, "epsilon": result.epsilon,
                      "tolerance": tolerance, "passed": passed}, args.file)
         return 0 if passed else 1
-    samples = len(scenario.dataset())
     print(f"{_name(args.file, scenario)}: gradient check on {samples} sample"
           f"{'s' if samples != 1 else ''}, central differences with ε = "
           f"{format_number(result.epsilon)}")

@@ -83,7 +83,9 @@ GENERATOR_SHAPES = {name: (1 if name == "sine" else 2, 1) for name in GENERATORS
 
 def generate(name: str, n: int, noise: float = 0.0, seed: int = 0) -> Dataset:
     rng = np.random.default_rng(seed)
-    return GENERATORS[name](int(n), float(noise), rng)
+    # + 0.0 turns a noise of -0.0 (a valid number in a file) into 0.0: numpy refuses
+    # a scale whose sign bit is set
+    return GENERATORS[name](int(n), float(noise) + 0.0, rng)
 
 
 def literal(samples) -> Dataset:

@@ -44,6 +44,9 @@ from .network import Network
 TOLERANCE = 1e-5
 #: See the module docstring: relative errors are taken against at least FLOOR·max(1, |J|).
 FLOOR = 1e-3
+#: The most :func:`batched_work` the command line checks (about 3 ns each: ~1.5 s);
+#: the window runs bigger checks in the background, with a Cancel button.
+MAX_COMMAND_WORK = 500_000_000
 #: Activations with a kink at z = 0.
 KINKED = ("relu", "leaky_relu")
 

@@ -150,12 +150,13 @@ def _object(value, path: str, allowed, required=()) -> dict:
     if not isinstance(value, dict):
         raise ScenarioError(path, f"expected an object, got {_describe(value)}")
     if getattr(value, "duplicates", ()):
-        raise ScenarioError(path, f"key {json.dumps(value.duplicates[0])} appears twice")
+        raise ScenarioError(path, f"key {settings_spec.shown(value.duplicates[0])} "
+                                  "appears twice")
     for key in value:
         if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
+            hint = difflib.get_close_matches(key[:100], allowed, n=1)
             suggestion = f" (did you mean {json.dumps(hint[0])}?)" if hint else ""
-            raise ScenarioError(path, f"unknown key {json.dumps(key)}{suggestion}; "
+            raise ScenarioError(path, f"unknown key {settings_spec.shown(key)}{suggestion}; "
                                       f"allowed keys: {', '.join(allowed)}")
     for key in required:
         if key not in value:
@@ -193,9 +194,9 @@ def _integer(value, path: str, minimum: int | None = None, maximum: int | None =
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScenarioError(path, f"expected {what}, got {_describe(value)}")
     if minimum is not None and value < minimum:
-        raise ScenarioError(path, f"must be at least {minimum}, got {value}")
+        raise ScenarioError(path, f"must be at least {minimum}, got {_describe(value)}")
     if maximum is not None and value > maximum:
-        raise ScenarioError(path, f"must be at most {maximum}, got {value}")
+        raise ScenarioError(path, f"must be at most {maximum}, got {_describe(value)}")
     return value
 
 
@@ -381,12 +382,20 @@ def from_dict(obj) -> Scenario:
     version = _integer(obj["version"], "version")
     if version != VERSION:
         raise ScenarioError("version", f"this bpsim reads version {VERSION} files, "
-                                       f"got version {version}")
+                                       f"got version {_describe(version)}")
     text = {}
     for key in ("title", "description"):
         value = obj.get(key, "")
         if not isinstance(value, str):
             raise ScenarioError(key, f"expected a string, got {_describe(value)}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            # "\ud800" alone is valid JSON but no character: it can be neither shown,
+            # printed nor saved as UTF-8
+            raise ScenarioError(key, "not valid text: a lone UTF-16 surrogate "
+                                     f"\\u{ord(value[error.start]):04x} at character "
+                                     f"{error.start + 1}") from None
         text[key] = value
     network, init = _network(obj["network"], "network")
     training = _training(obj["training"], "training")
@@ -417,14 +426,20 @@ def load(path) -> Scenario:
         return ScenarioError(name, problem, source=name)
 
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise fail("is a folder, not a scenario file")
-        if size > MAX_FILE_BYTES:
-            raise fail(f"the file is {size / (1024 * 1024):.1f} MB; scenario files are at "
-                       f"most {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        with open(path, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO would block until a writer comes, /dev/zero never ends
+            raise fail("is not a regular file (a pipe, a device or a socket)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(f"the file is {info.st_size / (1024 * 1024):.1f} MB; scenario files "
+                       f"are at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it
+        # still returns at once; at most the size limit (and one byte) is read
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1) or b""  # None: nothing to read yet
     except FileNotFoundError:
         raise fail("no such file") from None
     except PermissionError:

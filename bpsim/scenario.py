@@ -145,6 +145,22 @@ class Scenario:
             _check_generator(self.data.generator, n_in, n_out, loss)
         else:
             _check_samples(self.data.samples, n_in, n_out, loss)
+        samples = self.data.n if self.data.is_generated else len(self.data.samples)
+        work = samples * weight_count(net.layers)
+        if work > MAX_WORK:
+            # a pass over the whole dataset (the loss after training, the plots) costs
+            # one multiply-add per sample and weight
+            raise ScenarioError("data", f"{samples:,} samples × {weight_count(net.layers):,} "
+                                        f"weights is {work:,} multiply-adds per pass; at "
+                                        f"most {MAX_WORK:,} (fewer samples or a smaller "
+                                        "network)")
+        values = samples * sum(int(n) for n in net.layers)
+        if values > MAX_NEURON_VALUES:
+            # a step keeps z, a and δ of every neuron for every sample of the batch
+            raise ScenarioError("data", f"{samples:,} samples × {sum(net.layers):,} neurons "
+                                        f"is {values:,} neuron values per pass; at most "
+                                        f"{MAX_NEURON_VALUES:,} (fewer samples or a smaller "
+                                        "network)")
         return self
 
     def reinitialize(self, init: InitSpec | None = None) -> None:
@@ -153,6 +169,21 @@ class Scenario:
             self.init = init
         weights, biases = initialize(self.network.layers, self.init)
         self.network.set_parameters(weights, biases)
+
+
+#: samples × weights: the most one pass over the whole dataset may cost, in multiply-
+#: adds (a training step on all samples takes about 1 ns each: well under a second)
+MAX_WORK = 400_000_000
+
+
+#: samples × neurons: the most neuron values one pass over the whole dataset may make
+#: (a step's records take about 100 ns per value: under half a second)
+MAX_NEURON_VALUES = 5_000_000
+
+
+def weight_count(layers) -> int:
+    """Σ n_l · n_{l−1}: the weights of a network of these layer sizes."""
+    return sum(int(a) * int(b) for a, b in zip(layers[:-1], layers[1:]))
 
 
 def check_init(init: InitSpec) -> None:
@@ -204,8 +235,10 @@ def target_problem(y, n_out: int, loss: str) -> str:
         if len(y) == 1:
             index = float(y[0])
             if not (index.is_integer() and 0 <= index < n_out):
+                # 1e308 is a whole number too: written as a float, not its 309 digits
+                shown = int(index) if index.is_integer() and abs(index) < 1e15 else index
                 return (f"a class index must be a whole number from 0 to {n_out - 1}, "
-                        f"got {int(index) if index.is_integer() else index!r}")
+                        f"got {shown!r}")
         elif sorted(y) != [0.0] * (n_out - 1) + [1.0]:
             return f"cross_entropy needs a one-hot row (one 1, the rest 0), got {_shown(y)}"
         return ""

@@ -27,6 +27,9 @@ from .notation.numbers import format_exact
 #: person types a 32-bit one (and Qt's integer fields hold no more)
 MAX_SEED = 2**31 - 1
 
+#: the largest |a|, |b|, σ and c an initializer takes
+MAX_INIT = 1000.0
+
 KINDS = ("float", "int", "bool", "choice")
 
 
@@ -40,7 +43,10 @@ def shown(value) -> str:
         text = json.dumps(value, ensure_ascii=False)
     else:
         text = repr(value)
-    return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
+    if len(text) > 40:
+        text = text[:36] + "…" + text[-3:]
+    # a lone UTF-16 surrogate ("\ud800" in the file) cannot be printed: show its escape
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _bound(value: float) -> str:
@@ -159,7 +165,7 @@ class Setting:
                 raise ValueError(f"expected the name of {self._article_what()}, "
                                  f"got {shown(value)}")
             if value not in self.choices and value not in self.aliases:
-                raise ValueError(f"unknown {self.what} {json.dumps(value)}; "
+                raise ValueError(f"unknown {self.what} {shown(value)}; "
                                  f"choose one of: {', '.join(self.choices + self.aliases)}")
             return value
         # bool is an int in Python, but true is not a number in a scenario file
@@ -179,7 +185,7 @@ class Setting:
                 and (self.minimum_open or self.maximum_open):
             problem = self.describe_range()  # an open end is easy to misread: name both
         if problem is not None:
-            raise ValueError(f"must be {problem}, got {value!r}")
+            raise ValueError(f"must be {problem}, got {shown(value)}")
         return value
 
     def _expected(self) -> str:
@@ -210,9 +216,11 @@ _INIT_PARAM_LABELS = {"a": ("Lower bound", "a"), "b": ("Upper bound", "b"),
 def _init_param(param: str) -> Setting:
     label, symbol = _INIT_PARAM_LABELS[param]
     default = next(params[param] for params in SCHEME_PARAMS.values() if param in params)
+    # |w| ≤ 1000 keeps b − a, a drawn weight and a first forward pass finite (numpy's
+    # uniform overflows for b − a > 1.8e308; N(0, σ²) with σ = 1e308 draws infinities)
     return _float(f"init_{param}", default, label, f"network.init.{param}", symbol,
                   f"{label} {symbol} of the initializer",
-                  **({"minimum": 0.0} if param == "sigma" else {}))
+                  minimum=0.0 if param == "sigma" else -MAX_INIT, maximum=MAX_INIT)
 
 
 _TABLE = (

@@ -537,9 +537,12 @@ class ParameterGradient:
         d = n.delta(self.layer, self.neuron)
         a = n.a(self.layer - 1, self.input) if self.kind == "weight" else None
         term = product([d, a]) if a is not None else d
-        deltas = self.deltas[self.layer][:, self.neuron]
+        # total() shows MAX_TERMS terms at most: build no more than it needs to cut
+        # (a batch of 100,000 samples would otherwise build 100,000 products)
+        shown = MAX_TERMS + 1
+        deltas = self.deltas[self.layer][:shown, self.neuron]
         if self.kind == "weight":
-            inputs = p.a[self.layer - 1][:, self.input]
+            inputs = p.a[self.layer - 1][:shown, self.input]
             terms = [product([Num(dv), Num(av)]) for dv, av in zip(deltas, inputs)]
         else:
             terms = [Num(dv) for dv in deltas]
@@ -548,7 +551,7 @@ class ParameterGradient:
         symbolic = row(BigSum(Text("batch")), term)
         steps = [symbolic, total(terms)]
         if self.batch > MAX_TERMS:
-            steps.append(total([Num(c) for c in self.contributions]))
+            steps.append(total([Num(c) for c in self.contributions[:shown]]))
         steps.append(Num(self.gradient))
         return Equation(self.derivative_symbol, tuple(steps),
                         note=f"sum over the {self.batch} samples of the batch")

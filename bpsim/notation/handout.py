@@ -43,6 +43,10 @@ FORMATS = ("md", "html")
 SUMMARY_PARAMETERS = 24
 #: Sums over more paths than this are taken from the δ form instead.
 PATH_SUM_LIMIT = 2000
+#: The summary checks the chain-rule sums of at most this many weights against backprop.
+CHECKED_WEIGHTS = 64
+#: ... and at most about this many multiply-adds for them (a few tenths of a second)
+CHECK_WORK = 100_000_000
 
 
 # ---------------------------------------------------------------------------------------
@@ -403,14 +407,19 @@ class _Writer:
         n = self.notation
         update = self.step.update
         self.add(Heading(2, "Summary"))
-        count = 0
+        weights = [(l, j, i) for l in range(1, self.depth + 1)
+                   for j in range(self.layers[l]) for i in range(self.layers[l - 1])]
+        count = len(weights)
+        # Each chain-rule sum costs about a backward pass (batch × weights multiply-
+        # adds): a big network or batch gets a few of them, spread evenly over every
+        # layer, not one per weight.
+        limit = max(1, min(CHECKED_WEIGHTS, CHECK_WORK // max(1, self.batch * count)))
+        checked = weights if count <= limit else \
+            [weights[k] for k in np.linspace(0, count - 1, limit).astype(int)]
         worst = 0.0
-        for l in range(1, self.depth + 1):
-            for j in range(self.layers[l]):
-                for i in range(self.layers[l - 1]):
-                    grad = weight_gradient(self.step, self.network, l, j, i)
-                    worst = max(worst, abs(grad.gradient - grad.engine_gradient))
-                    count += 1
+        for l, j, i in checked:
+            grad = weight_gradient(self.step, self.network, l, j, i)
+            worst = max(worst, abs(grad.gradient - grad.engine_gradient))
         if count <= SUMMARY_PARAMETERS:
             rows = []
             for l in range(1, self.depth + 1):
@@ -442,8 +451,11 @@ class _Writer:
                             "largest change of a weight"), tuple(rows)))
         self.add(_para(f"Loss of this batch: {format_number(self.step.loss.loss)}. "
                        "The chain-rule sums above agree with the simulator's backpropagation "
-                       f"for {'all ' if count > 1 else ''}{_plural(count, 'weight')} "
-                       "(largest difference "
+                       + (f"for {'all ' if count > 1 else ''}{_plural(count, 'weight')} "
+                          if len(checked) == count else
+                          f"for the {_plural(len(checked), 'weight')} checked, spread "
+                          f"over every layer, of {count:,} ")
+                       + "(largest difference "
                        f"{format_number(worst, 2)})."))
 
 

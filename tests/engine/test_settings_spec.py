@@ -65,8 +65,8 @@ def test_an_integer_given_for_a_float_setting_becomes_a_float():
     ("momentum", "at least 0 and below 1"),
     ("leaky_slope", "between 0 and 1"),
     ("sample_count", "between 1 and 10000"),
-    ("init_a", "any number"),
-    ("init_sigma", "at least 0"),
+    ("init_a", "between -1000 and 1000"),
+    ("init_sigma", "between 0 and 1000"),
 ])
 def test_ranges_are_described_in_words(name, words):
     setting = settings_spec.get(name)
