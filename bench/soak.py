@@ -13,8 +13,8 @@ by design (bpsim.history.History), so a steady growth is a leak.  ``--types`` pr
 object types whose counts grew the most between the first and the last sample.
 
 ``--biggest`` plays instead the biggest network and data set the loader accepts (the
-settings table's limits: 16 layers of 128 neurons, softmax output, cross-entropy, 10,000
-"spiral" samples, full batch) and reports the steps, the longest pause between two
+settings table's limits: 16 layers of 128 neurons, softmax output, cross-entropy, and as
+many "spiral" samples as Scenario.check's work limits allow (1,741), full batch) and reports the steps, the longest pause between two
 events (a burst is a single step there) and the peak RSS; target: play runs on
 (no MemoryError) and the peak stays below MAX_BIGGEST_RSS_GB.
 
@@ -101,13 +101,16 @@ def biggest_scenario():
     from bpsim import settings_spec
     from bpsim.initializers import InitSpec, initialize
     from bpsim.network import Network
-    from bpsim.scenario import DataSpec, Scenario
+    from bpsim.scenario import (MAX_NEURON_VALUES, MAX_WORK, DataSpec, Scenario,
+                                weight_count)
     from bpsim.training import TrainingSettings
 
     depth = int(settings_spec.get("layer_count").maximum)
     width = int(settings_spec.get("layer_size").maximum)
-    samples = int(settings_spec.get("sample_count").maximum)
     layers = [2] + [width] * (depth - 1)
+    # as many samples as the table and Scenario.check's two work limits allow
+    samples = min(int(settings_spec.get("sample_count").maximum),
+                  MAX_NEURON_VALUES // sum(layers), MAX_WORK // weight_count(layers))
     init = InitSpec("xavier_uniform", seed=0)
     weights, biases = initialize(layers, init)
     network = Network(layers, ["tanh"] * (depth - 2) + ["softmax"], weights, biases)

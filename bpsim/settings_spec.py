@@ -260,9 +260,9 @@ _TABLE = (
     _float("leaky_slope", act.DEFAULT_LEAKY_SLOPE, "Leaky ReLU slope", "network.leaky_slope",
            "α", "α in Leaky ReLU: f(z) = z for z ≥ 0, α·z otherwise; one α for the whole "
                 "network", minimum=0.0, maximum=1.0),
-    # the limits keep a network drawable and a step fast, and its full record in
-    # memory: a record holds every layer's z, a and δ for every sample of the batch,
-    # about 40 bytes per neuron and sample (16 layers of 128 on 10,000 samples: 0.75 GB)
+    # the limits keep a network drawable and a step fast; with Scenario.check's
+    # samples × neurons ≤ 5 million they keep a step's full record (every layer's z, a,
+    # f′ and δ for every sample of the batch, about 40 bytes a value) near 200 MB
     _int("layer_count", 3, "Layers", "network.layers",
          "Number of layers, the input layer included", minimum=2, maximum=16),
     Setting("layer_size", "int", 2, "Neurons", "network.layers", "n",
@@ -273,7 +273,7 @@ _TABLE = (
             "Which toy data set to make", choices=tuple(data_mod.GENERATORS),
             what="generator"),
     Setting("sample_count", "int", 200, "Samples", "data.n", "n",
-            "How many samples to make", minimum=1, maximum=10_000,
+            "How many samples to make", minimum=1, maximum=100_000,
             expected="a number of samples"),
     # beyond σ = 10 the noise buries every generator's pattern (they span about ±1)
     _float("noise", 0.0, "Noise", "data.noise", "",

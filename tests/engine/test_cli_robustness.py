@@ -185,7 +185,7 @@ def test_a_noise_of_minus_zero_is_no_noise(tmp_path, capsys, generator):
 
 def test_samples_times_neurons_above_the_limit_are_refused(tmp_path, capsys):
     """Few weights but many neurons on 100,000 samples: a step took seconds."""
-    obj = spiral(layers=[2] + [8] * 7 + [256, 1], activations=["relu"] * 8 + ["sigmoid"],
+    obj = spiral(layers=[2] + [8] * 7 + [128, 1], activations=["relu"] * 8 + ["sigmoid"],
                  init={"scheme": "he_normal", "seed": 0})
     obj["data"]["n"] = 100_000
     code, out, err = run(capsys, "step", write(tmp_path, obj))

@@ -242,8 +242,8 @@ BAD_INPUTS = [
      "data.generator: sine gives 1 input, but the input layer has 2 neurons"),
     ("generator n zero", json_text(edit(generated_lesson(), ("data", "n"), 0)),
      "data.n: must be at least 1, got 0"),
-    ("generator n beyond limit", json_text(edit(generated_lesson(), ("data", "n"), 10_001)),
-     "data.n: must be at most 10000, got 10001"),
+    ("generator n beyond limit", json_text(edit(generated_lesson(), ("data", "n"), 100_001)),
+     "data.n: must be at most 100000, got 100001"),
     ("generator noise negative", json_text(edit(generated_lesson(), ("data", "noise"), -1)),
      "data.noise: must be at least 0, got -1.0"),
     ("generator noise above 10", json_text(edit(generated_lesson(), ("data", "noise"), 11)),
@@ -257,8 +257,8 @@ BAD_INPUTS = [
      'data: missing key "n"'),
     ("too many samples",
      json_text(edit(lesson(), ("data", "samples"),
-                    [{"x": [0, 0], "y": [0, 0]}] * 10_001)),
-     "data.samples: at most 10,000 samples are allowed, got 10,001"),
+                    [{"x": [0, 0], "y": [0, 0]}] * 100_001)),
+     "data.samples: at most 100,000 samples are allowed, got 100,001"),
 ]
 
 

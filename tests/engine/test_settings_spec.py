@@ -19,7 +19,7 @@ from bpsim.training import TrainingSettings
     ("momentum", [0.0, 0.9, math.nextafter(1.0, 0.0)], [1.0, -1e-9],
      "must be at least 0 and below 1, got 1.0"),
     ("batch_size", [None, 1, 100_000], [0, 100_001], "must be at least 1, got 0"),
-    ("sample_count", [1, 10_000], [0, 10_001], "must be at least 1, got 0"),
+    ("sample_count", [1, 100_000], [0, 100_001], "must be at least 1, got 0"),
     ("noise", [0.0, 10.0], [-1.0, 10.5], "must be at least 0, got -1.0"),
     ("leaky_slope", [0.0, 0.01, 1.0], [-0.1, 1.5], "must be at least 0, got -0.1"),
     ("layer_size", [1, 128], [0, 129], "must be at least 1, got 0"),
@@ -64,7 +64,7 @@ def test_an_integer_given_for_a_float_setting_becomes_a_float():
     ("learning_rate", "greater than 0"),
     ("momentum", "at least 0 and below 1"),
     ("leaky_slope", "between 0 and 1"),
-    ("sample_count", "between 1 and 10000"),
+    ("sample_count", "between 1 and 100000"),
     ("init_a", "between -1000 and 1000"),
     ("init_sigma", "between 0 and 1000"),
 ])
