@@ -209,3 +209,33 @@ def test_a_typed_layer_size_pending_in_a_row_deleted_by_an_edit(window, qtbot):
     assert len(window.session.network.layers) == len(before) + 1
     window.action("undo").trigger()
     assert window.session.network.layers == before
+
+
+@pytest.mark.parametrize("selection", [("neuron", 1, 1), ("weight", 1, 1, 0), ("bias", 1, 1)])
+def test_the_inspector_outlives_a_selection_the_network_just_lost(window, qtbot, selection):
+    """A step in progress, then a neuron removed: the session abandons the step before
+    the canvas clears the selection, and the Inspector must not look up the neuron it
+    showed in the smaller network."""
+    from bpsim import edits
+    from bpsim.ui import commands
+
+    session = window.session
+    assert window.new_from_builtin("xor")
+    window.canvas.select(selection)
+    for _ in range(4):  # forward, forward, loss, backward: the Inspector shows its δ
+        session.next_phase()
+    assert session.step_in_progress  # the edit abandons it
+    smaller = edits.resized(session.network, 1, 1, session.init)
+    session.undo_stack.push(commands.SetNetworkCommand(session, smaller, "Remove neurons"))
+    assert session.network.layers[1] == 1
+    assert window.docks["inspector"].isVisible()
+
+
+@pytest.mark.parametrize("low, high, log", [
+    (float("-inf"), float("inf"), True), (1.0, float("inf"), False),
+    (float("nan"), 1.0, False), (-1e308, 1e308, False), (0.0, 1.8e308, False)])
+def test_plot_ranges_take_a_diverged_runs_values(low, high, log):
+    from bpsim.ui.plots.panel import stable_range
+
+    start, end = stable_range(None, low, high, log)
+    assert np.isfinite(start) and np.isfinite(end) and start < end

@@ -31,6 +31,17 @@ HINT = "Click a connection, neuron or bias on the canvas to inspect it"
 _typed_edits = itertools.count(-1, -1)
 
 
+def selection_exists(selection: tuple, layers) -> bool:
+    """Whether a canvas selection (("weight", l, j, i), ("bias", l, j) or
+    ("neuron", l, j)) names a part of a network with these layer sizes."""
+    kind, layer, j, *rest = selection
+    if kind == "neuron":
+        return 0 <= layer < len(layers) and 0 <= j < layers[layer]
+    if not (1 <= layer < len(layers) and 0 <= j < layers[layer]):
+        return False
+    return kind == "bias" or 0 <= rest[0] < layers[layer - 1]
+
+
 class _Backward(NamedTuple):
     """Where the gradients shown come from."""
 
@@ -248,7 +259,9 @@ class InspectorDock(QDockWidget):
     # -- showing ----------------------------------------------------------------------
 
     def _refresh(self) -> None:
-        if self.selection is None:
+        if self.selection is None or not selection_exists(self.selection,
+                                                          self.session.network.layers):
+            # (a selection the network has just lost: the canvas clears it next)
             self.pages.setCurrentIndex(0)
         elif self.selection[0] == "neuron":
             self._show_neuron(*self.selection[1:])

@@ -36,11 +36,23 @@ def nice_below(value: float) -> float:
     return max(m * decade for m in _NICE if m * decade <= value * (1 + 1e-12))
 
 
+#: the widest range an axis shows: log₁₀ of the largest float, and a linear span whose
+#: nice ends (×5 and /2 of a power of ten) still stay finite
+_LOG_LIMIT = 308.0
+_LINEAR_LIMIT = 1e300
+
+
 def stable_range(current, low: float, high: float, log: bool) -> tuple[float, float]:
     """An axis range holding [low, high] that changes rarely: kept while the data
     fit in it and fill at least 40 % of it; otherwise whole decades (log axes, in
     log₁₀ units) or nice numbers, with 0 included when the data are all positive
     and start near it."""
+    # a diverged run has infinite values: the axis keeps to the largest finite float
+    # (log₁₀ of which is about 308), and NaN data leave the range as it was
+    if math.isnan(low) or math.isnan(high):
+        return current if current is not None else (0.0, 1.0)
+    limit = _LOG_LIMIT if log else _LINEAR_LIMIT
+    low, high = min(max(low, -limit), limit), min(max(high, -limit), limit)
     if current is not None:
         start, end = current
         if start <= low and high <= end and (high - low) >= 0.4 * (end - start):
