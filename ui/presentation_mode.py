@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QLineEdit, QToolBar,
@@ -207,10 +208,15 @@ class PresentationMode(QObject):
         window = self.window
         QApplication.setPalette(saved.palette)
         self.set_text_scale(saved.text_scale)
+        # what was kept on entering may have been deleted while presenting (a closed
+        # Gradient check dialog held the focus, a rebuilt toolbar entry): a dead object
+        # raises here, and raised from the close event's filter it ends the process
         for widget, font in saved.toolbar_fonts:
-            widget.setFont(font)
+            if shiboken6.isValid(widget):
+                widget.setFont(font)
         for action in saved.hidden_entries:
-            action.setVisible(True)
+            if shiboken6.isValid(action):
+                action.setVisible(True)
         # the window state first (leaving full screen), then the exact geometry and
         # layout it had
         window.setWindowState(saved.window_state)
@@ -229,7 +235,7 @@ class PresentationMode(QObject):
         window.menuBar().setVisible(saved.menu_bar)
         window.statusBar().setVisible(saved.status_bar)
         focus = saved.focus
-        if focus is not None and focus.isVisible():
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.toggled.emit(False)
 

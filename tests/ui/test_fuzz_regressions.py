@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from bpsim import io
 from bpsim.ui.app import build_window
@@ -239,3 +240,40 @@ def test_plot_ranges_take_a_diverged_runs_values(low, high, log):
 
     start, end = stable_range(None, low, high, log)
     assert np.isfinite(start) and np.isfinite(end) and start < end
+
+
+def _present_with_the_focus_in_a_closed_gradient_check(window, qtbot):
+    """Presentation entered while the Gradient check's table had the focus, then the
+    dialog closed (it is deleted on closing): the focus to give back is dead."""
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    dialog = window.open_gradient_check()
+    qtbot.waitUntil(lambda: dialog.isActiveWindow())
+    dialog.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.table)
+    window.action("presentation").trigger()
+    assert window.presentation.active
+    with qtbot.waitSignal(dialog.destroyed):
+        dialog.close()
+
+
+def test_leaving_presentation_after_the_focused_dialog_closed(window, qtbot):
+    """F5 again raised RuntimeError (the saved focus widget was deleted)."""
+    _present_with_the_focus_in_a_closed_gradient_check(window, qtbot)
+    window.action("presentation").trigger()
+    assert not window.presentation.active
+    assert not window.isFullScreen()
+    assert window.menuBar().isVisible()
+
+
+def test_closing_the_window_while_presenting_after_the_focused_dialog_closed(
+        window, qtbot):
+    """Closing the window while presenting leaves presentation from the close event's
+    filter: the same dead focus widget raised there, inside a C++ virtual call, and
+    ended the process (a segfault).  The filter is called directly here so that a
+    regression fails this test instead of killing the test run."""
+    from PySide6.QtGui import QCloseEvent
+
+    _present_with_the_focus_in_a_closed_gradient_check(window, qtbot)
+    assert window.presentation.eventFilter(window, QCloseEvent()) is False
+    assert not window.presentation.active
+    assert not window.isFullScreen()
