@@ -277,3 +277,30 @@ def test_closing_the_window_while_presenting_after_the_focused_dialog_closed(
     assert window.presentation.eventFilter(window, QCloseEvent()) is False
     assert not window.presentation.active
     assert not window.isFullScreen()
+
+
+@pytest.mark.parametrize("scenario, samples", [
+    ("lecture-example", [([1e308], [-1e308]), ([-1e308], [1e308])]),
+    ("xor", [([1e308, -1e308], [1.0]), ([-1e308, 1e308], [0.0])]),
+])
+def test_the_decision_plot_takes_the_largest_samples(window, qtbot, scenario, samples):
+    """Samples at ±1e308 (finite, so the loader takes them): the plot's range with its
+    margins overflowed to ±inf and pyqtgraph raised in a slot."""
+    from dataclasses import replace
+
+    from bpsim.scenario import DataSpec
+    from bpsim.ui import commands
+
+    assert window.new_from_builtin(scenario)
+    window.load_deferred_docks()
+    decision = next(d for d in window.plot_docks if d.objectName() == "decision_plot_dock")
+    decision.show()
+    session = window.session
+    session.undo_stack.push(commands.SetDataCommand(
+        session, replace(session.data, **vars(DataSpec.from_samples(samples))), "Huge"))
+    window.action("full_step").trigger()
+    qtbot.wait(100)  # the plots repaint at most 30 times a second
+    panel = decision.widget()
+    panel.update_plot()
+    (x_low, x_high), (y_low, y_high) = panel.plot.vb.viewRange()
+    assert all(np.isfinite(v) for v in (x_low, x_high, y_low, y_high))

@@ -12,6 +12,15 @@ from .. import theme
 from .panel import PlotPanel
 from .style import BLUE, INK, LIGHT_BLUE, LIGHT_ORANGE, LINE_WIDTH, ORANGE, style_plot
 
+#: the largest magnitude handed to the plot: samples may be as large as any finite
+#: float, but a range with margins around ±1e308 overflows to ±inf (and its span to NaN)
+DRAWABLE = 1e300
+
+
+def drawable(values: np.ndarray) -> np.ndarray:
+    """``values`` within ±DRAWABLE (NaN stays NaN: the plot leaves it out)."""
+    return np.clip(values, -DRAWABLE, DRAWABLE)
+
 def contour_segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray,
                      level: float) -> tuple[np.ndarray, np.ndarray]:
     """Where ``values`` (rows along ys, columns along xs) crosses ``level``, as line
@@ -118,8 +127,12 @@ class DecisionPanel(PlotPanel):
         return np.concatenate(xs), np.concatenate(ys)
 
     def _bounds(self, x: np.ndarray) -> tuple[float, float]:
-        low, high = float(np.min(x)), float(np.max(x))
-        margin = 0.1 * (high - low) if high > low else 1.0
+        """The samples' extent with a margin, finite whatever the samples are."""
+        values = drawable(x[np.isfinite(x)])
+        if not values.size:
+            return -1.0, 1.0
+        low, high = float(values.min()), float(values.max())
+        margin = 0.1 * (high - low) if high > low else max(1.0, 0.1 * abs(low))
         return low - margin, high + margin
 
     def update_plot(self) -> None:
@@ -148,6 +161,7 @@ class DecisionPanel(PlotPanel):
         x, y = dataset.x, dataset.y
         for item in self.points.values():
             item.setData([], [])
+        x, y = drawable(x), drawable(y)
         if n_in == 1:
             self.points[ORANGE].setData(x[:, 0], y[:, 0])
             return
@@ -216,7 +230,7 @@ class DecisionPanel(PlotPanel):
         self.grid_x = np.linspace(low, high, self.CURVE_POINTS)
         self.grid_y = np.zeros(0)
         self.output = network.predict(self.grid_x[:, None])[:, 0]
-        self.fit.setData(self.grid_x, self.output)
+        self.fit.setData(self.grid_x, drawable(self.output))
         key = (low, high)
         if key != self._bounds_key:
             self._bounds_key = key
