@@ -119,7 +119,7 @@ class Scenario:
         """The scenario itself if its parts fit together, else ScenarioError naming the
         first rule broken, with its place in the file (``training.loss: bce needs …``).
 
-        The rules: a uniform initializer's a ≤ b; bce needs outputs in (0, 1) (sigmoid
+        The rules: every weight and bias finite; a uniform initializer's a ≤ b; bce needs outputs in (0, 1) (sigmoid
         or softmax) and targets in [0, 1]; cross-entropy needs a softmax output of at
         least 2 neurons and one-hot targets (or class indices); each sample has one x
         per input neuron and one y per output neuron; a generator makes samples of the
@@ -127,6 +127,7 @@ class Scenario:
         """
         check_init(self.init)
         net, loss = self.network, self.training.loss
+        _check_finite_parameters(net)
         n_in, n_out, output = net.layers[0], net.layers[-1], net.activations[-1]
         if loss == "cross_entropy":
             if n_out < 2:
@@ -191,6 +192,16 @@ def check_init(init: InitSpec) -> None:
     if init.scheme == "uniform" and init.param("a") > init.param("b"):
         raise ScenarioError("network.init.b", f"must be at least a ({init.param('a')!r}), "
                                               f"got {init.param('b')!r}")
+
+
+def _check_finite_parameters(network) -> None:
+    """Every weight and bias a finite number (joining two layers multiplies their
+    weights, which can overflow even where each weight is finite)."""
+    for kind, arrays in (("weights", network.weights), ("biases", network.biases)):
+        for layer, values in enumerate(arrays):
+            if not np.all(np.isfinite(values)):
+                raise ScenarioError(f"network.{kind}[{layer}]",
+                                    "has values too large to hold (±∞ or NaN)")
 
 
 def _check_generator(name: str, n_in: int, n_out: int, loss: str) -> None:

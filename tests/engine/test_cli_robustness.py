@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from bpsim import cli, io
@@ -200,3 +201,15 @@ def test_explain_on_100000_samples_builds_only_the_terms_it_shows(tmp_path, caps
     code, out, err = run(capsys, "explain", write(tmp_path, obj))
     assert code == 0 and err == ""
     assert "sum over the 100000 samples of the batch" in out
+
+
+def test_check_refuses_parameters_that_are_no_numbers():
+    """What the loader reads is finite; what an edit makes (joined layers) may not be."""
+    from bpsim.scenario import ScenarioError
+
+    scenario = io.load_builtin("xor")
+    weights = [w.copy() for w in scenario.network.weights]
+    weights[1][0, 0] = np.inf
+    scenario.network.set_parameters(weights, list(scenario.network.biases))
+    with pytest.raises(ScenarioError, match=r"network.weights\[1\]"):
+        scenario.check()

@@ -304,3 +304,26 @@ def test_the_decision_plot_takes_the_largest_samples(window, qtbot, scenario, sa
     panel.update_plot()
     (x_low, x_high), (y_low, y_high) = panel.plot.vb.viewRange()
     assert all(np.isfinite(v) for v in (x_low, x_high, y_low, y_high))
+
+
+def test_removing_a_layer_whose_joined_weights_overflow_is_refused(window, qtbot):
+    """Joining two layers multiplies their weights: 1e308 × 10 is no number, so the
+    Layers dock refuses with Scenario.check's reason and the network stays."""
+    from bpsim import edits
+    from bpsim.ui import commands
+
+    session = window.session
+    assert window.new_from_builtin("xor")
+    wider = edits.with_activation(edits.with_layer_inserted(session.network, 1), 2, "identity")
+    session.undo_stack.push(commands.SetNetworkCommand(session, wider, "Add layer"))
+    session.undo_stack.push(commands.SetNetworkCommand(
+        session, edits.with_activation(session.network, 1, "identity"), "Identity"))
+    session.undo_stack.push(commands.SetWeightCommand(session, 1, 0, 0, 1e308))
+    session.undo_stack.push(commands.SetWeightCommand(session, 2, 0, 0, 10.0))
+    layers_before = list(session.network.layers)
+    dock = window.docks["layers"]
+    dock.select_layer(1)
+    assert dock.remove_layer() is False
+    assert session.network.layers == layers_before
+    assert all(np.all(np.isfinite(w)) for w in session.network.weights)
+    assert "too large" in dock.message.text()

@@ -366,8 +366,9 @@ class LayersDock(QDockWidget):
             return False
         selected = self.selected_layer()
         after = net.depth - 1 if selected is None or selected >= net.depth else selected
-        self._push(edits.with_layer_inserted(net, after),
-                   f"Add hidden layer after layer {after}")
+        if not self._push(edits.with_layer_inserted(net, after),
+                          f"Add hidden layer after layer {after}"):
+            return False
         self.table.selectRow(after + 1)
         return True
 
@@ -377,6 +378,7 @@ class LayersDock(QDockWidget):
         if layer is None or not 1 <= layer < net.depth:
             self._refuse("Select a hidden layer to remove (the input and output layers stay).")
             return False
-        self._push(edits.with_layer_removed(net, layer), f"Remove layer {layer}")
+        if not self._push(edits.with_layer_removed(net, layer), f"Remove layer {layer}"):
+            return False
         self.table.selectRow(layer - 1)
         return True
