@@ -50,7 +50,8 @@ def _layer(rng, spec: InitSpec, fan_out: int, fan_in: int) -> tuple[np.ndarray, 
     if scheme == "uniform":
         return rng.uniform(spec.param("a"), spec.param("b"), shape), bias
     if scheme == "normal":
-        return rng.normal(0.0, spec.param("sigma"), shape), bias
+        # + 0.0 turns a σ of −0.0 into 0.0: numpy refuses a negative-signed scale
+        return rng.normal(0.0, spec.param("sigma") + 0.0, shape), bias
     if scheme == "constant":
         c = spec.param("c")
         return np.full(shape, c), np.full(fan_out, c)

@@ -213,3 +213,13 @@ def test_check_refuses_parameters_that_are_no_numbers():
     scenario.network.set_parameters(weights, list(scenario.network.biases))
     with pytest.raises(ScenarioError, match=r"network.weights\[1\]"):
         scenario.check()
+
+
+def test_a_normal_initializer_with_sigma_minus_zero_draws_zeros(tmp_path, capsys):
+    """σ = −0.0 is in the range [0, 1000]; numpy refused its negative sign."""
+    obj = io.to_dict(io.load_builtin("spiral"))
+    obj["network"] = {key: value for key, value in obj["network"].items()
+                      if key not in ("weights", "biases")}
+    obj["network"]["init"] = {"scheme": "normal", "seed": 1, "sigma": -0.0}
+    code, out, err = run(capsys, "step", write(tmp_path, obj))
+    assert code == 0 and err == "", err
