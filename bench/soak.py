@@ -72,8 +72,8 @@ def slope_per_minute(times: list[float], values: list[float]) -> float:
 
 def build_soak_window(size=(1600, 1000)):
     """The main window on xor with every plot dock shown below the canvas."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
+    from training import show_side_by_side  # bench/training.py, beside this script
 
     from bpsim.ui.app import build_window
 
@@ -82,15 +82,7 @@ def build_soak_window(size=(1600, 1000)):
     app = QApplication.instance()
     window.load_deferred_docks()
     app.processEvents()
-    docks = list(window.plot_docks)
-    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-    for dock in docks:
-        window.removeDockWidget(dock)
-        window.addDockWidget(bottom, dock)
-    for left, right in zip(docks, docks[1:]):
-        window.splitDockWidget(left, right, Qt.Orientation.Horizontal)
-    for dock in docks:
-        dock.show()
+    show_side_by_side(window, list(window.plot_docks))
     for _ in range(3):
         app.processEvents()
     return window

@@ -61,10 +61,23 @@ def headless_rate(seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def show_side_by_side(window, docks) -> None:
+    """The plot docks in one row below the canvas, every one shown (none tabbed)."""
+    from PySide6.QtCore import Qt
+
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    for dock in docks:
+        window.removeDockWidget(dock)
+        window.addDockWidget(bottom, dock)
+    for left, right in zip(docks, docks[1:]):
+        window.splitDockWidget(left, right, Qt.Orientation.Horizontal)
+    for dock in docks:
+        dock.show()
+
+
 def build_bench_window(with_plots: bool, size=(1600, 1000)):
     """The main window on the bench scenario; with every plot dock shown side by side
     below the canvas, or with none."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from bpsim.ui.app import build_window
@@ -81,16 +94,10 @@ def build_bench_window(with_plots: bool, size=(1600, 1000)):
         from bpsim.ui.plots import create_plot_docks
 
         docks = create_plot_docks(window.session, parent=window)
-    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
     for dock in docks:
         window.removeDockWidget(dock)
-        if with_plots:
-            window.addDockWidget(bottom, dock)
     if with_plots:
-        for left, right in zip(docks, docks[1:]):
-            window.splitDockWidget(left, right, Qt.Orientation.Horizontal)
-        for dock in docks:
-            dock.show()
+        show_side_by_side(window, docks)
     for _ in range(3):
         app.processEvents()
     window._bench_docks = docks  # keep the Python side of removed docks alive
