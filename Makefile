@@ -9,19 +9,28 @@ BIN = $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# two stamps: what the app needs (make run), and that plus the test tools (make test)
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m compileall -q bpsim ui  # bytecode up front: a quicker first start
 	touch $@
 
-run: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed-app
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# the former single stamp: the app with the test tools
+$(VENV)/.installed: $(VENV)/.installed-test
+	touch $@
+
+run: $(VENV)/.installed-app
 	$(BIN)/bpsim $(ARGS)
 
 # import-linter reads the package as installed, bpsim.ui inside bpsim; the folders sit
 # side by side here, so the check runs on a tree of links in that shape.
 IMPORT_GRAPH = build/import-graph
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	rm -rf $(IMPORT_GRAPH) && mkdir -p $(IMPORT_GRAPH)/bpsim
 	ln -s "$(CURDIR)"/bpsim/* $(IMPORT_GRAPH)/bpsim/
 	ln -s "$(CURDIR)/ui" $(IMPORT_GRAPH)/bpsim/ui
@@ -32,17 +41,17 @@ test: $(VENV)/.installed
 # random editing sessions in the window until MINUTES are up; one-line summary, each
 # distinct failure's seed and minimal action list kept in build/fuzz-window/
 MINUTES ?= 10
-fuzz-window: $(VENV)/.installed
+fuzz-window: $(VENV)/.installed-test
 	$(BIN)/python tests/ui/window_fuzz.py --minutes $(MINUTES) --out build/fuzz-window
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run_all.py
 
 # The scenario-file fuzzer for FUZZ_SECONDS (default 600): one summary line
 # ("N files, M runs, K failures"), the smallest reproducer of each distinct failure in
 # fuzz/failures/, exit 1 on any failure.  FUZZ_SEED repeats a run.
 FUZZ_SECONDS ?= 600
-fuzz: $(VENV)/.installed
+fuzz: $(VENV)/.installed-test
 	$(BIN)/python fuzz/files.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:

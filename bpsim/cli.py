@@ -1,13 +1,16 @@
 """The ``bpsim`` command.
 
-``bpsim step|train|gradcheck|explain|scenarios ...`` run headless and never import Qt.
-Any other form (``bpsim``, ``bpsim FILE``, window options) opens the window, which is
-imported only then.
+One parser (:func:`build_parser`) for all of it.  ``bpsim COMMAND ...`` (step, train,
+gradcheck, explain, scenarios, install-desktop) runs headless and never imports Qt.
+``bpsim``, ``bpsim FILE`` and the window's options open the window, which is imported
+only then.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib.metadata
 import json
 import os
 import sys
@@ -20,8 +23,9 @@ from . import io
 from .notation.numbers import format_number
 from .scenario import Scenario
 
-#: "presets" is the former name of "scenarios"
-SUBCOMMANDS = ("step", "train", "gradcheck", "scenarios", "presets", "explain")
+#: the commands that run without a window ("presets" is the former name of "scenarios")
+SUBCOMMANDS = ("step", "train", "gradcheck", "explain", "scenarios", "presets",
+               "install-desktop")
 
 
 class CommandError(Exception):
@@ -32,15 +36,67 @@ class CommandError(Exception):
         self.code = code
 
 
-def _parser() -> argparse.ArgumentParser:
+#: the window's size in a screenshot, unless --size says otherwise
+DEFAULT_SCREENSHOT_SIZE = (1600, 1000)
+#: the window's options that take a value (the word after one is no FILE or command)
+WINDOW_VALUE_OPTIONS = ("--screenshot", "--steps", "--size")
+
+USAGE = ("bpsim [FILE] [--screenshot OUT.png] [--steps K] [--size WxH]\n"
+         "       bpsim COMMAND ...\n"
+         "       bpsim --help | --version")
+
+
+def version() -> str:
+    """bpsim's version as installed (the package metadata)."""
+    try:
+        return importlib.metadata.version("bpsim")
+    except importlib.metadata.PackageNotFoundError:  # run from a tree never installed
+        return "unknown"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1600x1000, "
+                                         f"got {text!r}") from None
+    if not (100 <= width <= 10000 and 100 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"{text}: each side must be 100 to 10000 pixels")
+    return width, height
+
+
+def _steps(text: str) -> int:
+    try:
+        steps = int(text)
+    except ValueError:
+        steps = -1
+    if steps < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return steps
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The one parser of the ``bpsim`` command: the window's FILE and options, and the
+    commands that run without a window.  (FILE and COMMAND share the first place, which
+    argparse cannot tell apart: :func:`parse_arguments` does.)"""
     parser = argparse.ArgumentParser(
-        prog="bpsim",
+        prog="bpsim", usage=USAGE,
         description="Watch backpropagation happen, step by step.  `bpsim` opens the "
                     "window with the default scenario, `bpsim FILE` opens a scenario "
                     "file; the commands below run without a window.",
         epilog="FILE is a .bpsim.json scenario file or the id of a built-in scenario "
-               "(see `bpsim scenarios`).")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+               "(see `bpsim scenarios`).  `bpsim COMMAND --help` explains a command.")
+    parser.add_argument("--version", action="version", version=f"bpsim {version()}")
+    window = parser.add_argument_group("the window")
+    window.add_argument("--screenshot", metavar="OUT.png", type=Path,
+                        help="render the window to a PNG (offscreen) and exit")
+    window.add_argument("--steps", dest="window_steps", metavar="K", type=_steps,
+                        default=0, help="full training steps to take first (default 0)")
+    window.add_argument("--size", metavar="WxH", type=_size, default=None,
+                        help="window size of the screenshot (default "
+                             f"{DEFAULT_SCREENSHOT_SIZE[0]}x{DEFAULT_SCREENSHOT_SIZE[1]})")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", prog="bpsim",
+                                     title="commands (no window)")
 
     step = commands.add_parser(
         "step", help="one training step on the next batch, phase by phase",
@@ -85,7 +141,70 @@ def _parser() -> argparse.ArgumentParser:
                         help="list the built-in scenarios",
                         description="List the built-in scenarios: the id to open each "
                                     "with, and its title.")
+
+    desktop = commands.add_parser(
+        "install-desktop", help="add bpsim to the desktop's menu and file types",
+        description="For the current user: a desktop entry (bpsim in the applications "
+                    "menu), its icon, and the file type of *.bpsim.json files, opened "
+                    "with bpsim.  Written under $XDG_DATA_HOME (default ~/.local/share).")
+    desktop.add_argument("--uninstall", action="store_true",
+                         help="remove what install-desktop wrote")
+
+    # after the commands, so that a command's name is never taken for a FILE
+    window.add_argument("window_file", nargs="?", metavar="FILE",
+                        help="a scenario file (.bpsim.json) or the id of a built-in "
+                             f"scenario; default: {io.DEFAULT_SCENARIO}")
     return parser
+
+
+def _first_word(argv: list[str]) -> int | None:
+    """The index of the first word that is no option nor an option's value."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            return index + 1 if index + 1 < len(argv) else None
+        if not word.startswith("-") or word == "-":
+            return index
+        index += 2 if word in WINDOW_VALUE_OPTIONS else 1
+    return None
+
+
+def _is_scenario(word: str) -> bool:
+    return Path(word).exists() or word in io.builtin_scenario_names()
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed by the one parser: ``command`` is None for the window (then
+    ``window_file``, ``screenshot``, ``window_steps``, ``size``).  A usage error is printed and
+    raises SystemExit, as argparse does."""
+    parser = build_parser()
+    names = list(SUBCOMMANDS)
+    index = _first_word(argv)
+    if index is None or argv[index] in names:
+        args = parser.parse_args(argv)
+        if args.command is not None and (args.screenshot is not None or args.window_steps
+                                         or args.size is not None):
+            parser.error("--screenshot, --steps and --size before a command are the "
+                         "window's: give them without a command")
+    else:
+        word, rest = argv[index], argv[:index] + argv[index + 1:]
+        further = _first_word(rest)
+        if not _is_scenario(word):
+            close = difflib.get_close_matches(word, names, n=1)
+            if close:
+                parser.error(f"unknown command {word!r}; did you mean {close[0]!r}?")
+            if further is not None:
+                parser.error(f"unknown command {word!r}; the commands are "
+                             + ", ".join(names))
+        if further is not None:
+            parser.error(f"the window opens one FILE; unrecognized arguments: "
+                         + " ".join(rest[further:]))
+        args = parser.parse_args(rest)
+        args.window_file = word
+    if args.command is None and args.size is None:
+        args.size = DEFAULT_SCREENSHOT_SIZE
+    return args
 
 
 def _positive(text: str) -> int:
@@ -334,29 +453,51 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_install_desktop(args) -> int:
+    from . import desktop
+
+    if args.uninstall:
+        removed = desktop.uninstall()
+        print(f"removed {len(removed)} file{'s' if len(removed) != 1 else ''} "
+              f"of bpsim's desktop entry from {desktop.data_home()}")
+        return 0
+    written = desktop.install()
+    print(f"bpsim is in the applications menu and opens *.bpsim.json files "
+          f"({len(written)} files under {desktop.data_home()})")
+    return 0
+
+
 COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
             "explain": cmd_explain,
-            "scenarios": cmd_scenarios, "presets": cmd_scenarios}
+            "scenarios": cmd_scenarios, "presets": cmd_scenarios,
+            "install-desktop": cmd_install_desktop}
 
 
 def _window(argv: list[str]) -> int:
+    """The window on the same arguments (it parses them with :func:`parse_arguments`
+    too); imported only now, so that the commands never load Qt."""
     try:
-        from bpsim.ui.app import main as ui_main
+        from bpsim.ui.app import main as window_main
     except ImportError as error:
-        _parser().print_usage(sys.stderr)
+        build_parser().print_usage(sys.stderr)
         print(f"bpsim: the window is not available ({error})", file=sys.stderr)
         return 2
-    return ui_main(argv)
+    return window_main(argv)
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):
-        return _window(argv)
     try:
-        args = _parser().parse_args(argv)
-    except SystemExit as done:  # --help, or a usage error already printed
+        args = parse_arguments(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
         return done.code if isinstance(done.code, int) else 2
+    if args.command is None:
+        return _window(argv)
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """One command that runs without a window; its problems reported in one line."""
     try:
         # Overflow is expected when training diverges; the engine reports it as a
         # divergence, so numpy's warnings would only add noise to the one-line message.

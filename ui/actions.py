@@ -61,8 +61,9 @@ class SubmenuSpec:
 
 
 #: the menu bar, left to right: (name, title)
+#: (each menu's "&" letter, its Alt key, differs from the others': Train has T, Tools O)
 MENUS = (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("train", "&Train"),
-         ("tools", "&Tools"), ("help", "&Help"))
+         ("tools", "T&ools"), ("help", "&Help"))
 
 ACTIONS = (
     # -- File ------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ ACTIONS = (
     ActionSpec("save", "&Save", "save", ("Ctrl+S",), "Save the scenario", "file", 1),
     ActionSpec("save_as", "Save &As…", "save_as", ("Ctrl+Shift+S",),
                "Save the scenario under a new name", "file", 1),
-    ActionSpec("revert", "&Revert", "revert", (),
+    ActionSpec("revert", "Re&vert", "revert", (),
                "Reload the scenario from its file, dropping unsaved changes", "file", 1),
     ActionSpec("export_image", "&Export image…", "export_image", (),
                "Save the drawn network as a PNG or SVG image", "file", 2),
@@ -144,6 +145,11 @@ ACTIONS = (
     ActionSpec("tours", "&Tours", "show_tours", ("F1",),
                "Guided tours of the built-in scenarios: short steps that follow what you do",
                "help"),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "show_shortcuts", (),
+               "Every action's keys, in a table you can search", "help", 1),
+    ActionSpec("about", "&About bpsim", "show_about", (),
+               "bpsim's version and licence, and the versions of Python, Qt and numpy",
+               "help", 1),
 )
 
 #: the main toolbar (None: a separator)

@@ -6,7 +6,6 @@ are known to need it, and the plots (pyqtgraph) only after the first paint.
 
 from __future__ import annotations
 
-import argparse
 import importlib.resources
 import os
 import sys
@@ -14,48 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bpsim import io
+from bpsim import cli, io
+from bpsim.cli import DEFAULT_SCREENSHOT_SIZE  # noqa: F401 (the window's default, here too)
 
 NO_DISPLAY_HINT = ("bpsim: no display found; use QT_QPA_PLATFORM=offscreen with "
                    "--screenshot, or run under a virtual display such as Xvfb")
-DEFAULT_SCREENSHOT_SIZE = (1600, 1000)
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1600x1000, "
-                                         f"got {text!r}") from None
-    if not (100 <= width <= 10000 and 100 <= height <= 10000):
-        raise argparse.ArgumentTypeError(f"{text}: each side must be 100 to 10000 pixels")
-    return width, height
-
-
-def _steps(text: str) -> int:
-    try:
-        steps = int(text)
-    except ValueError:
-        steps = -1
-    if steps < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
-    return steps
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bpsim", description="Watch backpropagation happen, step by step.")
-    parser.add_argument("file", nargs="?", metavar="FILE",
-                        help="a scenario file (.bpsim.json) or the id of a built-in "
-                             f"scenario; default: {io.DEFAULT_SCENARIO}")
-    parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
-                        help="render the window to a PNG (offscreen) and exit")
-    parser.add_argument("--steps", metavar="K", type=_steps, default=0,
-                        help="full training steps to take first (default 0)")
-    parser.add_argument("--size", metavar="WxH", type=_size,
-                        default=DEFAULT_SCREENSHOT_SIZE,
-                        help="window size of the screenshot (default 1600x1000)")
-    return parser
+#: the name of the desktop entry ``bpsim install-desktop`` writes (without .desktop):
+#: the desktop shell matches the window to its entry, icon and name by it
+DESKTOP_FILE_NAME = "bpsim"
 
 
 def display_available(environ=os.environ, platform: str = sys.platform) -> bool:
@@ -107,6 +72,8 @@ def application():
         _quiet_offscreen_notices()
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
+    app.setApplicationVersion(cli.version())
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
     font = app.font()
     font.setPointSizeF(main_window.BASE_POINT_SIZE)
     app.setFont(font)
@@ -173,23 +140,46 @@ def save_screenshot(window, out: Path, size: tuple[int, int]) -> bool:
     window.canvas.zoom_fit()
     app.processEvents()
     image = window.grab()
-    if (image.width(), image.height()) != tuple(size):
-        print(f"bpsim: the window needs at least {image.width()}x{image.height()} "
+    # sizes in logical pixels: at a scale factor of 2 the image has twice as many
+    # device pixels as the window has logical ones
+    logical = image.deviceIndependentSize().toSize()
+    if (logical.width(), logical.height()) != tuple(size):
+        print(f"bpsim: the window needs at least {logical.width()}x{logical.height()} "
               "pixels; the screenshot has that size", file=sys.stderr)
     return image.save(str(out), "PNG")
+
+
+def dialogs_visible(environ=os.environ) -> bool:
+    """A screen someone looks at: a display, and not Qt's offscreen or minimal platform
+    (where a modal message box would wait for a click that never comes)."""
+    return (display_available(environ)
+            and environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal"))
+
+
+def show_load_error(error) -> None:
+    """The loader's message in a message box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    application()
+    QMessageBox.critical(None, "bpsim: cannot open the file", error.report())
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = _parser().parse_args(argv)
+        args = cli.parse_arguments(argv)
     except SystemExit as exit_:  # --help, or arguments argparse has reported
         return int(exit_.code or 0)
+    if args.command is not None:
+        return cli.run_command(args)
 
     try:
-        scenario, path = load_file_or_builtin(args.file)
+        scenario, path = load_file_or_builtin(args.window_file)
     except io.ScenarioError as error:
         print(f"bpsim: {error.report()}", file=sys.stderr)
+        if args.screenshot is None and dialogs_visible():
+            # opened from a file manager there is no terminal to read stderr on
+            show_load_error(error)
         return 1
 
     # A diverging network overflows: the window says so in words (the divergence
@@ -207,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             print(NO_DISPLAY_HINT, file=sys.stderr)
             return 2
 
-    window = _open_window(scenario, path, args.steps,
+    window = _open_window(scenario, path, args.window_steps,
                           restore_layout=args.screenshot is None)
 
     if args.screenshot is not None:
@@ -220,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     # a window on a FILE keeps it; recovered work opens beside it
-    windows = [window, *offer_recovery(window, into_window=args.file is None)]
+    windows = [window, *offer_recovery(window, into_window=args.window_file is None)]
 
     from PySide6.QtWidgets import QApplication
 

@@ -1048,6 +1048,18 @@ class MainWindow(QMainWindow):
         if presentation.isChecked() != active:
             presentation.setChecked(active)
 
+    # -- Help ▸ Keyboard shortcuts, About ---------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        from .dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        from .dialogs.about import AboutDialog
+
+        AboutDialog(self).exec()
+
     # -- Help ▸ Tours ----------------------------------------------------------------------
 
     def show_tours(self) -> None:

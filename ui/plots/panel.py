@@ -4,6 +4,7 @@ cursor); the per-layer plots; and axis ranges that change only now and then."""
 
 from __future__ import annotations
 
+import csv
 import math
 
 import numpy as np
@@ -94,17 +95,15 @@ def peak_columns(x: np.ndarray, values: np.ndarray, x_low: float, x_high: float,
 def save_csv(path, header: list[str], columns: list) -> None:
     """Columns of numbers (or text) as CSV with a header row; floats round-trip."""
     rows = len(columns[0]) if columns else 0
+
+    def cell(value):
+        # repr: the shortest text that reads back as the same float
+        return repr(float(value)) if isinstance(value, (float, np.floating)) else value
+
     with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write(",".join(header) + "\n")
-        for i in range(rows):
-            cells = []
-            for column in columns:
-                value = column[i]
-                if isinstance(value, (float, np.floating)):
-                    cells.append(repr(float(value)))
-                else:
-                    cells.append(str(value))
-            out.write(",".join(cells) + "\n")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([cell(column[i]) for column in columns] for i in range(rows))
 
 
 class PlotPanel(QWidget):

@@ -112,3 +112,15 @@ def test_hidden_plots_wait_until_they_are_shown(plots):
     assert points(loss.curve) == 0
     loss.parentWidget().show()
     assert points(loss.curve) == 7
+
+
+def test_csv_cells_with_commas_and_quotes_read_back_as_written(tmp_path):
+    import csv
+
+    from bpsim.ui.plots.panel import save_csv
+
+    path = tmp_path / "labels.csv"
+    save_csv(path, ["step", 'layer "1", hidden'], [[1, 2], ['a, b', 0.1 + 0.2]])
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows == [["step", 'layer "1", hidden'], ["1", "a, b"], ["2", repr(0.1 + 0.2)]]
