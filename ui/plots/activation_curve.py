@@ -5,6 +5,7 @@ z = 0, tanh's limits ±1, ReLU's kink at 0, the leaky slope α."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -83,13 +84,16 @@ class ActivationCurvePanel(PlotPanel):
         self.rug = np.zeros(0)
         self.notes: list[str] = []
 
-        # the heading says which neuron (and why that one): it follows the window's font
+        # the heading says which neuron (and why that one) and names the curves, in the
+        # window's font; above the plot, so it never covers a curve
         self.heading = QLabel()
         self.heading.setObjectName("activation_curve_heading")
-        self.heading.setAccessibleName("Activation curve: which neuron")
+        self.heading.setAccessibleName("Activation curve: which neuron, and the curves")
         self.heading.setWordWrap(True)
-        self.heading.setStyleSheet("font-weight: bold")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.layout().insertWidget(0, self.heading)
+        #: which neuron is drawn, in words ("Sigmoid: neuron 1 of layer 2")
+        self.target_text = ""
         self.add_readout()
 
         style_plot(self.plot, "z (total input)", "")
@@ -113,8 +117,10 @@ class ActivationCurvePanel(PlotPanel):
         self.markers.setZValue(11)
         self.plot.addItem(self.markers)
         # one tick per sample of the batch at the bottom of the plot
-        self.rug_item = pg.ScatterPlotItem(symbol="|", size=16, pen=pg.mkPen(INK, width=2),
-                                           brush=pg.mkBrush(INK))
+        # thin and translucent: where many samples share a z the ticks darken
+        self.rug_item = pg.ScatterPlotItem(symbol="|", size=14,
+                                           pen=pg.mkPen(26, 26, 26, 110, width=1),
+                                           brush=pg.mkBrush(None))
         self.rug_item.setZValue(9)
         self.plot.addItem(self.rug_item)
         # what the lecture points out: asymptotes, peak, kink, slope
@@ -132,10 +138,9 @@ class ActivationCurvePanel(PlotPanel):
         self.z_label = pg.TextItem(color=INK, anchor=(0.0, 0.0))
         self.z_label.setZValue(13)
         self.plot.addItem(self.z_label, ignoreBounds=True)
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=INK,
-                                          brush=pg.mkBrush(255, 255, 255, 210),
-                                          pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
-        self._legend_text = None
+        #: the curves' names as the key above the plot says them: (f, f′)
+        self.curve_labels = ("", "")
+        self._notes_in_heading = False
 
         session = self.session
         session.phase_recorded.connect(self._on_phase_recorded)
@@ -238,15 +243,14 @@ class ActivationCurvePanel(PlotPanel):
         self.f_curve.setData(self.grid, self.values)
         self.derivative_curve.setData(self.grid, self.slopes)
 
-        f_text, derivative_text = self.curve_names(activation)
-        self._set_legend(f_text, derivative_text)
+        f_text, derivative_text = self.curve_labels = self.curve_names(activation)
         superscript = layer_superscript(layer)
         target = f"neuron {j + 1} of layer {layer}" if why == "selected" \
             else f"neuron {j + 1} of layer {layer} ({why})"
-        self.heading.setText(f"{activation.label}: {target}")
-        self.heading.setToolTip(self.heading.text())
+        self.target_text = f"{activation.label}: {target}"
+        self._set_heading()
 
-        low, high = self._y_limits(name)
+        low, high = self._y_limits(name, a_now)
         span_y = high - low
         rug_y = low + 0.04 * span_y
         z_shown = self.z if math.isfinite(self.z) else math.nan
@@ -268,10 +272,11 @@ class ActivationCurvePanel(PlotPanel):
         self.z_label.setText(f"{zs} = {format_number(self.z)}")
         self.z_label.setPos(z_shown if math.isfinite(z_shown) else 0.0, high)
         self.set_axis_label("bottom", f"z (total input); the ticks: {zs} of each sample")
+        symbol = activation.symbol if activation.elementwise else "ŷ"
         self.set_readout(
-            f"{source}, batch row {row + 1} of {len(self.rug)}:  {zs} = "
-            f"{format_number(self.z)},  {f_text.split(' =')[0]} = {format_number(a_now)},  "
-            f"{derivative_text.split(' =')[0]} = {format_number(slope_now)}")
+            f"{source} · row {row + 1} of {len(self.rug)} · {zs} = {format_number(self.z)}"
+            f" · {symbol} = {format_number(a_now)} · {symbol}′ = {format_number(slope_now)}")
+        self._fit_notes()
 
     @staticmethod
     def curve_names(activation: act.Activation) -> tuple[str, str]:
@@ -289,14 +294,18 @@ class ActivationCurvePanel(PlotPanel):
         return (f"{symbol}(z)", f"{activation.derivative_symbol}(z) = "
                 f"{activation.derivative_formula}")
 
-    def _y_limits(self, name: str) -> tuple[float, float]:
+    def _y_limits(self, name: str, a_now: float) -> tuple[float, float]:
         """The y range: both curves over the grid, room below for the rug and above for
-        the z label."""
+        the z label.  ReLU's ramp would flatten its derivative's step from 0 to 1 (and
+        α): it runs off the top instead, unless the neuron's own value is up there."""
         shown = np.concatenate([self.values, self.slopes, [0.0, 1.0]])
         shown = shown[np.isfinite(shown)]
         low, high = float(shown.min()), float(shown.max())
+        if name in ("relu", "leaky_relu", "identity") and math.isfinite(a_now):
+            high = min(high, max(2.0, 1.2 * a_now))
+            low = max(low, min(-1.0, 1.2 * a_now))
         span = max(high - low, 1e-9)
-        return low - 0.16 * span, high + 0.14 * span
+        return low - 0.16 * span, high + 0.2 * span
 
     def _draw_features(self, activation: act.Activation, slope: float,
                        low: float, high: float) -> None:
@@ -314,20 +323,21 @@ class ActivationCurvePanel(PlotPanel):
         elif name == "tanh":
             ends = activation.forward(np.array([-np.inf, np.inf]), slope)
             limits = [float(v) for v in ends]
-            for value in limits:
-                notes.append((f"tanh(z) → {format_number(value)}", -self._span if value > 0
-                               else self._span, value, (0.0, 1.05) if value > 0 else (1.0, -0.05)))
+            for value in limits:  # each where the curve lies on it, above the line
+                notes.append((f"tanh(z) → {format_number(value)}",
+                               self._span if value > 0 else -self._span, value,
+                               (1.0, 1.0) if value > 0 else (0.0, 1.0)))
             peak = float(activation.derivative(zero, activation.forward(zero, slope), slope)[0])
             points.append((0.0, peak))
-            notes.append((f"{d}(0) = {format_number(peak)}", 0.0, peak, (-0.1, -0.05)))
+            notes.append((f"{d}(0) = {format_number(peak)}", 0.0, peak, (1.08, 0.9)))
         elif name in ("relu", "leaky_relu"):
             kink = float(activation.forward(zero, slope)[0])
             points.append((0.0, kink))
-            notes.append(("kink at z = 0", 0.0, kink, (-0.08, -0.05)))
+            notes.append(("kink at z = 0", 0.0, kink, (1.05, 1.1)))
             if name == "leaky_relu":
                 left = -0.5 * self._span
                 value = float(activation.forward(np.array([left]), slope)[0])
-                notes.append((f"slope α = {format_number(slope)}", left, value, (0.5, -0.15)))
+                notes.append((f"slope α = {format_number(slope)}", left, value, (0.5, 1.6)))
                 limits = [float(slope)]  # f′ = α for z < 0
         elif name == "identity":
             notes.append(("f′(z) = 1 everywhere", -0.5 * self._span, 1.0, (0.5, 1.1)))
@@ -355,15 +365,35 @@ class ActivationCurvePanel(PlotPanel):
         for item in self.note_items[len(notes):]:
             item.hide()
 
-    def _set_legend(self, f_text: str, derivative_text: str) -> None:
-        if self._legend_text == (f_text, derivative_text, self._font_scale):
-            return
-        self._legend_text = (f_text, derivative_text, self._font_scale)
-        self.legend.clear()
-        size = f"{NOTE_POINT_SIZE * self._font_scale:.0f}pt"
-        self.legend.setLabelTextSize(size)
-        self.legend.addItem(self.f_curve, f_text)
-        self.legend.addItem(self.derivative_curve, derivative_text)
+    #: below this plot height (px) the notes move from the plot into the heading
+    SHORT_PLOT = 170
+
+    def _fit_notes(self) -> None:
+        """Notes in the plot when it is tall enough, else under the heading (a short
+        plot has no room for text beside its curves)."""
+        tall = self.plot.vb.height() >= self.SHORT_PLOT * self._font_scale
+        for item in self.note_items[:len(self.notes)]:
+            item.setVisible(tall)
+        self.z_label.setVisible(tall and self.z_line.isVisible())
+        self._notes_in_heading = not tall
+        self._set_heading()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.notes:
+            self._fit_notes()
+
+    def _set_heading(self) -> None:
+        f_text, derivative_text = (html.escape(t) for t in self.curve_labels)
+        text = (f"<b>{html.escape(self.target_text)}</b>&nbsp;&nbsp; "
+                f"<span style='color:{BLUE}'>━━ {f_text}</span>&nbsp;&nbsp; "
+                f"<span style='color:{ORANGE}'>╍╍ {derivative_text}</span>")
+        if self._notes_in_heading and self.notes:
+            text += "<br>" + html.escape(" · ".join(self.notes))
+        if self.heading.text() != text:
+            self.heading.setText(text)
+            self.heading.setToolTip(f"{self.target_text}\nsolid: {self.curve_labels[0]}"
+                                    f"\ndashed: {self.curve_labels[1]}")
 
     def _note_font(self) -> QFont:
         font = QFont()
@@ -379,7 +409,6 @@ class ActivationCurvePanel(PlotPanel):
             self.plot.getAxis(name).setStyle(tickFont=tick_font)
         self._axis_labels.clear()  # written again at the new size
         self.z_label.setFont(self._note_font())
-        self._legend_text = None
         self._stale = True
         if self.isVisible():
             self.refresh()

@@ -74,7 +74,7 @@ def test_the_curves_are_the_engines_f_and_derivative_on_the_grid(curve, name):
     np.testing.assert_array_equal(panel.f_curve.yData, values)
     np.testing.assert_array_equal(panel.derivative_curve.yData,
                                   activation.derivative(z, values, 0.2))
-    assert activation.label in panel.heading.text()
+    assert activation.label in panel.target_text
 
 
 def test_softmax_draws_its_unit_against_its_own_z_and_says_f_prime_is_a_matrix(curve):
@@ -139,8 +139,8 @@ def test_sigmoid_marks_its_derivatives_peak_a_quarter_at_zero(curve):
     x, y = panel.feature_points.getData()
     assert list(zip(x, y)) == [(0.0, 0.25)]
     assert "peak σ′(0) = 0.25" in panel.notes
-    assert "σ′(z) = σ(z)(1 − σ(z))" in [item.text for item in panel.legend.items[1]
-                                         if hasattr(item, "text")]
+    assert panel.curve_labels == ("σ(z)", "σ′(z) = σ(z)(1 − σ(z))")
+    assert "σ′(z) = σ(z)(1 − σ(z))" in panel.heading.text()
 
 
 def test_tanh_shows_its_limits_plus_and_minus_one(curve):
@@ -167,15 +167,15 @@ def test_relu_marks_its_kink_and_leaky_relu_its_slope_alpha(curve):
 def test_selection_switches_the_curve_and_no_selection_says_which_layer(curve):
     session = xor_session("tanh")
     panel = curve(session)
-    assert panel.activation == "tanh" and "last hidden layer" in panel.heading.text()
+    assert panel.activation == "tanh" and "last hidden layer" in panel.target_text
     panel.show_selection(("weight", 2, 0, 1))  # a weight into the output neuron
     assert (panel.layer, panel.neuron, panel.activation) == (2, 0, "sigmoid")
-    assert "Sigmoid: neuron 1 of layer 2" == panel.heading.text()
+    assert "Sigmoid: neuron 1 of layer 2" == panel.target_text
     np.testing.assert_array_equal(panel.f_curve.yData, act.sigmoid(panel.f_curve.xData))
     panel.show_selection(("bias", 1, 2))
     assert (panel.layer, panel.neuron, panel.activation) == (1, 2, "tanh")
     panel.show_selection(("neuron", 0, 1))  # an input: no activation
-    assert "an input has no activation" in panel.heading.text()
+    assert "an input has no activation" in panel.target_text
 
     single = curve(Session(load_builtin("lecture-example")))  # no hidden layer
     assert "output layer" in single.heading.text()
@@ -224,10 +224,10 @@ def test_the_view_menu_shows_it_for_the_canvas_selection_at_the_windows_text_siz
     dock = window.findChild(QDockWidget, "activation_curve_plot_dock")
     qtbot.waitUntil(dock.isVisible)
     panel = dock.widget()
-    assert "last hidden layer" in panel.heading.text()
+    assert "last hidden layer" in panel.target_text
     window.canvas.select(("neuron", 2, 0))
     assert (panel.layer, panel.neuron) == (2, 0)
-    assert panel.heading.text() == "Sigmoid: neuron 1 of layer 2"
+    assert panel.target_text == "Sigmoid: neuron 1 of layer 2"
     size = panel.z_label.textItem.font().pointSizeF()
     window.larger_text()
     assert panel.z_label.textItem.font().pointSizeF() > size
