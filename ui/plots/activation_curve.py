@@ -271,7 +271,7 @@ class ActivationCurvePanel(PlotPanel):
         zs = f"z{superscript}{subscript(j + 1)}"
         self.z_label.setText(f"{zs} = {format_number(self.z)}")
         self.z_label.setPos(z_shown if math.isfinite(z_shown) else 0.0, high)
-        self.set_axis_label("bottom", f"z (total input); the ticks: {zs} of each sample")
+        self.set_axis_label("bottom", f"{zs}, the total input (ticks: each sample's)")
         symbol = activation.symbol if activation.elementwise else "ŷ"
         self.set_readout(
             f"{source} · row {row + 1} of {len(self.rug)} · {zs} = {format_number(self.z)}"
