@@ -107,6 +107,9 @@ ACTIONS = (
     ActionSpec("presentation", "&Presentation", "presentation.toggle", ("F5",),
                "Full screen for the projector: large text, high contrast, only the "
                "network and the Math dock; Esc leaves", "view", 3, checkable=True),
+    ActionSpec("activation_curve", "&Activation curve", "show_activation_curve", (),
+               "Plot the selected neuron's activation f(z) and its derivative f′(z), with "
+               "its z and the batch's z values", "view", 4),
     SubmenuSpec("docks", "&Docks", "Show or hide the docks and toolbars", "view", 4),
     # Esc belongs to the canvas (deselect) and to editors except while presenting
     ActionSpec("leave_presentation", "Leave presentation", "presentation.leave", ("Esc",),

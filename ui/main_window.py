@@ -458,6 +458,11 @@ class MainWindow(QMainWindow):
         self.timeline.step_shown.connect(controller.set_cursor)
         if self.timeline.snapshot is not None:
             controller.set_cursor(self.timeline.snapshot.step)
+        # the activation curve draws the neuron selected on the canvas
+        curve = self.findChild(QDockWidget, "activation_curve_plot_dock").widget()
+        self.canvas.selection_changed.connect(curve.show_selection)
+        curve.show_selection(self.canvas.selection)
+        curve.set_font_scale(self._text_scale)
         self.docks_menu.addSeparator()
         restored = False
         for dock in self.plot_docks:
@@ -510,6 +515,18 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Horizontal)
             self.resizeDocks(row[:1], [int(height * PLOTS_HEIGHT)],
                              Qt.Orientation.Vertical)
+
+    def show_activation_curve(self) -> None:
+        """View ▸ Activation curve: the dock in front, as a tab beside the plots shown."""
+        self.load_deferred_docks()
+        dock = self.findChild(QDockWidget, "activation_curve_plot_dock")
+        if dock.isHidden():
+            shown = [d for d in self.plot_docks if d is not dock and not d.isHidden()
+                     and not d.isFloating()]
+            if shown:
+                self.tabifyDockWidget(shown[-1], dock)
+            dock.show()
+        dock.raise_()
 
     # -- title and status bar -------------------------------------------------------
 
@@ -900,6 +917,9 @@ class MainWindow(QMainWindow):
             self._math_dock.set_font_scale(scale)
             self._tour_dock.set_font_scale(scale)
         self.gradcheck_overlay.set_font_scale(scale)
+        if self.plot_docks:
+            self.findChild(QDockWidget, "activation_curve_plot_dock").widget() \
+                .set_font_scale(scale)
         # the neurons grow with the text: the drawings follow their new places
         self.path_highlight.redraw()
         if self.gradcheck_overlay.result is not None:

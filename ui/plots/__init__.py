@@ -8,6 +8,8 @@
 - Activations per layer over the batch of the last step, with saturation / dead units
   (:mod:`.activations`)
 - Decision boundary (2 inputs) or fitted curve (1 input) (:mod:`.decision`)
+- One neuron's activation f(z) and f′(z), with its z and the batch's z values
+  (:mod:`.activation_curve`; the window passes it the canvas selection)
 
 The session records every full step in its :class:`~bpsim.history.History` (bounded
 memory; cut back on undo, cleared on reset or a new network).  One
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDockWidget
 
+from .activation_curve import ActivationCurvePanel
 from .activations import ActivationsPanel
 from .controller import PlotsController, controller_for
 from .decision import DecisionPanel
@@ -40,7 +43,8 @@ if TYPE_CHECKING:  # the history comes from the session (or a Compare run)
 __all__ = ["PANELS", "PlotsController", "controller_for", "create_plot_docks",
            "suggested_plots"]
 
-PANELS = (LossPanel, GradientsPanel, ProfilePanel, ActivationsPanel, DecisionPanel)
+PANELS = (LossPanel, GradientsPanel, ProfilePanel, ActivationsPanel, DecisionPanel,
+          ActivationCurvePanel)
 
 
 def suggested_plots(scenario) -> list[str]:
@@ -58,7 +62,8 @@ def suggested_plots(scenario) -> list[str]:
 def create_plot_docks(session, history: History | None = None,
                       parent=None) -> list[QDockWidget]:
     """One dock per plot, objectNames ``loss_plot_dock``, ``gradients_plot_dock``,
-    ``profile_plot_dock``, ``activations_plot_dock``, ``decision_plot_dock``.  Every
+    ``profile_plot_dock``, ``activations_plot_dock``, ``decision_plot_dock``,
+    ``activation_curve_plot_dock``.  Every
     dock's ``controller`` attribute (and ``widget().controller``) is the session's
     :class:`PlotsController`; ``widget()`` has ``export_png(path)`` / ``export_csv(path)``."""
     controller = controller_for(session, history)
