@@ -57,6 +57,33 @@ def _quiet_offscreen_notices() -> None:
     qInstallMessageHandler(handler)
 
 
+def light_palette():
+    """bpsim's palette, the same under a light or a dark system colour scheme: the
+    canvas, the plots and the style sheet are drawn on white (ui/theme.py), so the
+    widgets around them take light backgrounds and dark text too."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from . import theme
+
+    role = QPalette.ColorRole
+    colours = {role.Window: theme.WINDOW, role.WindowText: theme.INK,
+               role.Base: theme.FIELD, role.AlternateBase: theme.ALTERNATE_ROW,
+               role.Text: theme.INK, role.Button: theme.BUTTON, role.ButtonText: theme.INK,
+               role.BrightText: theme.PAPER, role.Highlight: theme.HIGHLIGHT,
+               role.HighlightedText: theme.HIGHLIGHTED_TEXT, role.Link: theme.LINK,
+               role.LinkVisited: theme.LINK, role.ToolTipBase: theme.TOOLTIP_BACKGROUND,
+               role.ToolTipText: theme.INK, role.PlaceholderText: theme.PLACEHOLDER,
+               role.Light: theme.BEVEL_LIGHT, role.Midlight: theme.BEVEL_MIDLIGHT,
+               role.Mid: theme.BEVEL_MID, role.Dark: theme.BEVEL_DARK,
+               role.Shadow: theme.BEVEL_SHADOW}
+    palette = QPalette()
+    for name, colour in colours.items():
+        palette.setColor(name, QColor(colour))  # every colour group
+    for name in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, name, QColor(theme.DISABLED))
+    return palette
+
+
 def application():
     """The QApplication, created once, with bpsim's names, font and style sheet."""
     from PySide6.QtGui import QIcon
@@ -74,6 +101,7 @@ def application():
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationVersion(cli.version())
     app.setDesktopFileName(DESKTOP_FILE_NAME)
+    app.setPalette(light_palette())
     font = app.font()
     font.setPointSizeF(main_window.BASE_POINT_SIZE)
     app.setFont(font)

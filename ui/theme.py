@@ -151,6 +151,36 @@ KEY_CAP_BACKGROUND = INPUT_FILL
 KEY_CAP_BORDER = FRAME
 
 # ---------------------------------------------------------------------------------------
+# The window's own palette (ui/app.py): bpsim draws on white paper, so the widgets
+# around the canvas are light too, whatever the system's colour scheme; a dark system
+# palette would put its light text on the style sheet's light toolbars and status bar
+# ---------------------------------------------------------------------------------------
+
+#: windows, docks, toolbars and buttons
+WINDOW = "#f3f4f6"
+#: fields, tables, lists: the paper
+FIELD = PAPER
+#: every row's second shade in tables
+ALTERNATE_ROW = "#f6f8fa"
+BUTTON = "#f8f9fa"
+#: a selected row or item, and its text (white on it: 5.9:1)
+HIGHLIGHT = POSITIVE
+HIGHLIGHTED_TEXT = PAPER
+#: links in help texts and tours
+LINK = POSITIVE
+TOOLTIP_BACKGROUND = "#ffffe1"
+#: placeholder text in empty fields (4.6:1 on white)
+PLACEHOLDER = "#767676"
+#: disabled text and icons (3.4:1 on the window: readable, visibly off)
+DISABLED = "#8c959f"
+#: the bevels of buttons and frames, light to dark
+BEVEL_LIGHT = PAPER
+BEVEL_MIDLIGHT = "#e4e7eb"
+BEVEL_MID = "#b8bec6"
+BEVEL_DARK = "#8c959f"
+BEVEL_SHADOW = "#5a6069"
+
+# ---------------------------------------------------------------------------------------
 # Presentation mode: a projector washes colours out
 # ---------------------------------------------------------------------------------------
 

@@ -172,6 +172,8 @@ class Banner(QFrame):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             layout.addWidget(label)
         self._alarm = None
+        #: each line's whole text (the label may show it cut short with "…")
+        self._texts = {self.headline: "", self.detail: ""}
         self._sizes = (18.0, 14.0)
         self._set_alarm(False)
         canvas.installEventFilter(self)
@@ -196,7 +198,8 @@ class Banner(QFrame):
         self._set_alarm(alarm)
         changed = False
         for label, text in ((self.headline, headline), (self.detail, detail)):
-            if label.text() != text:
+            if self._texts[label] != text:
+                self._texts[label] = text
                 label.setText(text)
                 label.setToolTip(text)
                 label.setAccessibleDescription(text)
@@ -205,24 +208,30 @@ class Banner(QFrame):
             self._fit()
 
     def _fit(self) -> None:
-        """A line too long for the canvas's width is written smaller (down to 65 %)."""
+        """A line too long for the canvas's width is written smaller (down to 65 %);
+        still too long, it ends in "…" (the tooltip holds all of it)."""
         room = self.width() - 28
         if room <= 0:
             return
         for label, size in ((self.headline, self._sizes[0]), (self.detail, self._sizes[1])):
+            text = self._texts[label]
             font = QFont(label.font())
             scale = 1.0
             while scale > 0.65:
                 font.setPointSizeF(size * scale)
-                if QFontMetricsF(font).horizontalAdvance(label.text()) <= room:
+                if QFontMetricsF(font).horizontalAdvance(text) <= room:
                     break
                 scale -= 0.05
             if font.pointSizeF() != label.font().pointSizeF():
                 label.setFont(font)
+            shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
+            if label.text() != shown:
+                label.setText(shown)
 
     @property
     def plain_text(self) -> str:
-        return f"{self.headline.text()}\n{self.detail.text()}"
+        """Both lines in full, also when the canvas shows them cut short."""
+        return f"{self._texts[self.headline]}\n{self._texts[self.detail]}"
 
     @property
     def alarm(self) -> bool:

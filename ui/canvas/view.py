@@ -20,10 +20,13 @@ from .. import commands, theme
 from . import layout as geo
 from . import style
 from .editor import InPlaceEditor
-from .items import BackdropItem, BandItem, EdgesItem, ItemBatch, LabelItem, NeuronItem
+from .items import (BackdropItem, BandItem, EdgesItem, ItemBatch, LabelItem, NeuronItem,
+                    text_widths)
 
 #: edge labels are drawn only up to this many edges (beyond, they cannot be read)
 MAX_LABELLED_EDGES = 60
+#: a layer's title may take this share of the distance between two layers
+HEADING_ROOM = 0.92
 #: "fit to window" never magnifies more than this (a 1-1 network would fill a wall)
 MAX_FIT_SCALE = 2.0
 MIN_SCALE, MAX_SCALE = 0.03, 12.0
@@ -290,9 +293,18 @@ class NetworkCanvas(QGraphicsView):
                 width = max(rect.width(), QFontMetricsF(label_font).horizontalAdvance("b = −0.0000"))
                 obstacles.append((x - width / 2 - 6, y + r, x + width / 2 + 6,
                                   y + r + 10 + label_height))
+        heading_widths = text_widths(heading_font)
+        heading_height = QFontMetricsF(heading_font).height()
         for l, item in enumerate(self._headings):
             item.set_font(heading_font)
-            item.setPos(l * layout.spacing_x, layout.heading_y)
+            # "Hidden 1 · sigmoid" wider than its column would run into the next
+            # layer's title: then the layer's name over its activation, on two lines
+            # growing upwards (the neurons stay where they are)
+            one_line = self._heading_text(l)
+            fits = heading_widths(one_line) <= HEADING_ROOM * layout.spacing_x or l == 0
+            item.set_text(one_line if fits else one_line.replace(" · ", "\n"))
+            lift = 0.0 if fits else heading_height / 2
+            item.setPos(l * layout.spacing_x, layout.heading_y - lift)
         for j, item in enumerate(self._input_captions):
             item.set_font(side_font)
             x, y = layout.centre(0, j)
@@ -322,7 +334,8 @@ class NetworkCanvas(QGraphicsView):
                 item.set_font(label_font)
                 item.setPos(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
 
-        top = layout.heading_y - heading_font.pixelSize()
+        top = min(item.sceneBoundingRect().top() for item in self._headings) \
+            if self._headings else layout.heading_y - heading_font.pixelSize()
         for l, band in enumerate(self._bands):
             xs = layout.centres[l][:, 0]
             ys = layout.centres[l][:, 1]
@@ -428,6 +441,12 @@ class NetworkCanvas(QGraphicsView):
             y_hat = format_number(activations[-1][j])
             y = format_number(target[j]) if target is not None and j < len(target) else "?"
             item.set_text(f"ŷ{suffix} = {y_hat}\ny{suffix} = {y}")
+        if not self._user_zoomed and self._output_labels:
+            # a prediction grown long (−5.846×10⁴) reaches past the view's edge: fit again
+            shown = self.mapToScene(self.viewport().rect()).boundingRect()
+            if any(not shown.contains(item.sceneBoundingRect())
+                   for item in self._output_labels if item.isVisible()):
+                self.zoom_fit()
 
     def _on_settled(self) -> None:
         self.edges.fast = False
@@ -879,7 +898,14 @@ class NetworkCanvas(QGraphicsView):
     def _place_legend(self) -> None:
         margin = 8
         viewport = self.viewport().geometry()
-        self._legend.adjustSize()
+        legend = self._legend
+        legend.setWordWrap(False)
+        legend.adjustSize()
+        room = viewport.width() - 2 * margin
+        if legend.width() > room > 0:
+            # a narrow canvas (1280×720 with the docks open): the legend on two lines
+            legend.setWordWrap(True)
+            legend.resize(room, legend.heightForWidth(room))
         self._legend.move(viewport.left() + margin,
                           viewport.bottom() - self._legend.height() - margin)
         self._legend.raise_()

@@ -36,8 +36,8 @@ from ..canvas.style import NEGATIVE, POSITIVE
 TRAVEL = 0.7
 DELTA_INK = theme.VALUE_INK
 LOSS_INK = theme.LOSS_INK
-IDLE_HELP = ("→ or Space: next phase (forward, loss, backward, update) · ←: back · "
-             "Enter: a whole step · P: play · R: reset")
+# short enough for the banner of a 1280×720 projector with the docks beside the canvas
+IDLE_HELP = ("→/Space: next phase · ←: back · Enter: whole step · P: play · R: reset")
 
 
 def term(value) -> str:

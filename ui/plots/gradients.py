@@ -80,6 +80,8 @@ class GradientsPanel(HistoryPanel):
                 self.legend.addItem(self._middle, f"… layers 2 – {count - 1}")
             else:
                 self.legend.addItem(self.curves[index], layer_legend(index + 1, count))
+        # two entries a row: three or four rows are taller than the plot at 1280×720
+        self.legend.setColumnCount(2)
 
     def _on_rebuilt(self) -> None:
         if len(self.curves) != self.controller.history.n_layers:
