@@ -13,8 +13,8 @@ The window makes its parts here, in plain sight, and hands each what it needs:
 - every action, menu and toolbar from the one table in :mod:`bpsim.ui.actions`.
 
 Made after the first paint, so the first frame does not wait for their imports: the
-Math dock (the chain rule of the canvas selection with numbers; it starts behind the
-Training tab) and the Tours dock (Help ▸ Tours, F1; hidden until asked for), then
+Math dock (the chain rule of the canvas selection with numbers; its own dock under the
+Training dock) and the Tours dock (Help ▸ Tours, F1; hidden until asked for), then
 the plots.  ``window.math_dock`` and ``window.tour_dock`` make them earlier when
 asked.  Tools ▸ Gradient check (its dialog, a double-clicked row selects that parameter
 on the canvas, the canvas coloured until the dialog closes or the weights change),
@@ -65,7 +65,7 @@ IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 WORKED_EXAMPLE_FILTER = ("HTML, opens in any browser offline (*.html);;"
                          "Markdown with LaTeX math (*.md)")
 #: saveState/restoreState version: bump when the dock set changes incompatibly
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the Math dock is its own dock, no longer a tab behind Training
 DEFAULT_SIZE = (1600, 1000)
 #: the application font before View ▸ Larger/Smaller text (points; projectors need ≥ 11)
 BASE_POINT_SIZE = 12.0
@@ -76,6 +76,8 @@ PLOT_WIDTH = 520
 PLOT_MIN_WIDTH = 300
 #: the Math dock's minimum height (its formulas scroll below that)
 MATH_MIN_HEIGHT = 60
+#: the right column's height shared by the Inspector, Training and Math docks
+MATH_COLUMN = (0.2, 0.3, 0.5)
 #: the Tours dock's share of the window's width when it first opens
 TOURS_SHARE = 0.26
 
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         self.animator = Animator(session, self)
         self.animator.note.connect(session.message.emit)
         self.animator.playing_changed.connect(self._on_playing)
+        self.animator.frame.connect(self._update_step_label)
         self.phase_drawing = PhaseDrawing(self.animator, self.canvas, self)
         # what the teaching tools draw over the canvas
         self.path_highlight = PathHighlight(self.canvas)
@@ -159,7 +162,8 @@ class MainWindow(QMainWindow):
             signal.connect(self._on_check_inputs_changed)
         self.presentation = PresentationMode(
             self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
-            kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks)
+            kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks,
+            plot_docks=lambda: self.plot_docks)
         self.presentation.toggled.connect(self._on_presentation_toggled)
         #: the recovery copy of unsaved changes (see bpsim.ui.recovery); None when the
         #: window remembers nothing (screenshots)
@@ -345,7 +349,7 @@ class MainWindow(QMainWindow):
             "its update")
         self.step_label = QLabel()
         self.step_label.setObjectName("step_label")
-        self.step_label.setToolTip("Training steps taken since the initial weights")
+        self.step_label.setToolTip("The training step shown: next, in progress or done")
         for label in (self.loss_label, self.step_label):
             label.setAccessibleName(label.toolTip())
             status.addPermanentWidget(label)
@@ -403,7 +407,7 @@ class MainWindow(QMainWindow):
         # the transport keys (→, Space), which a focused text field would swallow
         dock.browser.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         dock.path_combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        # it shares a tab group with Training: no taller a minimum than Training's, or
+        # it shares the column with Training: no taller a minimum than Training's, or
         # the window stops fitting small projector screens (the formulas scroll)
         dock.widget().setMinimumHeight(MATH_MIN_HEIGHT)
         dock.path_changed.connect(self._on_path_changed)
@@ -424,11 +428,16 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, math)
             math.show()  # made after the window was shown: not shown by itself
             training = self.docks["training"]
-            if not training.isFloating():
-                # under the Inspector, sharing the Training dock's room (a tab each):
-                # the formulas need height, which three stacked docks would not leave
-                self.tabifyDockWidget(training, math)
-                training.raise_()  # the settings first; a selection brings Math forward
+            if not training.isFloating() and self.dockWidgetArea(training) == \
+                    Qt.DockWidgetArea.RightDockWidgetArea:
+                # its own dock under Training (never a tab behind it: a selection's
+                # chain rule is in sight), with most of the column's height: the
+                # lecture's derivation is five lines
+                self.splitDockWidget(training, math, Qt.Orientation.Vertical)
+                docks = [self.docks["inspector"], training, math]
+                column = sum(dock.height() for dock in docks)
+                self.resizeDocks(docks, [int(column * share) for share in MATH_COLUMN],
+                                 Qt.Orientation.Vertical)
         self._register_dock("math", math)
         self.docks_menu.addAction(math.toggleViewAction())
 
@@ -453,6 +462,8 @@ class MainWindow(QMainWindow):
         from . import plots  # pyqtgraph: longer to import than the whole first frame
 
         self.plot_docks = plots.create_plot_docks(self.session, parent=self)
+        for dock in self.plot_docks:
+            dock.widget().set_font_scale(self._text_scale)
         # the plots draw a cursor line at the step the timeline shows
         controller = plots.controller_for(self.session)
         self.timeline.step_shown.connect(controller.set_cursor)
@@ -535,7 +546,11 @@ class MainWindow(QMainWindow):
                     f"{format_number(sample_loss)} · all {n} samples = "
                     f"{format_number(total)}")
         self.loss_label.setText(text)
-        self.step_label.setText(f"Step {session.steps_done}")
+        self._update_step_label()
+
+    def _update_step_label(self) -> None:
+        # the transport's counter and the banner's numbering (Animator.step_status)
+        self.step_label.setText(self.animator.step_counter_text())
 
     def _on_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
@@ -899,6 +914,8 @@ class MainWindow(QMainWindow):
         if self._math_dock is not None:
             self._math_dock.set_font_scale(scale)
             self._tour_dock.set_font_scale(scale)
+        for dock in self.plot_docks:
+            dock.widget().set_font_scale(scale)
         self.gradcheck_overlay.set_font_scale(scale)
         # the neurons grow with the text: the drawings follow their new places
         self.path_highlight.redraw()
@@ -958,11 +975,9 @@ class MainWindow(QMainWindow):
 
     def _on_selection_changed(self, selection) -> None:
         """Something selected on the canvas: its chain rule comes forward if the Math
-        dock is open but behind another tab."""
+        dock is open (in front of any dock it was tabbed with, or its floating window)."""
         dock = self.math_dock
-        # a dock behind another tab is open (not hidden) but shows nothing
-        if selection is not None and not dock.isHidden() and not dock.isFloating() \
-                and dock.visibleRegion().isEmpty() and not self.presentation.active:
+        if selection is not None and not dock.isHidden() and not self.presentation.active:
             dock.raise_()
 
     def _on_path_changed(self, path) -> None:
@@ -1043,7 +1058,9 @@ class MainWindow(QMainWindow):
     # -- presentation ------------------------------------------------------------------------
 
     def _on_presentation_toggled(self, active: bool) -> None:
-        self.action("leave_presentation").setEnabled(active)
+        for name in ("leave_presentation", "blank_screen", "white_screen",
+                     "presentation_plot"):
+            self.action(name).setEnabled(active)
         presentation = self.action("presentation")
         if presentation.isChecked() != active:
             presentation.setChecked(active)
