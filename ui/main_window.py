@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self._deferred_loaded = False
         self.plot_docks: list[QDockWidget] = []
         self._math_dock = None  # made after the first paint (see math_dock)
+        #: the Math dock took its default place (not a remembered one)
+        self._math_placed_here = False
         self._tour_dock = None
         self._tours_placed = False
         #: the open Tools ▸ Gradient check dialog, and the last Compare dialog
@@ -434,10 +436,8 @@ class MainWindow(QMainWindow):
                 # chain rule is in sight), with most of the column's height: the
                 # lecture's derivation is five lines
                 self.splitDockWidget(training, math, Qt.Orientation.Vertical)
-                docks = [self.docks["inspector"], training, math]
-                column = sum(dock.height() for dock in docks)
-                self.resizeDocks(docks, [int(column * share) for share in MATH_COLUMN],
-                                 Qt.Orientation.Vertical)
+                self._math_placed_here = True
+                self._share_right_column()
         self._register_dock("math", math)
         self.docks_menu.addAction(math.toggleViewAction())
 
@@ -451,6 +451,13 @@ class MainWindow(QMainWindow):
         # View ▸ Docks ▸ Tours places it as Help ▸ Tours does
         panel.toggleViewAction().triggered.connect(
             lambda checked: checked and self.reveal_tours())
+
+    def _share_right_column(self) -> None:
+        """Inspector, Training and Math share the right column's height (MATH_COLUMN)."""
+        docks = [self.docks["inspector"], self.docks["training"], self._math_dock]
+        column = sum(dock.height() for dock in docks)
+        self.resizeDocks(docks, [int(column * share) for share in MATH_COLUMN],
+                         Qt.Orientation.Vertical)
 
     def load_deferred_docks(self) -> None:
         """Add the docks made after the first paint: the Math dock and the Tours dock,
@@ -487,6 +494,8 @@ class MainWindow(QMainWindow):
             self.docks_menu.addAction(dock.toggleViewAction())
         if not restored:
             self.arrange_plots()
+        if self._math_placed_here:
+            self._share_right_column()  # again, in the height the plots left
 
     def arrange_plots(self) -> None:
         """Show the plots that tell this scenario's story best below the canvas: side by
@@ -916,6 +925,8 @@ class MainWindow(QMainWindow):
             self._tour_dock.set_font_scale(scale)
         for dock in self.plot_docks:
             dock.widget().set_font_scale(scale)
+        if self.compare_dialog is not None and shiboken6.isValid(self.compare_dialog):
+            self.compare_dialog.set_font_scale(scale)
         self.gradcheck_overlay.set_font_scale(scale)
         # the neurons grow with the text: the drawings follow their new places
         self.path_highlight.redraw()
@@ -1053,6 +1064,7 @@ class MainWindow(QMainWindow):
         from .dialogs.compare import open_compare_dialog
 
         self.compare_dialog = open_compare_dialog(self.session, self)
+        self.compare_dialog.set_font_scale(self._text_scale)
         return self.compare_dialog
 
     # -- presentation ------------------------------------------------------------------------

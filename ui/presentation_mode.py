@@ -392,6 +392,9 @@ class PresentationMode(QObject):
         for dock in self.window.findChildren(QDockWidget):
             if dock.widget() is not None:
                 dock.widget().updateGeometry()
+        # and the layouts inside them (a plot's row of controls) settle now, before the
+        # saved sizes are applied, not after
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
 
     # -- events ------------------------------------------------------------------------
 
