@@ -114,6 +114,19 @@ ACTIONS = (
     # Esc belongs to the canvas (deselect) and to editors except while presenting
     ActionSpec("leave_presentation", "Leave presentation", "presentation.leave", ("Esc",),
                "Back to the window as it was", enabled=False),
+    # a clicker's blank-screen keys: black (B or .) or white (W); any key shows the
+    # slide again; only while presenting (elsewhere these keys do nothing)
+    ActionSpec("blank_screen", "Blank screen", "presentation.blank_black", ("B", "."),
+               "While presenting: a black screen; any key brings the network back",
+               enabled=False),
+    ActionSpec("white_screen", "White screen", "presentation.blank_white", ("W",),
+               "While presenting: a white screen; any key brings the network back",
+               enabled=False),
+    ActionSpec("presentation_plot", "Next plot beside the canvas",
+               "presentation.next_plot", ("G",),
+               "While presenting: show a plot beside the network, in turn the gradient "
+               "profile, the gradients per layer, the loss, the decision boundary, none",
+               enabled=False),
     # -- Train: the transport ------------------------------------------------------------------
     ActionSpec("previous_phase", "Back", "previous_phase", ("Left", "PgUp"),
                "Show the previous phase again (changes nothing)", "train",
@@ -123,7 +136,8 @@ ACTIONS = (
                "the update", "train", icon="SP_MediaSeekForward"),
     ActionSpec("forward_step", "&Forward step", "forward_step", ("F",),
                "Run the forward pass, one layer at a time", "train", 1),
-    ActionSpec("backward_step", "&Backward step", "backward_step", ("B",),
+    # not the plain B: a clicker's blank-screen key (B, W or .) must never step a phase
+    ActionSpec("backward_step", "&Backward step", "backward_step", ("Shift+B",),
                "Run the backward pass, one layer at a time", "train", 1),
     ActionSpec("update_step", "&Update step", "update_step", ("U",),
                "Apply the gradient-descent update w ← w − η·∂J/∂w", "train", 1),

@@ -13,8 +13,8 @@ The window makes its parts here, in plain sight, and hands each what it needs:
 - every action, menu and toolbar from the one table in :mod:`bpsim.ui.actions`.
 
 Made after the first paint, so the first frame does not wait for their imports: the
-Math dock (the chain rule of the canvas selection with numbers; it starts behind the
-Training tab) and the Tours dock (Help ▸ Tours, F1; hidden until asked for), then
+Math dock (the chain rule of the canvas selection with numbers; its own dock under the
+Training dock) and the Tours dock (Help ▸ Tours, F1; hidden until asked for), then
 the plots.  ``window.math_dock`` and ``window.tour_dock`` make them earlier when
 asked.  Tools ▸ Gradient check (its dialog, a double-clicked row selects that parameter
 on the canvas, the canvas coloured until the dialog closes or the weights change),
@@ -65,7 +65,7 @@ IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 WORKED_EXAMPLE_FILTER = ("HTML, opens in any browser offline (*.html);;"
                          "Markdown with LaTeX math (*.md)")
 #: saveState/restoreState version: bump when the dock set changes incompatibly
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the Math dock is its own dock, no longer a tab behind Training
 DEFAULT_SIZE = (1600, 1000)
 #: the application font before View ▸ Larger/Smaller text (points; projectors need ≥ 11)
 BASE_POINT_SIZE = 12.0
@@ -76,6 +76,8 @@ PLOT_WIDTH = 520
 PLOT_MIN_WIDTH = 300
 #: the Math dock's minimum height (its formulas scroll below that)
 MATH_MIN_HEIGHT = 60
+#: the right column's height shared by the Inspector, Training and Math docks
+MATH_COLUMN = (0.2, 0.3, 0.5)
 #: the Tours dock's share of the window's width when it first opens
 TOURS_SHARE = 0.26
 
@@ -124,6 +126,8 @@ class MainWindow(QMainWindow):
         self._deferred_loaded = False
         self.plot_docks: list[QDockWidget] = []
         self._math_dock = None  # made after the first paint (see math_dock)
+        #: the Math dock took its default place (not a remembered one)
+        self._math_placed_here = False
         self._tour_dock = None
         self._tours_placed = False
         #: the open Tools ▸ Gradient check dialog, and the last Compare dialog
@@ -148,6 +152,7 @@ class MainWindow(QMainWindow):
         self.animator = Animator(session, self)
         self.animator.note.connect(session.message.emit)
         self.animator.playing_changed.connect(self._on_playing)
+        self.animator.frame.connect(self._update_step_label)
         self.phase_drawing = PhaseDrawing(self.animator, self.canvas, self)
         # what the teaching tools draw over the canvas
         self.path_highlight = PathHighlight(self.canvas)
@@ -159,7 +164,8 @@ class MainWindow(QMainWindow):
             signal.connect(self._on_check_inputs_changed)
         self.presentation = PresentationMode(
             self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
-            kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks)
+            kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks,
+            plot_docks=lambda: self.plot_docks)
         self.presentation.toggled.connect(self._on_presentation_toggled)
         #: the recovery copy of unsaved changes (see bpsim.ui.recovery); None when the
         #: window remembers nothing (screenshots)
@@ -345,7 +351,7 @@ class MainWindow(QMainWindow):
             "its update")
         self.step_label = QLabel()
         self.step_label.setObjectName("step_label")
-        self.step_label.setToolTip("Training steps taken since the initial weights")
+        self.step_label.setToolTip("The training step shown: next, in progress or done")
         for label in (self.loss_label, self.step_label):
             label.setAccessibleName(label.toolTip())
             status.addPermanentWidget(label)
@@ -403,7 +409,7 @@ class MainWindow(QMainWindow):
         # the transport keys (→, Space), which a focused text field would swallow
         dock.browser.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         dock.path_combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        # it shares a tab group with Training: no taller a minimum than Training's, or
+        # it shares the column with Training: no taller a minimum than Training's, or
         # the window stops fitting small projector screens (the formulas scroll)
         dock.widget().setMinimumHeight(MATH_MIN_HEIGHT)
         dock.path_changed.connect(self._on_path_changed)
@@ -424,11 +430,14 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, math)
             math.show()  # made after the window was shown: not shown by itself
             training = self.docks["training"]
-            if not training.isFloating():
-                # under the Inspector, sharing the Training dock's room (a tab each):
-                # the formulas need height, which three stacked docks would not leave
-                self.tabifyDockWidget(training, math)
-                training.raise_()  # the settings first; a selection brings Math forward
+            if not training.isFloating() and self.dockWidgetArea(training) == \
+                    Qt.DockWidgetArea.RightDockWidgetArea:
+                # its own dock under Training (never a tab behind it: a selection's
+                # chain rule is in sight), with most of the column's height: the
+                # lecture's derivation is five lines
+                self.splitDockWidget(training, math, Qt.Orientation.Vertical)
+                self._math_placed_here = True
+                self._share_right_column()
         self._register_dock("math", math)
         self.docks_menu.addAction(math.toggleViewAction())
 
@@ -443,6 +452,13 @@ class MainWindow(QMainWindow):
         panel.toggleViewAction().triggered.connect(
             lambda checked: checked and self.reveal_tours())
 
+    def _share_right_column(self) -> None:
+        """Inspector, Training and Math share the right column's height (MATH_COLUMN)."""
+        docks = [self.docks["inspector"], self.docks["training"], self._math_dock]
+        column = sum(dock.height() for dock in docks)
+        self.resizeDocks(docks, [int(column * share) for share in MATH_COLUMN],
+                         Qt.Orientation.Vertical)
+
     def load_deferred_docks(self) -> None:
         """Add the docks made after the first paint: the Math dock and the Tours dock,
         then the plots (imports pyqtgraph).  Done once."""
@@ -453,6 +469,8 @@ class MainWindow(QMainWindow):
         from . import plots  # pyqtgraph: longer to import than the whole first frame
 
         self.plot_docks = plots.create_plot_docks(self.session, parent=self)
+        for dock in self.plot_docks:
+            dock.widget().set_font_scale(self._text_scale)
         # the plots draw a cursor line at the step the timeline shows
         controller = plots.controller_for(self.session)
         self.timeline.step_shown.connect(controller.set_cursor)
@@ -481,6 +499,8 @@ class MainWindow(QMainWindow):
             self.docks_menu.addAction(dock.toggleViewAction())
         if not restored:
             self.arrange_plots()
+        if self._math_placed_here:
+            self._share_right_column()  # again, in the height the plots left
 
     def arrange_plots(self) -> None:
         """Show the plots that tell this scenario's story best below the canvas: side by
@@ -552,7 +572,11 @@ class MainWindow(QMainWindow):
                     f"{format_number(sample_loss)} · all {n} samples = "
                     f"{format_number(total)}")
         self.loss_label.setText(text)
-        self.step_label.setText(f"Step {session.steps_done}")
+        self._update_step_label()
+
+    def _update_step_label(self) -> None:
+        # the transport's counter and the banner's numbering (Animator.step_status)
+        self.step_label.setText(self.animator.step_counter_text())
 
     def _on_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
@@ -916,6 +940,10 @@ class MainWindow(QMainWindow):
         if self._math_dock is not None:
             self._math_dock.set_font_scale(scale)
             self._tour_dock.set_font_scale(scale)
+        for dock in self.plot_docks:
+            dock.widget().set_font_scale(scale)
+        if self.compare_dialog is not None and shiboken6.isValid(self.compare_dialog):
+            self.compare_dialog.set_font_scale(scale)
         self.gradcheck_overlay.set_font_scale(scale)
         if self.plot_docks:
             self.findChild(QDockWidget, "activation_curve_plot_dock").widget() \
@@ -978,11 +1006,9 @@ class MainWindow(QMainWindow):
 
     def _on_selection_changed(self, selection) -> None:
         """Something selected on the canvas: its chain rule comes forward if the Math
-        dock is open but behind another tab."""
+        dock is open (in front of any dock it was tabbed with, or its floating window)."""
         dock = self.math_dock
-        # a dock behind another tab is open (not hidden) but shows nothing
-        if selection is not None and not dock.isHidden() and not dock.isFloating() \
-                and dock.visibleRegion().isEmpty() and not self.presentation.active:
+        if selection is not None and not dock.isHidden() and not self.presentation.active:
             dock.raise_()
 
     def _on_path_changed(self, path) -> None:
@@ -1058,12 +1084,15 @@ class MainWindow(QMainWindow):
         from .dialogs.compare import open_compare_dialog
 
         self.compare_dialog = open_compare_dialog(self.session, self)
+        self.compare_dialog.set_font_scale(self._text_scale)
         return self.compare_dialog
 
     # -- presentation ------------------------------------------------------------------------
 
     def _on_presentation_toggled(self, active: bool) -> None:
-        self.action("leave_presentation").setEnabled(active)
+        for name in ("leave_presentation", "blank_screen", "white_screen",
+                     "presentation_plot"):
+            self.action(name).setEnabled(active)
         presentation = self.action("presentation")
         if presentation.isChecked() != active:
             presentation.setChecked(active)

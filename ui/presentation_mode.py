@@ -1,9 +1,13 @@
 """View ▸ Presentation (F5): the window as a projector shows it.
 
 Full screen, larger text, a high-contrast palette, and only the network canvas and the
-Math dock (plus the transport bar with its phase indicator).
+Math dock (plus the transport bar with its phase indicator).  G shows a plot beside
+the canvas, in turn the gradient profile, the gradients per layer, the loss, the
+decision boundary, then none again (the plots' text grows with the rest).
 The transport keys (→ ← Page Down/Up, Space, Enter) are window shortcuts and keep
 working; the canvas takes the keyboard focus so that no text field swallows them.
+A clicker's blank-screen keys blank the screen, B or . black and W white; any key
+brings the network back (and does nothing else: no phase is stepped unseen).
 Esc (or F5 again) leaves and puts back exactly what was there: dock and toolbar
 layout (saveState/restoreState), geometry, window state, text size, palette, focus.
 """
@@ -24,6 +28,12 @@ from . import theme
 TEXT_FACTOR = 1.6
 #: the Math dock's share of the width in presentation
 MATH_SHARE = 0.36
+#: with a plot beside the canvas: the plot's share and the Math dock's
+PLOT_SHARE = 0.32
+MATH_SHARE_WITH_PLOT = 0.28
+#: the plots G shows in turn (dock objectNames; None: no plot)
+PLOT_CYCLE = (None, "profile_plot_dock", "gradients_plot_dock", "loss_plot_dock",
+              "decision_plot_dock")
 #: saveState/restoreState version of the layout kept while presenting (ours only)
 STATE_VERSION = 0x5E5
 
@@ -66,6 +76,63 @@ def high_contrast_palette(base: QPalette) -> QPalette:
     return palette
 
 
+class BlankScreen(QWidget):
+    """Covers the whole window in one colour (a clicker's "blank screen").  It holds
+    the keyboard while shown: the next key only takes it away, so a key pressed in the
+    dark never steps a phase nobody saw."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.setObjectName("blank_screen")
+        self.setAccessibleName("Blank screen")
+        self.setAutoFillBackground(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._back_to: QWidget | None = None
+        self.hide()
+
+    @property
+    def colour(self) -> str:
+        return self.palette().color(QPalette.ColorRole.Window).name()
+
+    def cover(self, colour: str) -> None:
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(colour))
+        self.setPalette(palette)
+        self.setGeometry(self.parentWidget().rect())
+        if not self.isVisible():
+            focus = QApplication.focusWidget()
+            self._back_to = focus if focus is not self else None
+        self.show()
+        self.raise_()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def uncover(self) -> None:
+        if not self.isVisible():
+            return
+        self.hide()
+        back = self._back_to
+        self._back_to = None
+        if back is not None and shiboken6.isValid(back) and back.isVisible():
+            back.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, event) -> bool:
+        # every key is this widget's while it is shown (no window shortcut fires) …
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # … and only brings the network back
+        if not event.isAutoRepeat():
+            self.uncover()
+        event.accept()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.uncover()
+        event.accept()
+
+
 @dataclass
 class _Saved:
     """What presentation mode changes, as it was before."""
@@ -100,14 +167,20 @@ class PresentationMode(QObject):
     toggled = Signal(bool)
 
     def __init__(self, window, math_dock, set_text_scale, kept_toolbars, load_docks,
-                 parent=None):
+                 plot_docks=lambda: [], parent=None):
+        """``plot_docks()`` lists the plot docks G shows beside the canvas."""
         super().__init__(parent or window)
         self.window = window
         self._math_dock = math_dock
         self.set_text_scale = set_text_scale
         self.kept_toolbars = kept_toolbars
         self._load_docks = load_docks
+        self._plot_docks = plot_docks
         self._saved: _Saved | None = None
+        #: the plot shown beside the canvas (a dock objectName, PLOT_CYCLE), kept for
+        #: the next time the window presents
+        self.plot_name: str | None = None
+        self.blank_screen = BlankScreen(window)
         # closing the window while presenting: leave first, so the window remembers its
         # ordinary layout and not the presentation
         window.installEventFilter(self)
@@ -187,13 +260,80 @@ class PresentationMode(QObject):
             window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, math)
         math.show()
         math.raise_()
+        self._place_plot()
         window.menuBar().hide()
         window.statusBar().hide()
 
     def _size_math_dock(self) -> None:
         window = self.window
-        window.resizeDocks([self.math_dock], [int(window.width() * MATH_SHARE)],
-                           Qt.Orientation.Horizontal)
+        plot = self.plot_dock
+        if plot is None:
+            window.resizeDocks([self.math_dock], [int(window.width() * MATH_SHARE)],
+                               Qt.Orientation.Horizontal)
+        else:
+            window.resizeDocks([plot, self.math_dock],
+                               [int(window.width() * PLOT_SHARE),
+                                int(window.width() * MATH_SHARE_WITH_PLOT)],
+                               Qt.Orientation.Horizontal)
+
+    # -- a plot beside the canvas -------------------------------------------------------
+
+    @property
+    def plot_dock(self) -> QDockWidget | None:
+        """The dock of the plot shown beside the canvas (None: no plot)."""
+        if self.plot_name is None:
+            return None
+        return next((dock for dock in self._plot_docks()
+                     if dock.objectName() == self.plot_name), None)
+
+    def next_plot(self) -> None:
+        """G: the next plot of PLOT_CYCLE beside the canvas (after the last, none)."""
+        if not self.active:
+            return
+        index = PLOT_CYCLE.index(self.plot_name) if self.plot_name in PLOT_CYCLE else 0
+        self.show_plot(PLOT_CYCLE[(index + 1) % len(PLOT_CYCLE)])
+
+    def show_plot(self, name: str | None) -> None:
+        """Show the plot dock ``name`` (an objectName of PLOT_CYCLE) beside the canvas,
+        or none; the layout before presenting comes back on leaving all the same."""
+        old = self.plot_dock
+        self.plot_name = name
+        if not self.active:
+            return
+        if old is not None and old is not self.plot_dock:
+            old.hide()
+        self._place_plot()
+        self._size_math_dock()
+
+    def _place_plot(self) -> None:
+        """The chosen plot left of the canvas (the Math dock keeps the right side)."""
+        dock = self.plot_dock
+        if dock is None:
+            return
+        window = self.window
+        if dock.isFloating():
+            dock.setFloating(False)
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        if window.dockWidgetArea(dock) != left or window.tabifiedDockWidgets(dock):
+            window.removeDockWidget(dock)  # out of its tab group below the canvas
+            window.addDockWidget(left, dock)
+        dock.show()
+        dock.raise_()
+
+    # -- a clicker's blank screen ---------------------------------------------------------
+
+    def blank_black(self) -> None:
+        """B or . while presenting: a black screen (again: the network is back)."""
+        self._blank(theme.HIGH_CONTRAST_INK)
+
+    def blank_white(self) -> None:
+        """W while presenting: a white screen (again: the network is back)."""
+        self._blank(theme.HIGH_CONTRAST_PAPER)
+
+    def _blank(self, colour: str) -> None:
+        if not self.active:
+            return
+        self.blank_screen.cover(colour)
 
     def _after_resize(self) -> None:
         if not self.active:
@@ -206,6 +346,7 @@ class PresentationMode(QObject):
         if saved is None:
             return
         window = self.window
+        self.blank_screen.uncover()
         QApplication.setPalette(saved.palette)
         self.set_text_scale(saved.text_scale)
         # what was kept on entering may have been deleted while presenting (a closed
@@ -251,6 +392,9 @@ class PresentationMode(QObject):
         for dock in self.window.findChildren(QDockWidget):
             if dock.widget() is not None:
                 dock.widget().updateGeometry()
+        # and the layouts inside them (a plot's row of controls) settle now, before the
+        # saved sizes are applied, not after
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
 
     # -- events ------------------------------------------------------------------------
 
@@ -266,4 +410,7 @@ class PresentationMode(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if watched is self.window and event.type() == QEvent.Type.Close and self.active:
             self.leave()
+        if watched is self.window and event.type() == QEvent.Type.Resize \
+                and self.blank_screen.isVisible():
+            self.blank_screen.setGeometry(self.window.rect())
         return False

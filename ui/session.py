@@ -324,8 +324,11 @@ class Session(QObject):
 
     def preview_step(self) -> StepRecord:
         """The next training step as the engine would take it (same batch order and
-        momentum), computed on a copy: the session's network is not touched."""
-        _, step = training_step(self.scenario, self._trainer.state())
+        momentum), computed on a copy: the session's network is not touched.  While a
+        step is shown phase by phase, that step (its batch was drawn when it began)."""
+        state = (self._pending["state"] if self._pending is not None
+                 else self._trainer.state())
+        _, step = training_step(self.scenario, state)
         return step
 
     def current_step(self) -> tuple[StepRecord, bool]:

@@ -271,7 +271,7 @@ def test_play_stops_after_the_chosen_number_of_steps(lecture, qtbot):
     window.action("play_pause").trigger()
     qtbot.waitUntil(lambda: not window.animator.playing, timeout=5000)
     assert window.session.trainer.steps_done == 30
-    assert window.transport.step_counter.text() == "Step 30"
+    assert window.transport.step_counter.text() == "Step 30 done"
 
 
 def test_animated_phase_runs_its_tween_and_ends_on_the_engine_value(lecture, qtbot):

@@ -40,7 +40,8 @@ def test_opens_on_the_lecture_example(window):
     assert window.windowTitle() == "Lecture example: one weight[*] — bpsim"
     assert not window.isWindowModified()
     assert window.loss_label.text() == "Loss now: 0.49"
-    assert window.step_label.text() == "Step 0"
+    # the step counter names the step the banner speaks of: the first, not taken yet
+    assert window.step_label.text() == "Step 1 next"
     docks = {dock.objectName() for dock in window.findChildren(QDockWidget)
              if dock.isVisible()}
     assert {"inspector_dock", "layers_dock", "data_dock", "training_dock"} <= docks
@@ -123,7 +124,7 @@ def test_full_step_action_trains_and_marks_the_title_modified(window):
     window.action("full_step").trigger()
     assert weight(window) == pytest.approx(4.3)
     assert window.isWindowModified()
-    assert window.step_label.text() == "Step 1"
+    assert window.step_label.text() == "Step 1 done"
     # ŷ = 4.3·3 = 12.9, (12.9 − 1)² = 141.61
     assert window.loss_label.text() == "Loss now: 141.6"
 
@@ -133,7 +134,7 @@ def test_undo_action_returns_the_weight_and_redo_shortcut_repeats_it(window, qtb
     window.action("undo").trigger()
     assert weight(window) == pytest.approx(0.1)
     assert not window.isWindowModified()
-    assert window.step_label.text() == "Step 0"
+    assert window.step_label.text() == "Step 1 next"
     assert "Train 1 step" in window.action("redo").toolTip()
     qtbot.keyClick(window.canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert weight(window) == pytest.approx(4.3)
@@ -162,10 +163,10 @@ def test_reset_returns_to_the_initial_weight_undoably(window):
     trained = weight(window)
     window.action("reset").trigger()
     assert weight(window) == pytest.approx(0.1)
-    assert window.step_label.text() == "Step 0"
+    assert window.step_label.text() == "Step 1 next"
     window.action("undo").trigger()
     assert weight(window) == pytest.approx(trained)
-    assert window.step_label.text() == "Step 2"
+    assert window.step_label.text() == "Step 3 next"
 
 
 def test_forward_step_shows_the_forward_pass_without_changing_the_weight(window):

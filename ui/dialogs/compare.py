@@ -16,8 +16,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+                               QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from bpsim import activations as act
 from bpsim.compare import ACTIVATION_VARIANTS, INIT_LABELS, compare
@@ -25,7 +26,8 @@ from bpsim.initializers import SCHEMES
 from bpsim.notation.numbers import format_number
 
 from .. import theme
-from ..plots.style import INK, LINE_WIDTH, LayerAxis, new_plot_widget, style_plot
+from ..plots.style import (INK, LINE_WIDTH, LayerAxis, new_plot_widget, set_plot_font_scale,
+                           style_plot)
 from ..worker import Worker
 
 #: Okabe-Ito: told apart with every kind of colour blindness
@@ -33,6 +35,16 @@ VARIANT_COLOURS = theme.VARIANTS
 SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "+")
 SETTING_LABELS = {"activation": "Hidden-layer activation", "init": "Weight initializer"}
 DEFAULT_STEPS = 200
+#: the dialog's size when the screen has room for it (else the screen's, less a margin)
+PREFERRED_SIZE = (1400, 620)
+#: the share of the screen's free area the dialog may take at most
+SCREEN_SHARE = 0.94
+#: the column of choices: its widest and narrowest (it scrolls up and down)
+CONTROLS_WIDTH = 360
+CONTROLS_MIN_WIDTH = 220
+#: plot titles and legends (points, at text scale 1)
+TITLE_POINT_SIZE = 15
+LEGEND_POINT_SIZE = 13
 
 
 class CompareDialog(QDialog):
@@ -49,6 +61,8 @@ class CompareDialog(QDialog):
         self.setAccessibleName("Compare variants of the network")
         self.results: list = []
         self.cancelled = False
+        #: the window's text scale (View ▸ Larger text, presentation mode)
+        self.font_scale = 1.0
         self._started = 0.0
         self.worker = Worker(self)
         self.worker.progress.connect(self._on_progress)
@@ -133,7 +147,15 @@ class CompareDialog(QDialog):
         left.addStretch(1)
         controls = QWidget()
         controls.setLayout(left)
-        controls.setMaximumWidth(360)
+        # the choices scroll when large text makes them taller than a small screen
+        self.controls_area = QScrollArea()
+        self.controls_area.setObjectName("compare_controls")
+        self.controls_area.setWidgetResizable(True)
+        self.controls_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.controls_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.controls_area.setWidget(controls)
+        self.controls_area.setMaximumWidth(CONTROLS_WIDTH)
+        self.controls_area.setMinimumWidth(CONTROLS_MIN_WIDTH)
 
         # -- plots ---------------------------------------------------------------------
         self._layer_axis = LayerAxis("bottom")
@@ -145,9 +167,9 @@ class CompareDialog(QDialog):
         self.profile_plot = self.profile_widget.getPlotItem()
         style_plot(self.profile_plot, "layer (input side → output)", "‖∂J/∂W‖")
         self.profile_plot.setLogMode(y=True)
-        self.profile_plot.setTitle("Gradient profile", size="15pt", color=INK)
+        self.profile_plot.setTitle("Gradient profile", size=self._title_size(), color=INK)
         self.profile_legend = self.profile_plot.addLegend(
-            offset=(-10, -10), labelTextSize="13pt", labelTextColor=INK,
+            offset=(-10, -10), labelTextSize=f"{LEGEND_POINT_SIZE}pt", labelTextColor=INK,
             brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         self.loss_widget = new_plot_widget()
         self.loss_widget.setObjectName("compare_loss_plot")
@@ -155,9 +177,9 @@ class CompareDialog(QDialog):
         self.loss_widget.setToolTip("The training loss of each variant at every step")
         self.loss_plot = self.loss_widget.getPlotItem()
         style_plot(self.loss_plot, "step", "loss J")
-        self.loss_plot.setTitle("Loss", size="15pt", color=INK)
+        self.loss_plot.setTitle("Loss", size=self._title_size(), color=INK)
         self.loss_legend = self.loss_plot.addLegend(
-            offset=(-10, 10), labelTextSize="13pt", labelTextColor=INK,
+            offset=(-10, 10), labelTextSize=f"{LEGEND_POINT_SIZE}pt", labelTextColor=INK,
             brush=pg.mkBrush(255, 255, 255, 220), pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         #: label → curve, for what is drawn
         self.profile_curves: dict[str, pg.PlotDataItem] = {}
@@ -170,13 +192,38 @@ class CompareDialog(QDialog):
         close.rejected.connect(self.reject)
 
         outer = QHBoxLayout()
-        outer.addWidget(controls)
+        outer.addWidget(self.controls_area)
         outer.addWidget(plots, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(outer, 1)
         layout.addWidget(close)
-        self.resize(1400, 620)
+        self._fit_screen()
         self._fill_variants()
+
+    def _fit_screen(self) -> None:
+        """PREFERRED_SIZE, or less on a small screen (a 1280×720 projector): the plots
+        take what is left, the choices scroll."""
+        screen = self.screen() if self.parentWidget() is None \
+            else self.parentWidget().screen()
+        free = screen.availableGeometry() if screen is not None else None
+        width, height = PREFERRED_SIZE
+        if free is not None:
+            width = min(width, int(free.width() * SCREEN_SHARE))
+            height = min(height, int(free.height() * SCREEN_SHARE))
+        self.resize(width, height)
+
+    def _title_size(self) -> str:
+        return f"{TITLE_POINT_SIZE * self.font_scale:.3g}pt"
+
+    def set_font_scale(self, scale: float) -> None:
+        """Plot titles, ticks, axis titles and legends at the window's text size (the
+        controls follow the application font by themselves)."""
+        self.font_scale = scale
+        for plot, legend in ((self.profile_plot, self.profile_legend),
+                             (self.loss_plot, self.loss_legend)):
+            set_plot_font_scale(plot, scale)
+            legend.setLabelTextSize(f"{LEGEND_POINT_SIZE * scale:.3g}pt")
+            plot.setTitle(plot.titleLabel.text, size=self._title_size(), color=INK)
 
     # -- choices ---------------------------------------------------------------------------
 
@@ -329,7 +376,8 @@ class CompareDialog(QDialog):
         self.profile_plot.enableAutoRange(axis="y")
         self.loss_plot.enableAutoRange()
         where = "first step" if at == "initial" else "last step"
-        self.profile_plot.setTitle(f"Gradient profile at the {where}", size="15pt", color=INK)
+        self.profile_plot.setTitle(f"Gradient profile at the {where}", size=self._title_size(),
+                                   color=INK)
 
 
 def open_compare_dialog(session, parent=None) -> CompareDialog:

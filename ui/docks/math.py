@@ -148,6 +148,8 @@ class MathDock(QDockWidget):
         self.digits = DIGITS
         self._font_scale = 1.0
         self._preview: StepRecord | None = None
+        #: whether the numbers shown are those of a step in progress
+        self._shown_in_progress = False
         self._gradient: ParameterGradient | None = None
         self._path: Path | None = None
         #: the paths listed (as nodes), with the parameter and step they belong to
@@ -203,6 +205,7 @@ class MathDock(QDockWidget):
         session.data_changed.connect(self._on_model_changed)
         session.steps_recorded.connect(self._on_model_changed)
         session.step_abandoned.connect(self._on_model_changed)
+        session.phase_recorded.connect(self._on_phase_recorded)
         session.sample_changed.connect(self._on_sample_changed)
         if canvas is not None:
             canvas.selection_changed.connect(self.show_selection)
@@ -291,6 +294,11 @@ class MathDock(QDockWidget):
         self._preview = None
         self._schedule()
 
+    def _on_phase_recorded(self, _record) -> None:
+        # a step has begun (or ended): "Preview of the next step" becomes "in progress"
+        if self.session.step_in_progress != self._shown_in_progress:
+            self._schedule()
+
     def _on_sample_changed(self, _index: int) -> None:
         self._schedule()
 
@@ -330,7 +338,14 @@ class MathDock(QDockWidget):
         self._dirty = False
         step, preview = self.step_record()
         net = self.session.network
-        if preview:
+        self._shown_in_progress = preview and self.session.step_in_progress
+        if self._shown_in_progress:
+            # the step shown phase by phase is the one previewed: name it as the
+            # banner and the step counter do
+            self.source.setText(f"<b>Step {self.session.steps_done + 1}, in progress</b>: "
+                                "the numbers of the step shown phase by phase (the "
+                                "weights change at its update).")
+        elif preview:
             self.source.setText("<b>Preview of the next step</b>: what one training step "
                                 "would compute now (no weight changes until you take it).")
         else:

@@ -191,14 +191,32 @@ class Animator(QObject):
             return f"Backward · layer {record.layer} of {depth}"
         return "Update" if record.applied else "Update skipped (diverged)"
 
+    def step_status(self) -> tuple[int, str]:
+        """The one step counter, read by the banner, the transport and the status bar:
+        (the step's number counting from 1, "next" | "in progress" | "done").  The
+        number is always the step the canvas is about: the one about to be taken at
+        rest, the one whose pass is shown, the last one taken while playing."""
+        steps = self.session.steps_done
+        if self.playing and self.phase_ms <= 0:
+            return (steps, "done") if steps else (1, "next")
+        if not self.records:
+            return steps + 1, "next"
+        return self.shown_step + 1, "done" if self.step_complete else "in progress"
+
+    def step_counter_text(self) -> str:
+        """The step counter, e.g. "Step 4 in progress" (see :meth:`step_status`)."""
+        number, state = self.step_status()
+        return f"Step {number} {state}"
+
     def phase_text(self) -> str:
         """The phase indicator: phase, step and sample, e.g. "Forward · layer 2 of 4 ·
         step 3 · sample 2 of a batch of 4"."""
+        number, state = self.step_status()
         if self.playing and self.phase_ms <= 0:
-            return f"Training · step {self.session.steps_done}"
+            return f"Training · step {number}"
         if self.current is None and not self.records:
-            return f"Ready · step {self.shown_step + 1} next"
-        return f"{self.phase_name()} · step {self.shown_step + 1} · {self.sample_text()}"
+            return f"Ready · step {number} {state}"
+        return f"{self.phase_name()} · step {number} · {self.sample_text()}"
 
     # -- stepping ---------------------------------------------------------------------
 

@@ -195,7 +195,7 @@ class PhaseDrawing(QObject):
         if animator.playing and animator.phase_ms <= 0:
             last = self.session.last_step
             loss = f" · J = {format_number(last.loss.loss)}" if last is not None else ""
-            self._show(f"Training · step {self.session.steps_done}{loss}",
+            self._show(f"{animator.phase_text()}{loss}",
                        "Whole steps, one after another; the drawing shows the latest "
                        "weights · P pauses")
             return
@@ -282,7 +282,7 @@ class PhaseDrawing(QObject):
             if reached:
                 # the shown sample's loss, next to its prediction
                 tags = [(depth, 0, f"loss = {format_number(record.per_sample[row])}", LOSS_INK)]
-            step_words = f"step {animator.shown_step + 1}"
+            step_words = f"step {animator.step_status()[0]}"
             comparison = ", ".join(
                 f"ŷ = {format_number(a)} with y = {format_number(b)}"
                 for a, b in list(zip(record.prediction[row], record.target[row]))[:3])
@@ -428,7 +428,17 @@ class PhaseDrawing(QObject):
         delta = record.delta[row, j]
         grad = record.grad_weights[j, i]
         who = "" if record.delta.shape[1] == 1 else f"neuron {j}: "
-        if l == depth:
+        output_activation = self.session.network.activations[-1]
+        loss = next((r.loss_name for r in self.animator.records
+                     if isinstance(r, LossRecord)), None)
+        if l == depth and output_activation == "softmax":
+            # softmax couples its outputs: δ is not ∂J/∂ŷ·f′(z) unit by unit
+            incoming = f"∂J/∂ŷ = {format_number(record.grad_a[row, j])}"
+            if loss == "cross_entropy":
+                delta_text = self._fused_delta_text(row, j, delta)
+            else:
+                delta_text = (f"δⱼ = ŷⱼ·(∂J/∂ŷⱼ − Σₖ ŷₖ·∂J/∂ŷₖ) = {format_number(delta)}")
+        elif l == depth:
             incoming = f"∂J/∂ŷ = {format_number(record.grad_a[row, j])}"
             delta_text = f"δ = ∂J/∂ŷ·f′(z) = {format_number(delta)}"
         else:
@@ -443,6 +453,18 @@ class PhaseDrawing(QObject):
         else:
             grad_text = f"∂J/∂{name} = Σ δ·a ({batch} samples) = {format_number(grad)}"
         return f"{who}{incoming}  ·  {delta_text}  ·  {grad_text}"
+
+    def _fused_delta_text(self, row: int, j: int, delta: float) -> str:
+        """Softmax with cross-entropy: δ = ŷ − y, the two derivatives fused (divided by
+        the batch size B for the batch mean)."""
+        loss = next(r for r in self.animator.records if isinstance(r, LossRecord))
+        y_hat, y = loss.prediction[row, j], loss.target[row, j]
+        batch = len(loss.per_sample)
+        difference = f"{format_number(y_hat)} − {term(y)}"
+        if batch == 1:
+            return f"δ = ŷ − y = {difference} = {format_number(delta)}"
+        return (f"δ = ŷ − y over the batch mean: ({difference}) / {batch} = "
+                f"{format_number(delta)}")
 
     def _update_detail(self, record: UpdateRecord) -> str:
         selection = self.canvas.selection

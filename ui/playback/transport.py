@@ -123,8 +123,10 @@ class TransportBar(QToolBar):
 
         self.step_counter = QLabel()
         self.step_counter.setObjectName("step_counter")
-        self.step_counter.setAccessibleName("Steps taken")
-        self.step_counter.setToolTip("Training steps taken since the initial weights")
+        self.step_counter.setAccessibleName("Step counter")
+        self.step_counter.setToolTip("The training step the canvas shows: next (not "
+                                     "taken yet), in progress (its phases are shown) or "
+                                     "done; counted from 1 since the initial weights")
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
@@ -181,7 +183,8 @@ class TransportBar(QToolBar):
         self.stop_button.setText(f"Stop: {words} ▾")
 
     def _update_counter(self, *_args) -> None:
-        self.step_counter.setText(f"Step {self.animator.session.steps_done}")
+        # the banner's numbering: the step shown, not the count of steps taken
+        self.step_counter.setText(self.animator.step_counter_text())
 
 
 def _row(*widgets) -> QWidget:

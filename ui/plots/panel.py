@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMen
 
 from .. import theme
 from .controller import PlotsController
-from .style import LINE_WIDTH, LayerAxis, new_plot_widget
+from .style import LINE_WIDTH, LayerAxis, new_plot_widget, set_plot_font_scale
 
 #: "nice" mantissas for axis ends: the range changes only after ~25 % growth
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
@@ -124,6 +124,8 @@ class PlotPanel(QWidget):
         self.setToolTip(self.help_text)
         self._stale = True
         self._axis_labels: dict[str, str] = {}
+        #: the window's text scale the plot's own fonts follow (see set_font_scale)
+        self._font_scale = 1.0
         self._since_refresh = QElapsedTimer()
         self._later = QTimer(self)
         self._later.setSingleShot(True)
@@ -161,6 +163,13 @@ class PlotPanel(QWidget):
         controller.updated.connect(self._on_updated)
         controller.rebuilt.connect(self._on_rebuilt)
         controller.cursor_changed.connect(self._on_cursor_changed)
+
+    def set_font_scale(self, scale: float) -> None:
+        """Axis ticks, titles and legend follow the window's text size (the readout and
+        the controls follow the application font by themselves)."""
+        if scale != self._font_scale:
+            self._font_scale = scale
+            set_plot_font_scale(self.plot, scale)
 
     def set_axis_label(self, side: str, text: str) -> None:
         """Change an axis title (only when it changes: it is re-laid out rich text)."""

@@ -53,10 +53,27 @@ def layer_legend(layer: int, count: int) -> str:
     return f"layer {layer}"
 
 
-def _tick_font() -> QFont:
+#: a legend's text (points, at text scale 1)
+LEGEND_POINT_SIZE = 11
+
+
+def _tick_font(scale: float = 1.0) -> QFont:
     font = QFont()
-    font.setPointSize(TICK_POINT_SIZE)
+    font.setPointSizeF(TICK_POINT_SIZE * scale)
     return font
+
+
+def set_plot_font_scale(plot: pg.PlotItem, scale: float) -> None:
+    """The plot's tick labels, axis titles and legend at ``scale`` times their size
+    (View ▸ Larger text, presentation mode)."""
+    label_size = f"{float(LABEL_POINT_SIZE.removesuffix('pt')) * scale:.3g}pt"
+    for name in ("bottom", "left"):
+        axis = plot.getAxis(name)
+        axis.setStyle(tickFont=_tick_font(scale))
+        axis.setLabel(axis.labelText, axis.labelUnits, axis.labelUnitPrefix,
+                      **{"font-size": label_size, "color": INK})
+    if plot.legend is not None:
+        plot.legend.setLabelTextSize(f"{LEGEND_POINT_SIZE * scale:.3g}pt")
 
 
 class Axis(pg.AxisItem):
