@@ -56,3 +56,23 @@ fuzz: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The standalone bundle: a one-folder application in dist/bpsim/ that runs without
+# Python (PyInstaller, packaging/bpsim.spec), built in a venv of its own so that
+# PyInstaller stays out of .venv.  It takes a few minutes, so make test leaves it out;
+# make bundle-check starts it from a folder outside the repository with no Python on
+# PATH and prints its size and start-up times.
+BUNDLE_VENV = build/bundle-venv
+
+.PHONY: bundle bundle-check
+
+$(BUNDLE_VENV)/bin/python:
+	$(PYTHON) -m venv $(BUNDLE_VENV)
+
+bundle: | $(BUNDLE_VENV)/bin/python
+	$(BUNDLE_VENV)/bin/python -m pip install --quiet '.[bundle]'
+	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --clean --distpath dist \
+		--workpath build/pyinstaller packaging/bpsim.spec
+
+bundle-check:
+	$(PYTHON) packaging/check_bundle.py dist/bpsim

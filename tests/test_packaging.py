@@ -62,6 +62,10 @@ def test_the_wheel_has_one_top_level_name(tmp_path):
     assert all(name.endswith(".bpsim.json") for name in scenarios)
     assert "tours/lecture-example.tour.json" in tours
     assert all(name.endswith(".tour.json") for name in tours)
+    # the licence travels with the wheel, stated as an SPDX expression
+    metadata = zipfile.ZipFile(wheel).read("bpsim-0.1.0.dist-info/METADATA").decode()
+    assert "License-Expression: MIT" in metadata.splitlines()
+    assert "bpsim-0.1.0.dist-info/licenses/LICENSE" in names
 
 
 def test_python_m_bpsim_works_beside_foreign_ui_and_resources_packages(tmp_path):
@@ -96,3 +100,27 @@ def test_no_top_level_ui_or_resources_import_remains(folder):
                                     "import resources")) or 'files("resources")' in line:
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {stripped}")
     assert offenders == []
+
+
+def test_the_licence_is_mit_in_the_spdx_form():
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        project = tomllib.load(file)["project"]
+    assert project["license"] == "MIT"
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text("utf-8")
+    assert text.startswith("MIT License") and "the bpsim authors" in text
+
+
+def test_the_bundle_spec_takes_every_resource():
+    """The standalone bundle (packaging/bpsim.spec) copies each resource folder and
+    file the code reads through importlib.resources; a new folder must be added."""
+    spec = (ROOT / "packaging" / "bpsim.spec").read_text("utf-8")
+    resources = ROOT / "resources"
+    shipped = sorted(path.name for path in resources.iterdir()
+                     if path.name not in ("__init__.py", "__pycache__"))
+    assert {"scenarios", "tours", "icons", "style.qss"} <= set(shipped)
+    for name in shipped:
+        # a folder lands in its namesake inside the bundle, a file beside __init__.py
+        folder = (resources / name).is_dir()
+        target = f"bpsim/resources/{name}" if folder else "bpsim/resources"
+        assert f'RESOURCES / "{name}"' in spec and f'"{target}"' in spec, name
