@@ -284,7 +284,10 @@ class EquationsView(QWidget):
         return list(self._placed)
 
     def plain_text(self) -> str:
-        return "\n".join(text for _, text, _, _ in self._texts)
+        """Each line's title, then its tokens (a matrix by its symbol)."""
+        return "\n".join(f"{title}\n" + " ".join(t.symbol if isinstance(t, Block) else t
+                                                  for t in tokens)
+                         for title, tokens in self._lines)
 
     def _fonts(self) -> tuple[QFont, QFont, QFont]:
         base = QFont(self.font())
