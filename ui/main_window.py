@@ -48,6 +48,7 @@ from . import actions, settings
 from .canvas import NetworkCanvas
 from .canvas.highlights import GradcheckOverlay, PathHighlight
 from .docks import DataDock, InspectorDock, LayersDock, TrainingDock
+from .docks.layer_focus import LayerFocusDock
 from .playback.animator import Animator
 from .playback.phase_drawing import PhaseDrawing
 from .playback.timeline import TimelineBar
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         self.path_highlight = PathHighlight(self.canvas)
         self.gradcheck_overlay = GradcheckOverlay(self.canvas)
         self.canvas.selection_changed.connect(self._on_selection_changed)
+        self.canvas.layer_focus_requested.connect(self.show_layer_focus)
         session.parameters_changed.connect(self._on_parameters_changed)
         session.structure_changed.connect(self._on_structure_changed)
         for signal in (session.data_changed, session.training_changed):
@@ -266,6 +268,11 @@ class MainWindow(QMainWindow):
         history.setWidget(view)
         self._add_dock("history", history, right, scroll=False)
         history.hide()
+        # a column of its own right of the others, the height of the canvas
+        focus = LayerFocusDock(session, self)
+        self.addDockWidget(right, focus, Qt.Orientation.Horizontal)
+        self._register_dock("layer_focus", focus)
+        focus.hide()  # until View ▸ Focus on layer…
 
     def _follow_undo_stack(self, stack) -> None:
         """Undo and redo are the stack's own actions (their menu text names the edit);
@@ -1010,6 +1017,21 @@ class MainWindow(QMainWindow):
         dock = self.math_dock
         if selection is not None and not dock.isHidden() and not self.presentation.active:
             dock.raise_()
+
+    def focus_on_layer(self, *_checked) -> None:
+        """View ▸ Focus on layer…: the Layer focus dock, on the selection's layer."""
+        selection = self.canvas.selection
+        dock = self.docks["layer_focus"]
+        self.show_layer_focus(selection[1] if selection is not None else dock.layer)
+
+    def show_layer_focus(self, layer: int) -> None:
+        """The Layer focus dock on ``layer``, beside the canvas with room for its matrices."""
+        dock = self.docks["layer_focus"]
+        dock.set_layer(max(1, layer))
+        if dock.isHidden():
+            dock.show()
+            self.resizeDocks([dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
+        dock.raise_()
 
     def _on_path_changed(self, path) -> None:
         if path is None:

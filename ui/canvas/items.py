@@ -87,6 +87,8 @@ class NeuronItem(QGraphicsItem):
         self.key = key
         self.fill = QColor(fill)
         self.selected = False
+        #: False while the text would be too small to read (level of detail)
+        self.text_shown = True
         self._text = ""
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.set_geometry(radius, font)
@@ -159,9 +161,10 @@ class NeuronItem(QGraphicsItem):
             painter.setPen(_SELECTED_OUTLINE)
             painter.setBrush(self.fill)
             painter.drawEllipse(self._circle)
-        painter.setPen(style.INK)
-        painter.setFont(self._step.font)
-        painter.drawText(self._text_origin, self._text)
+        if self.text_shown:
+            painter.setPen(style.INK)
+            painter.setFont(self._step.font)
+            painter.drawText(self._text_origin, self._text)
 
 
 class LabelItem(QGraphicsItem):
@@ -186,6 +189,8 @@ class LabelItem(QGraphicsItem):
         self.boxed = boxed
         self.colour = QColor(colour)
         self.selected = False
+        #: False while the text would be too small to read (level of detail)
+        self.text_shown = True
         self.sample = sample
         self._font = QFont(font)
         self._metrics = QFontMetricsF(self._font)
@@ -259,6 +264,10 @@ class LabelItem(QGraphicsItem):
     def text_rect(self) -> QRectF:
         return QRectF(self._rect)
 
+    @property
+    def font(self) -> QFont:
+        return QFont(self._font)
+
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
             self.selected = selected
@@ -268,6 +277,8 @@ class LabelItem(QGraphicsItem):
         return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not self.text_shown and not self.selected:
+            return  # too small to read: an empty box would only clutter
         if self.selected or (self.boxed and (not self.backdrop_box or self.overflows)):
             if self.selected:
                 painter.setPen(_SELECTED_LABEL_BORDER)
@@ -283,6 +294,8 @@ class LabelItem(QGraphicsItem):
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)
             else:
                 painter.drawRoundedRect(self._box, 4, 4)
+        if not self.text_shown:
+            return
         painter.setPen(self.colour)
         painter.setFont(self._font)
         for point, line in self._lines:
@@ -309,6 +322,8 @@ class BackdropItem(QGraphicsItem):
         self._boxes: list[QRectF] = []
         self._bounds = QRectF()
         self._sprites: dict[tuple, QPixmap] = {}
+        #: False while the bias texts are too small to read: their boxes go too
+        self.boxes_shown = True
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     def set_contents(self, centres, fills, radius: float, boxes) -> None:
@@ -358,9 +373,10 @@ class BackdropItem(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         antialiased = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(_LABEL_BORDER)
-        painter.setBrush(style.LABEL_BACKGROUND)
-        painter.drawRects(self._boxes)
+        if self.boxes_shown:
+            painter.setPen(_LABEL_BORDER)
+            painter.setBrush(style.LABEL_BACKGROUND)
+            painter.drawRects(self._boxes)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)
         transform = painter.worldTransform()
         if self.use_sprites and not transform.isRotating() and \

@@ -41,6 +41,19 @@ MIN_ALPHA = 0.45
 #: gradients span many orders of magnitude: colour the last GRADIENT_DECADES decades
 GRADIENT_DECADES = 4.0
 
+#: the smallest text worth drawing on the canvas: font size in pixels on screen.  A
+#: number below it is not drawn (colour and thickness still carry its sign and size);
+#: hovering shows it, and so does selecting it.  In logical pixels: on a screen with
+#: several device pixels per logical pixel (devicePixelRatio 2) the text has that many
+#: more device pixels but the same physical size, and size is what legibility needs.
+LEGIBLE_TEXT_PX = 9.0
+
+
+def legible(font_pixels: float, view_scale: float) -> bool:
+    """Whether text of ``font_pixels`` (scene units) is readable at ``view_scale``
+    (screen pixels per scene unit)."""
+    return font_pixels * view_scale >= LEGIBLE_TEXT_PX
+
 
 
 def edge_buckets(values: np.ndarray, mode: str = "weight") -> np.ndarray:

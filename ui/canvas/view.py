@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPen,
                            QTransform)
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QToolTip
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QMenu, QToolTip
 
 from bpsim.activations import get as get_activation
 from bpsim.notation.numbers import format_exact, format_number
@@ -47,6 +47,11 @@ LEGEND_TEXT = {
 }
 
 
+def _shown(i: int) -> int:
+    """The index people read for the array index ``i``: neurons count from 1."""
+    return i + 1
+
+
 def normalize_selection(selection):
     """A selection as the canvas emits it: None or a tuple (kind, ints...)."""
     if selection is None:
@@ -64,6 +69,9 @@ class NetworkCanvas(QGraphicsView):
 
     #: None or ("weight", l, j, i) / ("bias", l, j) / ("neuron", l, j)
     selection_changed = Signal(object)
+    #: the user asked to see layer l (1..L) in vector form (context menu, double-click
+    #: on its title)
+    layer_focus_requested = Signal(int)
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -114,6 +122,14 @@ class NetworkCanvas(QGraphicsView):
         self._notice_timer.setSingleShot(True)
         self._notice_timer.setInterval(5000)
         self._notice_timer.timeout.connect(self._notice.hide)
+        # the selected number, legibly, while the canvas is too small to draw it
+        self._detail = QLabel(self.viewport())
+        self._detail.setObjectName("canvas_detail")
+        self._detail.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._detail.setStyleSheet(
+            f"QLabel {{ color: {theme.INK}; background: {theme.NOTICE_BACKGROUND}; border: "
+            f"1px solid {theme.SELECTION_RING}; border-radius: 4px; padding: 2px 6px; }}")
+        self._detail.hide()
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(SETTLE_MS)
@@ -402,6 +418,7 @@ class NetworkCanvas(QGraphicsView):
             for j, item in enumerate(column):
                 item.set_text("b = " + format_number(biases[j]))
         self._bias_batch.update()
+        self._show_detail()
 
     def _forward_activations(self):
         """a⁽⁰⁾ … a⁽ᴸ⁾ of the current sample from the engine, or None if the data do
@@ -428,7 +445,6 @@ class NetworkCanvas(QGraphicsView):
                     item.set_text("?")
                 else:
                     item.set_text(format_number(activations[l][j]))
-        self._neuron_batch.update()
         n_out = len(self._output_labels)
         for j, item in enumerate(self._output_labels):
             if self._output_override is not None:
@@ -441,6 +457,8 @@ class NetworkCanvas(QGraphicsView):
             y_hat = format_number(activations[-1][j])
             y = format_number(target[j]) if target is not None and j < len(target) else "?"
             item.set_text(f"ŷ{suffix} = {y_hat}\ny{suffix} = {y}")
+        # long numbers take a smaller font: which are readable depends on the texts
+        self._apply_level_of_detail()
         if not self._user_zoomed and self._output_labels:
             # a prediction grown long (−5.846×10⁴) reaches past the view's edge: fit again
             shown = self.mapToScene(self.viewport().rect()).boundingRect()
@@ -663,6 +681,7 @@ class NetworkCanvas(QGraphicsView):
         self._set_highlight(self._selection, False)
         self._selection = selection
         self._set_highlight(selection, True)
+        self._show_detail()
         self.selection_changed.emit(selection)
 
     def _set_highlight(self, selection, on: bool) -> None:
@@ -733,9 +752,39 @@ class NetworkCanvas(QGraphicsView):
                 self.viewport().setCursor(cursor)
         super().mouseMoveEvent(event)
 
+    def _heading_at(self, view_pos) -> int | None:
+        """The layer (1..L) whose title is under a viewport position."""
+        scene_pos = self.mapToScene(view_pos)
+        for l, item in enumerate(self._headings):
+            if l >= 1 and item.sceneBoundingRect().contains(scene_pos):
+                return l
+        return None
+
+    def _layer_near(self, view_pos) -> int:
+        """The layer (1..L) whose column is nearest to a viewport position."""
+        x = self.mapToScene(view_pos).x()
+        columns = [abs(self._layout.centre(l, 0)[0] - x) for l in range(1, len(self._layers))]
+        return 1 + int(np.argmin(columns)) if columns else 1
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if len(self._layers) < 2 or self._layout is None:
+            return super().contextMenuEvent(event)
+        layer = self._layer_near(event.pos())
+        menu = QMenu(self)
+        action = menu.addAction(f"Focus on layer {layer}: its vectors and matrices")
+        action.setObjectName("focus_layer_here")
+        action.triggered.connect(lambda: self.layer_focus_requested.emit(layer))
+        menu.addAction("Fit to window", self.zoom_fit)
+        menu.exec(event.globalPos())
+
     def mouseDoubleClickEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mouseDoubleClickEvent(event)
+        heading = self._heading_at(event.position().toPoint())
+        if heading is not None:
+            event.accept()
+            self.layer_focus_requested.emit(heading)
+            return
         key, target, edit_kind = self._pick(event.position().toPoint())
         if key is None:
             return super().mouseDoubleClickEvent(event)
@@ -779,14 +828,24 @@ class NetworkCanvas(QGraphicsView):
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            key, _, edit_kind = self._pick(event.pos())
-            if key is not None:
-                QToolTip.showText(event.globalPos(), self.describe(key, edit_kind),
-                                  self.viewport())
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
             else:
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
+
+    def tooltip_at(self, view_pos) -> str:
+        """The hover text at a viewport position: what is there, and its number when
+        the canvas is too small to draw it ("" over empty space)."""
+        key, _, edit_kind = self._pick(view_pos)
+        if key is None:
+            return ""
+        text = self.describe(key, edit_kind)
+        if not self.number_shown(key):
+            text += "\n" + self.number_words(key)
+        return text
 
     def describe(self, key, edit_kind=None) -> str:
         """A sentence about a selectable thing, for tooltips."""
@@ -809,6 +868,113 @@ class NetworkCanvas(QGraphicsView):
             return (f"Input {j}: x{subscript(j + 1)} of the current sample. "
                     "Double-click to edit it.")
         return f"Neuron {j} of layer {layer}: its activation a{layer_superscript(layer)}[{j}]."
+
+    # -- level of detail: numbers too small to read are not drawn ------------------------
+
+    def _number_items(self):
+        """(key, item, font pixel size as drawn) of every number on the canvas."""
+        for column in self._neurons:
+            for item in column:
+                yield item.key, item, item.text_font.pixelSize()
+        for column in self._bias_labels:
+            for item in column:
+                yield item.key, item, item.font.pixelSize()
+        for item in self._edge_labels.values():
+            yield item.key, item, item.font.pixelSize()
+        for item in self._output_labels:
+            yield ("output", *item.key[1:]), item, item.font.pixelSize()
+
+    def _apply_level_of_detail(self) -> None:
+        """Draw a number only where it is readable at the current zoom and text size
+        (style.LEGIBLE_TEXT_PX); the selection's number is then shown beside it."""
+        if not hasattr(self, "_neurons"):
+            return
+        scale = self.transform().m11()
+        for _, item, pixels in self._number_items():
+            item.text_shown = style.legible(pixels, scale)
+        biases = [item for column in self._bias_labels for item in column]
+        self._backdrop.boxes_shown = all(item.text_shown for item in biases)
+        for batch in (self._neuron_batch, self._bias_batch, self._backdrop):
+            batch.update()
+        for item in (*self._edge_labels.values(), *self._output_labels):
+            item.update()
+        self._show_detail()
+
+    def _number_item(self, key):
+        kind, layer, j, *rest = key
+        if kind == "weight":
+            return self._edge_labels.get(self._edge_index(layer, j, rest[0]))
+        if kind == "bias":
+            return self._bias_labels[layer - 1][j]
+        return self._neurons[layer][j]
+
+    def number_shown(self, key) -> bool:
+        """Whether the number of a selectable thing is drawn on the canvas (large enough
+        to read; a weight of a big network has no label at all)."""
+        item = self._number_item(key)
+        return item is not None and item.text_shown and item.isVisible()
+
+    def number_words(self, key) -> str:
+        """The number of a selectable thing in words, as the canvas would draw it:
+        "a⁽²⁾₃ = 0.4821", "b⁽¹⁾₂ = −0.1", "w⁽²⁾₁,₄ = 0.31"."""
+        kind, layer, j, *rest = key
+        s = layer_superscript(layer)
+        if kind == "weight":
+            i = rest[0]
+            value = self._edge_values()[self._edge_index(layer, j, i)]
+            name = "∂J/∂w" if self._edge_mode == "gradient" else "w"
+            return f"{name}{s}{subscript(f'{_shown(j)},{_shown(i)}')} = {format_number(value)}"
+        if kind == "bias":
+            return f"b{s}{subscript(_shown(j))} = " + \
+                self._bias_labels[layer - 1][j].text().removeprefix("b = ")
+        text = self._neurons[layer][j].text()
+        symbol = f"x{subscript(_shown(j))}" if layer == 0 else f"a{s}{subscript(_shown(j))}"
+        return f"{symbol} = {text}" if text else symbol
+        
+    @property
+    def detail_text(self) -> str:
+        """The selection's number shown beside it ("" when the canvas draws it)."""
+        return self._detail.text() if self._detail.isVisible() else ""
+
+    def drawn_numbers(self) -> list[tuple[tuple, str, float]]:
+        """(key, text, font size in pixels on screen) of every number the canvas draws."""
+        scale = self.transform().m11()
+        return [(key, item.text(), pixels * scale) for key, item, pixels in self._number_items()
+                if item.text_shown and item.isVisible() and item.text()]
+
+    def _show_detail(self) -> None:
+        key = self._selection
+        if key is None or not hasattr(self, "_neurons") or not self._valid(key) \
+                or self.number_shown(key):
+            self._detail.hide()
+            return
+        font = QFont(self.font())
+        font.setPixelSize(round(geo.LABEL_FONT_PX * max(1.0, self._font_scale)))
+        self._detail.setFont(font)
+        self._detail.setText(self.number_words(key))
+        self._detail.adjustSize()
+        self._detail.show()
+        self._place_detail()
+
+    def _place_detail(self) -> None:
+        key = self._selection
+        if not self._detail.isVisible() or key is None:
+            return
+        kind, layer, j, *rest = key
+        if kind == "weight":
+            anchor = self.edge_midpoint(layer, j, rest[0])
+        elif kind == "bias":
+            anchor = self._bias_labels[layer - 1][j].scenePos()
+        else:
+            anchor = self._neurons[layer][j].scenePos()
+        point = self.mapFromScene(anchor)
+        gap = max(6, round(self._layout.radius * self.transform().m11())) + 4
+        viewport = self.viewport().rect()
+        x = min(point.x() + gap, viewport.width() - self._detail.width() - 4)
+        y = min(max(4, point.y() - self._detail.height() // 2),
+                viewport.height() - self._detail.height() - 4)
+        self._detail.move(max(4, x), y)
+        self._detail.raise_()
 
     # -- zoom ------------------------------------------------------------------------
 
@@ -838,6 +1004,7 @@ class NetworkCanvas(QGraphicsView):
         centre = rect.center()
         self.centerOn(centre.x(), centre.y() + legend / 2 / scale)
         self._user_zoomed = False
+        self._apply_level_of_detail()
         self._position_editor()
 
     def zoom_in(self) -> None:
@@ -854,6 +1021,7 @@ class NetworkCanvas(QGraphicsView):
         self.scale(factor, factor)
         self.setTransformationAnchor(previous)
         self._user_zoomed = True
+        self._apply_level_of_detail()
         self._position_editor()
 
     @property
@@ -876,6 +1044,7 @@ class NetworkCanvas(QGraphicsView):
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         self._position_editor()
+        self._place_detail()
 
     # -- legend ------------------------------------------------------------------------
 
