@@ -164,7 +164,7 @@ class _Writer:
         self.network = Network(self.layers, [f.activation for f in step.forward],
                                step.update.weights_before, step.update.biases_before,
                                net.leaky_slope)
-        self.notation = Notation(self.layers)
+        self.notation = Notation(self.layers, scenario.numbering)
         self.batch = len(step.inputs)
         #: the dataset's number (from 1) of the batch's first sample, written out in full
         self.first_sample = int(step.sample_indices[0]) + 1
@@ -281,19 +281,21 @@ class _Writer:
             self.add(_para("Biases are not trained here, so only the weights' gradients "
                            "are needed."))
         # δ⁽ᴸ⁾ … δ⁽¹⁾, output first
-        deltas = weight_gradient(self.step, self.network, 1, 0, 0).delta_steps()
+        deltas = weight_gradient(self.step, self.network, 1, 0, 0,
+                                 self.scenario.numbering).delta_steps()
         for l in range(L, 0, -1):
             self.add(Heading(3, f"Layer {l}"))
-            first = weight_gradient(self.step, self.network, l, 0, 0)
+            first = weight_gradient(self.step, self.network, l, 0, 0, self.scenario.numbering)
             if n.layered or n.indexed:
                 self.add(Eq(deltas[L - l].equation))
             if self.small(l):
                 for j in range(self.layers[l]):
                     for i in range(self.layers[l - 1]):
-                        grad = weight_gradient(self.step, self.network, l, j, i)
+                        grad = weight_gradient(self.step, self.network, l, j, i,
+                                               self.scenario.numbering)
                         self.add(*self._gradient_blocks(grad))
                     if self.settings.train_biases:
-                        grad = bias_gradient(self.step, self.network, l, j)
+                        grad = bias_gradient(self.step, self.network, l, j, self.scenario.numbering)
                         self.add(*self._gradient_blocks(grad))
             else:
                 back = self.step.backward_for(l)
@@ -418,7 +420,8 @@ class _Writer:
             [weights[k] for k in np.linspace(0, count - 1, limit).astype(int)]
         worst = 0.0
         for l, j, i in checked:
-            grad = weight_gradient(self.step, self.network, l, j, i)
+            grad = weight_gradient(self.step, self.network, l, j, i,
+                                               self.scenario.numbering)
             worst = max(worst, abs(grad.gradient - grad.engine_gradient))
         if count <= SUMMARY_PARAMETERS:
             rows = []
