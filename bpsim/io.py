@@ -416,7 +416,7 @@ def _numbering(obj, path: str) -> Numbering:
     _object(obj, path, _NOTATION_KEYS)
     where = _key(path, "input_layer")
     value = obj.get("input_layer", 0)
-    if isinstance(value, bool) or value not in INPUT_LAYERS:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in INPUT_LAYERS:
         raise ScenarioError(where, "expected 0 (the input is layer 0) or 1 (the input is "
                                    f"layer 1, as the lecture), got {_describe(value)}")
     return Numbering(int(value))
