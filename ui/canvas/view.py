@@ -39,8 +39,8 @@ EDGE_PICK_PIXELS = 6.0
 
 LEGEND_TEXT = {
     "weight": ("blue = positive weight, orange = negative; thickness = |w|"),
-    "gradient": ("blue = positive gradient ∂L/∂w, orange = negative; "
-                 "thickness = log |∂L/∂w|"),
+    "gradient": ("blue = positive gradient ∂J/∂w, orange = negative; "
+                 "thickness = log |∂J/∂w|"),
 }
 
 
@@ -865,7 +865,7 @@ class NetworkCanvas(QGraphicsView):
         font.setPointSizeF(max(9.0, 11.0 * self._font_scale))
         self._legend.setFont(font)
         if self._edge_mode == "gradient":
-            what, thickness = "gradient ∂L/∂w", "thickness = log |∂L/∂w|"
+            what, thickness = "gradient ∂J/∂w", "thickness = log |∂J/∂w|"
         else:
             what, thickness = "weight", "thickness = |w|"
         bar = "<span style='color:{};font-weight:bold'>━━</span>"
@@ -1080,7 +1080,7 @@ class NetworkCanvas(QGraphicsView):
         what = "weight" if self._edge_mode == "weight" else "gradient"
         parts = ((style.POSITIVE, f"blue = positive {what}, "),
                  (style.NEGATIVE, "orange = negative; "),
-                 (None, "thickness = |w|" if what == "weight" else "thickness = log |∂L/∂w|"))
+                 (None, "thickness = |w|" if what == "weight" else "thickness = log |∂J/∂w|"))
         font = self._font("side")
         pixels = font.pixelSize() * scale
         font.setPixelSize(max(6, round(pixels)))
