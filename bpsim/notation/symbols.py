@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .expr import Sym
+from .scripts import layer_superscript
 
 #: Euler's number, as the base of a power
 E = Sym("e")
@@ -117,3 +118,24 @@ class Notation:
 
     def loss(self) -> Sym:
         return Sym("J")
+
+
+# -- names in running text (tooltips, titles, undo entries) ------------------------------
+
+
+def weight_name(layer: int, j: int, i: int) -> str:
+    """W⁽ˡ⁾[j, i] of the engine as a person reads it: w⁽²⁾[1,2] (indices from 1; the
+    weight's layer number is the same in both numberings)."""
+    return f"w{layer_superscript(layer)}[{shown_index(j)},{shown_index(i)}]"
+
+
+def bias_name(layer: int, j: int) -> str:
+    """b⁽ˡ⁾[j] of the engine as a person reads it: b⁽²⁾[1]."""
+    return f"b{layer_superscript(layer)}[{shown_index(j)}]"
+
+
+def neuron_words(layer: int, j: int, numbering: Numbering | None = None) -> str:
+    """"neuron 1 of layer 2": the engine's neuron j of layer ``layer``, counted from 1 and
+    numbered by ``numbering``."""
+    numbering = numbering or Numbering()
+    return f"neuron {shown_index(j)} of layer {numbering.layer(layer)}"
