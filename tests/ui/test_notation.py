@@ -158,3 +158,16 @@ def test_the_punchline_scenario_opens_numbered_as_the_lecture(window):
                            (2, "(ŷ − y) · W(3) · σ′(z(3)) · a(2)"),
                            (1, "(ŷ − y) · W(3) · σ′(z(3)) · W(2) · σ′(z(2)) · X")):
         assert f"∂W({layer})\n\n\n=\n{formula}\n" in text
+
+
+def test_the_choice_is_remembered_for_new_documents(window):
+    window.action("lecture_numbering").trigger()
+    window.session.undo_stack.setClean()  # nothing to ask about when opening another
+    assert window.new_from_builtin("xor")
+    assert window.session.scenario.numbering == Numbering(1)
+    assert window.action("lecture_numbering").isChecked()
+    assert not window.session.modified  # a new document, numbered as remembered
+    window.action("lecture_numbering").trigger()  # off again: remembered too
+    window.session.undo_stack.setClean()
+    assert window.new_from_builtin("xor")
+    assert window.session.scenario.numbering == Numbering(0)
