@@ -12,7 +12,11 @@ Format version 1::
                   "momentum": 0.0, "batch_size": null,            (defaults)
                   "train_biases": true, "seed": 0},               (defaults)
      "data":     {"samples": [{"x": [..n0..], "y": [..n_L..]}, ...]}
-              or {"generator": "spiral", "n": 200, "noise": 0.1, "seed": 1}}
+              or {"generator": "spiral", "n": 200, "noise": 0.1, "seed": 1},
+     "notation": {"input_layer": 1}}                              (default 0)
+
+``notation.input_layer`` numbers the layers on screen: 0 counts the input as layer 0,
+1 as layer 1 (the lecture's a⁽¹⁾ = X); the arrays of the file count from 0 either way.
 
 ``weights`` and ``biases`` are given together, or both left out; then ``init`` draws
 them (``init`` is kept either way: it is what "re-initialize" uses).  Loading checks
@@ -40,6 +44,7 @@ from . import activations as act
 from . import settings_spec
 from .initializers import SCHEME_PARAMS, InitSpec, initialize
 from .network import Network
+from .notation.symbols import INPUT_LAYERS, Numbering
 from .scenario import DataSpec, Scenario, ScenarioError, check_init
 from .training import TrainingSettings
 
@@ -57,7 +62,9 @@ ROOT = "top level"
 
 _NETWORK_KEYS = ("layers", "activations", "leaky_slope", "weights", "biases", "init")
 _TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed")
-_TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data")
+_TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data",
+             "notation")
+_NOTATION_KEYS = ("input_layer",)
 _SAMPLES_KEYS = ("samples",)
 _GENERATOR_KEYS = ("generator", "n", "noise", "seed")
 
@@ -400,8 +407,19 @@ def from_dict(obj) -> Scenario:
     network, init = _network(obj["network"], "network")
     training = _training(obj["training"], "training")
     data = _data(obj["data"], "data")
+    numbering = _numbering(obj.get("notation", {}), "notation")
     return Scenario(network, training, data, init, text["title"],
-                    text["description"]).check()
+                    text["description"], numbering).check()
+
+
+def _numbering(obj, path: str) -> Numbering:
+    _object(obj, path, _NOTATION_KEYS)
+    where = _key(path, "input_layer")
+    value = obj.get("input_layer", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value not in INPUT_LAYERS:
+        raise ScenarioError(where, "expected 0 (the input is layer 0) or 1 (the input is "
+                                   f"layer 1, as the lecture), got {_describe(value)}")
+    return Numbering(int(value))
 
 
 def loads(text: str, source: str = "<string>") -> Scenario:
@@ -494,6 +512,8 @@ def to_dict(scenario: Scenario) -> dict:
     else:
         out["data"] = {"samples": [{"x": [float(v) for v in x], "y": [float(v) for v in y]}
                                    for x, y in data.samples]}
+    if not scenario.numbering.is_default:
+        out["notation"] = {"input_layer": scenario.numbering.input_layer}
     return out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from . import data as data_mod
 from .initializers import InitSpec, initialize
 from .network import Network
+from .notation.symbols import Numbering
 from .training import Trainer, TrainingSettings
 
 
@@ -99,6 +100,8 @@ class Scenario:
     init: InitSpec = field(default_factory=InitSpec)
     title: str = ""
     description: str = ""
+    #: how layers are numbered on screen (the file's "notation": {"input_layer": 1})
+    numbering: Numbering = field(default_factory=Numbering)
 
     def dataset(self) -> data_mod.Dataset:
         """The samples, with targets in the output layer's form."""

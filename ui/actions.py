@@ -94,6 +94,10 @@ ACTIONS = (
     ActionSpec("show_weights", "Show &weights", "_on_show_weights", (),
                "Write each weight's value on its edge", "view", checkable=True,
                checked=True),
+    ActionSpec("lecture_numbering", "&Number layers as the lecture (input = layer 1)",
+               "_on_lecture_numbering", (),
+               "Count the input as layer 1 (a⁽¹⁾ = X) and let W⁽ˡ⁾ leave layer l, as the "
+               "lecture does; saved into the scenario file", "view", checkable=True),
     ActionSpec("larger_text", "&Larger text", "larger_text", ("Ctrl++", "Ctrl+="),
                "Make all text larger, for projectors", "view", 1),
     ActionSpec("smaller_text", "&Smaller text", "smaller_text", ("Ctrl+-",),

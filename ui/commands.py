@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand
 from bpsim.initializers import initialize
 from bpsim.network import Network
 from bpsim.notation.numbers import format_exact
+from bpsim.notation.symbols import Numbering, bias_name, weight_name
 from bpsim.scenario import DataSpec
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class SetWeightCommand(QUndoCommand):
 
     def _set_text(self):
         layer, j, i = self.key
-        self.setText(f"Set w[{layer}][{j},{i}] = {format_exact(self.new)}")
+        self.setText(f"Set {weight_name(layer, j, i)} = {format_exact(self.new)}")
 
     def id(self):
         return self.ID
@@ -95,7 +96,7 @@ class SetBiasCommand(QUndoCommand):
 
     def _set_text(self):
         layer, j = self.key
-        self.setText(f"Set b[{layer}][{j}] = {format_exact(self.new)}")
+        self.setText(f"Set {bias_name(layer, j)} = {format_exact(self.new)}")
 
     def id(self):
         return self.ID
@@ -299,3 +300,22 @@ class ResetCommand(QUndoCommand):
 
     def undo(self):
         self.session.rewind(*self.before, self._history_before)
+
+
+class SetNumberingCommand(QUndoCommand):
+    """How layers are numbered on screen (input = layer 0, or layer 1 as the lecture):
+    a setting of the document, saved into its file, so it is undoable like any edit."""
+
+    def __init__(self, session: Session, numbering: Numbering):
+        lecture = numbering.input_layer == 1
+        super().__init__("Number layers as the lecture" if lecture
+                         else "Number the input as layer 0")
+        self.session = session
+        self.before = session.scenario.numbering
+        self.after = numbering
+
+    def redo(self):
+        self.session.set_numbering(self.after)
+
+    def undo(self):
+        self.session.set_numbering(self.before)

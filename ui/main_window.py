@@ -34,7 +34,7 @@ import importlib.resources
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDockWidget, QFileDialog,
                                QFrame, QLabel, QLineEdit, QMainWindow, QMessageBox,
@@ -42,9 +42,10 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDockWidget, QFil
 
 from bpsim import io
 from bpsim.notation.numbers import format_number
+from bpsim.notation.symbols import Numbering
 from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
 
-from . import actions, settings
+from . import actions, commands, settings
 from .canvas import NetworkCanvas
 from .canvas.highlights import GradcheckOverlay, PathHighlight
 from .docks import DataDock, InspectorDock, LayersDock, TrainingDock
@@ -221,6 +222,9 @@ class MainWindow(QMainWindow):
             show = settings.settings().value("show_weights", True)
             self.action("show_weights").setChecked(show not in (False, "false"))
         self.canvas.set_show_weights(self.action("show_weights").isChecked())
+        session.notation_changed.connect(self._sync_lecture_numbering)
+        session.structure_changed.connect(self._sync_lecture_numbering)
+        self._sync_lecture_numbering()
         self._apply_text_scale(self._text_scale)
 
     # -- building ---------------------------------------------------------------------
@@ -753,6 +757,8 @@ class MainWindow(QMainWindow):
             return False
         if not self._changes_resolved():
             return False
+        if scenario.numbering.is_default and self._persist and settings.lecture_numbering():
+            scenario.numbering = Numbering(1)  # the remembered default for new documents
         self.session.replace_scenario(scenario, None)
         self.arrange_plots()
         self.canvas.zoom_fit()
@@ -905,6 +911,20 @@ class MainWindow(QMainWindow):
         return self.open_path(path)
 
     # -- view ----------------------------------------------------------------------------
+
+    def _on_lecture_numbering(self, checked: bool) -> None:
+        """View ▸ Number layers as the lecture: an undoable edit of the document (saved
+        into its file), and the default for new documents."""
+        numbering = Numbering(1 if checked else 0)
+        if numbering != self.session.scenario.numbering:
+            self.session.undo_stack.push(commands.SetNumberingCommand(self.session, numbering))
+        if self._persist:
+            settings.set_lecture_numbering(checked)
+
+    def _sync_lecture_numbering(self) -> None:
+        action = self.action("lecture_numbering")
+        with QSignalBlocker(action):
+            action.setChecked(self.session.scenario.numbering.input_layer == 1)
 
     def _on_show_weights(self, checked: bool) -> None:
         self.canvas.set_show_weights(checked)

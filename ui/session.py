@@ -68,6 +68,8 @@ class Session(QObject):
     history_changed = Signal()
     #: the file path or the modified flag changed
     file_state_changed = Signal()
+    #: how layers are numbered on screen changed (scenario.numbering): labels follow
+    notation_changed = Signal()
     #: a message for the status bar / the user (text)
     message = Signal(str)
     #: training stopped before the steps asked for, not by the user's rules (out of
@@ -393,6 +395,14 @@ class Session(QObject):
         self._trainer = None  # a new network starts counting steps from 0
         self._rebuild_trainer()
         self._history.clear(network.depth)
+
+    def set_numbering(self, numbering) -> None:
+        """Number the layers on screen by ``numbering`` (a document setting: weights,
+        steps and history stay as they are)."""
+        if numbering == self.scenario.numbering:
+            return
+        self.scenario.numbering = numbering
+        self._emit("notation_changed")
 
     def set_training(self, settings: TrainingSettings) -> None:
         with self.batch():

@@ -53,6 +53,15 @@ def clear_recent_files() -> None:
     _store_recent([])
 
 
+def lecture_numbering() -> bool:
+    """Whether new documents number the input as layer 1, as the lecture."""
+    return settings().value("lecture_numbering", False) in (True, "true")
+
+
+def set_lecture_numbering(on: bool) -> None:
+    settings().setValue("lecture_numbering", bool(on))
+
+
 def text_scale() -> float:
     try:
         scale = float(settings().value("text_scale", 1.0))

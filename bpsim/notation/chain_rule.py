@@ -146,7 +146,7 @@ class StepQuantities:
     """The quantities of one step that the formulas use, taken from its record, and
     the δ recursion computed as the lecture writes it."""
 
-    def __init__(self, step: StepRecord, network=None):
+    def __init__(self, step: StepRecord, network=None, numbering=None):
         self.step = step
         self.depth = len(step.forward)
         self.weights = [None, *step.update.weights_before]
@@ -161,7 +161,7 @@ class StepQuantities:
         self.yhat = step.loss.prediction
         self.grad_output = step.loss.grad_output
         self.batch = len(step.inputs)
-        self.notation = Notation(self.layers)
+        self.notation = Notation(self.layers, numbering)
         self._jacobians = {}
         self.fused_delta = losses.fused_output_delta(
             self.loss_name, self.activation[-1], self.yhat, self.y)
@@ -381,14 +381,14 @@ class ParameterGradient:
     :meth:`path_sum` adds up every path's product.  All three agree.
     """
 
-    def __init__(self, step: StepRecord, network, parameter: tuple):
+    def __init__(self, step: StepRecord, network, parameter: tuple, numbering=None):
         self.step = step
         self.parameter = tuple(parameter)
         self.kind = parameter[0]
         self.layer = int(parameter[1])
         self.neuron = int(parameter[2])
         self.input = int(parameter[3]) if self.kind == "weight" else None
-        self._pass = p = StepQuantities(step, network)
+        self._pass = p = StepQuantities(step, network, numbering)
         if not 1 <= self.layer <= p.depth:
             raise IndexError(f"layer {self.layer} is not in 1..{p.depth}")
         self.notation = p.notation
@@ -581,13 +581,16 @@ class ParameterGradient:
         return out
 
 
-def weight_gradient(step: StepRecord, network, layer: int, j: int, i: int) -> ParameterGradient:
-    """∂J/∂W⁽ˡ⁾[j, i] of ``step`` written out (``network`` gives the leaky slope)."""
-    return ParameterGradient(step, network, ("weight", layer, j, i))
+def weight_gradient(step: StepRecord, network, layer: int, j: int, i: int,
+                    numbering=None) -> ParameterGradient:
+    """∂J/∂W⁽ˡ⁾[j, i] of ``step`` written out (``network`` gives the leaky slope;
+    ``numbering`` how the layers are numbered on screen)."""
+    return ParameterGradient(step, network, ("weight", layer, j, i), numbering)
 
 
-def bias_gradient(step: StepRecord, network, layer: int, j: int) -> ParameterGradient:
-    return ParameterGradient(step, network, ("bias", layer, j))
+def bias_gradient(step: StepRecord, network, layer: int, j: int,
+                  numbering=None) -> ParameterGradient:
+    return ParameterGradient(step, network, ("bias", layer, j), numbering)
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from .symbols import E
 class NeuronForward:
     """z⁽ˡ⁾_j = Σ_i W⁽ˡ⁾_{j,i} a⁽ˡ⁻¹⁾_i + b⁽ˡ⁾_j and a⁽ˡ⁾_j = f(z⁽ˡ⁾_j), with numbers."""
 
-    def __init__(self, step: StepRecord, network, layer: int, j: int, sample: int = 0):
-        self._pass = p = StepQuantities(step, network)
+    def __init__(self, step: StepRecord, network, layer: int, j: int, sample: int = 0,
+                 numbering=None):
+        self._pass = p = StepQuantities(step, network, numbering)
         self.layer, self.neuron, self.sample = layer, j, sample
         self.weights = np.asarray(p.weights[layer][j])
         self.inputs = np.asarray(p.a[layer - 1][sample])
@@ -76,8 +77,9 @@ class NeuronForward:
         return [self.z_equation(), self.a_equation(), self.delta_equation()]
 
 
-def neuron_forward(step: StepRecord, network, layer: int, j: int, sample: int = 0) -> NeuronForward:
-    return NeuronForward(step, network, layer, j, sample)
+def neuron_forward(step: StepRecord, network, layer: int, j: int, sample: int = 0,
+                   numbering=None) -> NeuronForward:
+    return NeuronForward(step, network, layer, j, sample, numbering)
 
 
 def _per_sample_loss(p: StepQuantities, b: int) -> tuple[Expr, Expr]:
@@ -122,8 +124,8 @@ class LossFormula:
     """J with numbers: J = (ŷ − y)² = (0.3 − 1)² = 0.49 (a batch: the mean of the
     samples' losses)."""
 
-    def __init__(self, step: StepRecord, network=None):
-        self._pass = StepQuantities(step, network)
+    def __init__(self, step: StepRecord, network=None, numbering=None):
+        self._pass = StepQuantities(step, network, numbering)
         self.loss = float(step.loss.loss)
         self.per_sample = np.asarray(step.loss.per_sample)
 
@@ -147,5 +149,5 @@ class LossFormula:
         return [one, mean]
 
 
-def loss_formula(step: StepRecord, network=None) -> LossFormula:
-    return LossFormula(step, network)
+def loss_formula(step: StepRecord, network=None, numbering=None) -> LossFormula:
+    return LossFormula(step, network, numbering)

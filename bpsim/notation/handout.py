@@ -28,6 +28,7 @@ from .chain_rule import (DERIVATIVE, INPUT, LOSS_GRADIENT, OUTPUT_DELTA, SOFTMAX
 from .expr import (BigSum, Call, Equation, Expr, Matrix, Num, Op, Paren, Row, Sym, Text,
                    Vector, partial, row)
 from .formulas import loss_formula, neuron_forward
+from . import punchline
 from .numbers import DIGITS, format_number
 from .render import to_latex, to_mathml, to_text
 from .symbols import Notation
@@ -164,7 +165,7 @@ class _Writer:
         self.network = Network(self.layers, [f.activation for f in step.forward],
                                step.update.weights_before, step.update.biases_before,
                                net.leaky_slope)
-        self.notation = Notation(self.layers)
+        self.notation = Notation(self.layers, scenario.numbering)
         self.batch = len(step.inputs)
         #: the dataset's number (from 1) of the batch's first sample, written out in full
         self.first_sample = int(step.sample_indices[0]) + 1
@@ -195,9 +196,9 @@ class _Writer:
         rows = []
         for l in range(1, self.depth + 1):
             activation = get_activation(self.network.activations[l - 1])
-            rows.append((str(l), str(self.layers[l]), activation.label,
+            rows.append((str(n.numbering.layer(l)), str(self.layers[l]), activation.label,
                          row(n.weight_matrix(l), "=", _matrix(self.network.weights[l - 1])),
-                         row(Sym("b", l if n.layered else None), "=",
+                         row(n.bias(l), "=",
                                 _vector(self.network.biases[l - 1]))))
         self.add(Table(("layer", "neurons", "activation", "weights", "biases"), tuple(rows)))
         x, y = self.step.inputs, self.step.loss.target
@@ -219,15 +220,16 @@ class _Writer:
         for l in range(1, self.depth + 1):
             record = self.step.forward[l - 1]
             activation = get_activation(record.activation)
-            self.add(Heading(3, f"Layer {l} ({activation.label.lower()})"))
+            self.add(Heading(3, f"Layer {n.numbering.layer(l)} ({activation.label.lower()})"))
             if self.layers[l] <= 4 and self.small(l):
                 for j in range(self.layers[l]):
-                    neuron = neuron_forward(self.step, self.network, l, j)
+                    neuron = neuron_forward(self.step, self.network, l, j,
+                                            numbering=self.scenario.numbering)
                     self.add(Eq(neuron.z_equation()), Eq(neuron.a_equation()))
             else:
                 f = activation.symbol
                 self.add(Eq(Equation(n.z(l), (
-                    row(n.weight_matrix(l), n.a(l - 1), "+", Sym("b", l)),
+                    row(n.weight_matrix(l), n.a(l - 1), "+", n.bias(l)),
                     _vector(record.z[0])))))
                 self.add(Eq(Equation(n.a(l), (Call(f, n.z(l)), _vector(record.a[0])))))
         if self.batch > 1:
@@ -242,8 +244,26 @@ class _Writer:
         loss = get_loss(self.settings.loss)
         self.add(Heading(2, "Loss"))
         self.add(_para(f"{loss.label}: how far the prediction ŷ is from the target y."))
-        for eq in loss_formula(self.step, self.network).equations():
+        for eq in loss_formula(self.step, self.network, self.scenario.numbering).equations():
             self.add(Eq(eq))
+
+    # -- the lecture's punchline -------------------------------------------------------
+
+    def punchline_section(self) -> None:
+        """A chain of one-neuron layers with output δ = ŷ − y: each weight's gradient
+        as one product, as the lecture's punchline slide writes it."""
+        formulas = punchline.equations(self.step, self.scenario.numbering)
+        if not formulas:
+            return
+        self.add(Heading(2, "The punchline"))
+        self.add(_para("Each gradient is one product of numbers already computed: the "
+                       "output's error ŷ − y, then a weight and an activation slope for "
+                       "each layer on the way back, then the input the weight multiplies."))
+        self.add(*(Eq(eq) for eq in formulas))
+        rules = punchline.derivative_rules(self.step, self.scenario.numbering)
+        if rules:
+            self.add(_para("Recall that σ′(z) = σ(z)(1 − σ(z)):"))
+            self.add(*(Eq(eq) for eq in rules))
 
     # -- backward -----------------------------------------------------------------------
 
@@ -254,6 +274,9 @@ class _Writer:
         single = all(k == 1 for k in self.layers[1:-1])
         if self.notation.layered or self.notation.indexed:
             l = Sym("δ", "l")
+            # bpsim's numbering: W⁽ˡ⁾ enters layer l; the lecture's: W⁽ˡ⁾ leaves layer l
+            lecture = n.numbering.input_layer == 1
+            above, below = ("l", "l+1") if lecture else ("l+1", "l")
             self.add(_para(
                 "The chain rule, layer by layer. ", row(l, "=", partial(Sym("J"),
                                                                         Sym("z", "l"))),
@@ -261,13 +284,13 @@ class _Writer:
                 row(Sym("δ", "L"), "=", partial(Sym("J"), Sym("ŷ")), "⊙",
                        Call("f′", Sym("z", "L"))),
                 "; below it ",
-                row(l, "=", Paren(row(Sym("W", "l+1", transpose=True),
+                row(l, "=", Paren(row(Sym("W", above, transpose=True),
                                                Sym("δ", "l+1"))),
                        "⊙", Call("f′", Sym("z", "l"))),
                 "; and each weight's gradient is ",
                 row(partial(Sym("J"), Sym("W", "l", ("j", "i"))), "=",
-                       BigSum(Text("batch")), Sym("δ", "l", ("j",)),
-                       Sym("a", "l−1", ("i",))), "."))
+                       BigSum(Text("batch")), Sym("δ", below if lecture else "l", ("j",)),
+                       Sym("a", "l" if lecture else "l−1", ("i",))), "."))
             if self.step.loss.loss_name in ("bce", "cross_entropy") and \
                     self.step.forward[-1].activation in ("sigmoid", "softmax"):
                 self.add(_para("With this output activation and loss the output δ simplifies "
@@ -281,29 +304,31 @@ class _Writer:
             self.add(_para("Biases are not trained here, so only the weights' gradients "
                            "are needed."))
         # δ⁽ᴸ⁾ … δ⁽¹⁾, output first
-        deltas = weight_gradient(self.step, self.network, 1, 0, 0).delta_steps()
+        deltas = weight_gradient(self.step, self.network, 1, 0, 0,
+                                 self.scenario.numbering).delta_steps()
         for l in range(L, 0, -1):
-            self.add(Heading(3, f"Layer {l}"))
-            first = weight_gradient(self.step, self.network, l, 0, 0)
+            self.add(Heading(3, f"Layer {n.numbering.layer(l)}"))
+            first = weight_gradient(self.step, self.network, l, 0, 0, self.scenario.numbering)
             if n.layered or n.indexed:
                 self.add(Eq(deltas[L - l].equation))
             if self.small(l):
                 for j in range(self.layers[l]):
                     for i in range(self.layers[l - 1]):
-                        grad = weight_gradient(self.step, self.network, l, j, i)
+                        grad = weight_gradient(self.step, self.network, l, j, i,
+                                               self.scenario.numbering)
                         self.add(*self._gradient_blocks(grad))
                     if self.settings.train_biases:
-                        grad = bias_gradient(self.step, self.network, l, j)
+                        grad = bias_gradient(self.step, self.network, l, j, self.scenario.numbering)
                         self.add(*self._gradient_blocks(grad))
             else:
                 back = self.step.backward_for(l)
                 self.add(Eq(Equation(partial(Sym("J"), n.weight_matrix(l)), (
                     row(BigSum(Text("batch")),
-                           Sym("δ", l, transpose=True), n.a(l - 1)),
+                           n.delta(l, transpose=True), n.a(l - 1)),
                     _matrix(back.grad_weights)))))
                 if self.settings.train_biases:
-                    self.add(Eq(Equation(partial(Sym("J"), Sym("b", l)), (
-                        row(BigSum(Text("batch")), Sym("δ", l)),
+                    self.add(Eq(Equation(partial(Sym("J"), n.bias(l)), (
+                        row(BigSum(Text("batch")), n.delta(l)),
                         _vector(back.grad_biases)))))
             if l == 1 or (single and l == L):
                 self.factor_table(first)
@@ -418,7 +443,8 @@ class _Writer:
             [weights[k] for k in np.linspace(0, count - 1, limit).astype(int)]
         worst = 0.0
         for l, j, i in checked:
-            grad = weight_gradient(self.step, self.network, l, j, i)
+            grad = weight_gradient(self.step, self.network, l, j, i,
+                                               self.scenario.numbering)
             worst = max(worst, abs(grad.gradient - grad.engine_gradient))
         if count <= SUMMARY_PARAMETERS:
             rows = []
@@ -475,6 +501,7 @@ def _document(scenario: Scenario, step: StepRecord) -> list:
     writer.forward_section()
     writer.loss_section()
     writer.backward_section()
+    writer.punchline_section()
     writer.update_section()
     writer.summary_section()
     return writer.blocks

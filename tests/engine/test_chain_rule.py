@@ -180,7 +180,8 @@ def test_fused_output_delta_is_yhat_minus_y_over_batch(loss, output):
     scale = 4 * (2 if loss == "bce" else 1)
     yhat, y = step.loss.prediction[0, 1], step.loss.target[0, 1]
     assert first.value == pytest.approx((yhat - y) / scale)
-    assert to_text(first.formula) == f"(ŷ₁ − y₁)/{scale}"
+    # the array's output 1 is the second output: ŷ₂ as a person counts
+    assert to_text(first.formula) == f"(ŷ₂ − y₂)/{scale}"
 
 
 def test_softmax_with_squared_error_goes_through_the_jacobian():
@@ -198,10 +199,10 @@ def test_many_paths_are_listed_up_to_the_limit_and_counted():
     assert grad.path_count == 100
     assert len(grad.paths()) == MAX_PATHS
     assert close(grad.path_sum(), grad.engine_gradient)
-    # the δ form is what the display uses here: δ⁽¹⁾₀ = (Σₖ W⁽²⁾ₖ,₀ δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)
+    # the δ form is what the display uses here: δ⁽¹⁾₁ = (Σₖ W⁽²⁾ₖ,₁ δ⁽²⁾ₖ) · σ′(z⁽¹⁾₁)
     delta_form, neuron_delta, _update = grad.equations()
-    assert to_text(delta_form.steps[0]) == "δ⁽¹⁾₀ · x₀"
-    assert to_text(neuron_delta.steps[0]).startswith("(Σₖ W⁽²⁾ₖ,₀δ⁽²⁾ₖ) · σ′(z⁽¹⁾₀)")
+    assert to_text(delta_form.steps[0]) == "δ⁽¹⁾₁ · x₁"
+    assert to_text(neuron_delta.steps[0]).startswith("(Σₖ W⁽²⁾ₖ,₁δ⁽²⁾ₖ) · σ′(z⁽¹⁾₁)")
 
 
 def test_path_edges_follow_the_network():
@@ -220,7 +221,7 @@ def test_batch_gradient_is_the_sum_over_samples():
     assert len(grad.contributions) == 3
     assert close(sum(grad.contributions), grad.engine_gradient)
     delta_form = [eq for eq in grad.equations() if eq.note.startswith("sum over")]
-    assert delta_form and to_text(delta_form[0].steps[0]) == "Σ_batch δ⁽²⁾₀ · a⁽¹⁾₁"
+    assert delta_form and to_text(delta_form[0].steps[0]) == "Σ_batch δ⁽²⁾₁ · a⁽¹⁾₂"
 
 
 def test_loss_of_a_batch_is_the_mean():

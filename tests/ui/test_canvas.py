@@ -187,7 +187,7 @@ def test_double_click_edge_and_type_sets_weight_undoably(lecture, qtbot):
     double_click(canvas, canvas.edge_midpoint(1, 0, 0))
     type_into_editor(qtbot, canvas, "0.5")
     assert session.network.weights[0][0, 0] == 0.5
-    assert session.undo_stack.undoText() == "Set w[1][0,0] = 0.5"
+    assert session.undo_stack.undoText() == "Set w⁽¹⁾[1,1] = 0.5"
     assert canvas.edge_label_text(1, 0, 0) == "0.5"
     assert canvas.neuron_text(1, 0) == "1.5"
     assert canvas.editor is None
@@ -254,7 +254,7 @@ def test_keyboard_edits_the_selection(lecture, qtbot):
     qtbot.keyClick(canvas, Qt.Key.Key_F2)
     type_into_editor(qtbot, canvas, "0.2")
     assert session.network.biases[0][0] == 0.2
-    assert session.undo_stack.undoText() == "Set b[1][0] = 0.2"
+    assert session.undo_stack.undoText() == "Set b⁽¹⁾[1] = 0.2"
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
     assert canvas.selection is None
 

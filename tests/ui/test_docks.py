@@ -103,8 +103,8 @@ def test_number_field_refuses_out_of_range_and_keeps_the_value(qtbot):
 
 def test_inspector_shows_the_selected_weight(lecture):
     session, dock = lecture
-    assert dock.parameter_title.text() == "w⁽¹⁾[0,0]"
-    assert "from neuron 0 of layer 0 (input)" in dock.parameter_where.text()
+    assert dock.parameter_title.text() == "w⁽¹⁾[1,1]"
+    assert "from neuron 1 of layer 0 (input)" in dock.parameter_where.text()
     assert dock.parameter_editor.field.text() == "0.1"
 
 
@@ -112,7 +112,7 @@ def test_typing_a_weight_sets_it_and_undo_restores_it(qtbot, lecture):
     session, dock = lecture
     type_into(qtbot, dock.parameter_editor.field, "0.5")
     assert session.network.weights[0][0, 0] == 0.5
-    assert session.undo_stack.undoText() == "Set w[1][0,0] = 0.5"
+    assert session.undo_stack.undoText() == "Set w⁽¹⁾[1,1] = 0.5"
     session.undo_stack.undo()
     assert session.network.weights[0][0, 0] == 0.1
     assert dock.parameter_editor.field.text() == "0.1"
@@ -216,7 +216,7 @@ def test_inspector_hint_when_nothing_is_selected(qtbot, lecture):
 def test_inspector_edits_a_bias(qtbot, lecture):
     session, dock = lecture
     dock.show_selection(("bias", 1, 0))
-    assert dock.parameter_title.text() == "b⁽¹⁾[0]"
+    assert dock.parameter_title.text() == "b⁽¹⁾[1]"
     type_into(qtbot, dock.parameter_editor.field, "1e-3")
     assert session.network.biases[0][0] == 0.001
     session.undo_stack.undo()

@@ -63,7 +63,7 @@ def test_a_wrong_gradient_is_pointed_at(qtbot):
     assert dialog.parameter_at(0) == ("weight", 2, 1, 2)   # worst first
     assert errors(dialog)[0] > 1e-3 and errors(dialog)[1] < 1e-6
     summary = dialog.summary_text()
-    assert "(layer 2, W⁽²⁾₁,₂)" in summary and "✗ above 1×10⁻⁵: check W⁽²⁾₁,₂" in summary
+    assert "(layer 2, W⁽²⁾₂,₃)" in summary and "✗ above 1×10⁻⁵: check W⁽²⁾₂,₃" in summary
 
 
 def test_columns_sort_by_value(qtbot):

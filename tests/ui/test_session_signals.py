@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtCore import Signal
 
 from bpsim.network import Network
+from bpsim.notation.symbols import Numbering
 from bpsim.scenario import DataSpec
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, StepRecord, UpdateRecord
 from bpsim.ui import commands
@@ -24,8 +25,8 @@ from bpsim.ui.session import Session
 
 SIGNALS = {"structure_changed", "parameters_changed", "training_changed", "data_changed",
            "sample_changed", "steps_recorded", "diverged", "phase_recorded",
-           "step_abandoned", "history_changed", "file_state_changed", "message",
-           "training_stopped"}
+           "step_abandoned", "history_changed", "file_state_changed", "notation_changed",
+           "message", "training_stopped"}
 
 
 class SignalLog:
@@ -89,6 +90,7 @@ EDITS = {
         s, DataSpec.from_samples([([3], [1]), ([1], [0])]), "Add a sample"),
     "re-initialize the weights": lambda s: commands.ReinitializeCommand(
         s, replace(s.scenario.init, seed=1)),
+    "number layers as the lecture": lambda s: commands.SetNumberingCommand(s, Numbering(1)),
 }
 
 #: name → (signals of the edit, of its undo, of its redo)
@@ -117,6 +119,10 @@ EXPECTED = {
     "re-initialize the weights": (
         {"training_changed": 1, "parameters_changed": 1, "history_changed": 1,
          "file_state_changed": 1},
+    ) * 3,
+    # only the labels change: weights, steps and history stay
+    "number layers as the lecture": (
+        {"notation_changed": 1, "file_state_changed": 1},
     ) * 3,
 }
 

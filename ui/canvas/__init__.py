@@ -23,7 +23,7 @@ Hooks for animation (cheap enough to call every frame; none rebuilds items):
 
 ``set_edge_values(values_per_layer, mode="weight")``
     Colour/width/labels of the edges from any per-layer arrays shaped like
-    ``network.weights`` (e.g. the weights before an update, or ∂L/∂W⁽ˡ⁾ with
+    ``network.weights`` (e.g. the weights before an update, or ∂J/∂W⁽ˡ⁾ with
     ``mode="gradient"``: sign colour, width ∝ log₁₀|g| over 4 decades below the
     largest).  ``None`` returns to the current weights.
 ``set_neuron_texts(texts_per_layer)``

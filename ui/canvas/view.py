@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QMe
 from bpsim.activations import get as get_activation
 from bpsim.notation.numbers import format_exact, format_number
 from bpsim.notation.scripts import layer_superscript, subscript
+from bpsim.notation.symbols import bias_name, neuron_words, shown_index, weight_name
 from bpsim.scenario import DataSpec
 
 from .. import commands, theme
@@ -42,8 +43,8 @@ EDGE_PICK_PIXELS = 6.0
 
 LEGEND_TEXT = {
     "weight": ("blue = positive weight, orange = negative; thickness = |w|"),
-    "gradient": ("blue = positive gradient ∂L/∂w, orange = negative; "
-                 "thickness = log |∂L/∂w|"),
+    "gradient": ("blue = positive gradient ∂J/∂w, orange = negative; "
+                 "thickness = log |∂J/∂w|"),
 }
 
 
@@ -851,23 +852,26 @@ class NetworkCanvas(QGraphicsView):
         """A sentence about a selectable thing, for tooltips."""
         net = self.session.network
         kind, layer, j, *rest = key
+        numbering = self.session.scenario.numbering
         if kind == "weight":
             i = rest[0]
             w = net.weights[layer - 1][j, i]
-            source = (f"input {i} (x{subscript(i + 1)})" if layer == 1
-                      else f"neuron {i} of layer {layer - 1}")
-            return (f"w{layer_superscript(layer)}[{j},{i}] = {format_number(w)}: from {source} to "
-                    f"neuron {j} of layer {layer}. Double-click to edit.")
+            source = (f"input {shown_index(i)} (x{subscript(shown_index(i))})" if layer == 1
+                      else neuron_words(layer - 1, i, numbering))
+            return (f"{weight_name(layer, j, i)} = {format_number(w)}: from {source} to "
+                    f"{neuron_words(layer, j, numbering)}. Double-click to edit.")
         if kind == "bias" or edit_kind == "neuron_bias":
             b = net.biases[layer - 1][j]
-            return (f"Neuron {j} of layer {layer}: bias b{layer_superscript(layer)}[{j}] = "
-                    f"{format_number(b)}. Double-click to edit the bias.")
+            return (f"{neuron_words(layer, j, numbering).capitalize()}: bias "
+                    f"{bias_name(layer, j)} = {format_number(b)}. Double-click to edit the bias.")
         if edit_kind == "target":
-            return f"Output {j}: prediction ŷ and target y. Double-click to edit the target y."
+            return (f"Output {shown_index(j)}: prediction ŷ and target y. Double-click to "
+                    "edit the target y.")
         if layer == 0:
-            return (f"Input {j}: x{subscript(j + 1)} of the current sample. "
-                    "Double-click to edit it.")
-        return f"Neuron {j} of layer {layer}: its activation a{layer_superscript(layer)}[{j}]."
+            return (f"Input {shown_index(j)}: x{subscript(shown_index(j))} of the current "
+                    "sample. Double-click to edit it.")
+        return (f"{neuron_words(layer, j, numbering).capitalize()}: its activation "
+                f"a{layer_superscript(numbering.layer(layer))}[{shown_index(j)}].")
 
     # -- level of detail: numbers too small to read are not drawn ------------------------
 
@@ -1053,7 +1057,7 @@ class NetworkCanvas(QGraphicsView):
         font.setPointSizeF(max(9.0, 11.0 * self._font_scale))
         self._legend.setFont(font)
         if self._edge_mode == "gradient":
-            what, thickness = "gradient ∂L/∂w", "thickness = log |∂L/∂w|"
+            what, thickness = "gradient ∂J/∂w", "thickness = log |∂J/∂w|"
         else:
             what, thickness = "weight", "thickness = |w|"
         bar = "<span style='color:{};font-weight:bold'>━━</span>"
@@ -1182,7 +1186,7 @@ class NetworkCanvas(QGraphicsView):
             else self.edge_midpoint(layer, j, i)
         value = self.session.network.weights[layer - 1][j, i]
         return self._open_editor(
-            anchor, format_exact(value), f"w{layer_superscript(layer)}[{j},{i}]",
+            anchor, format_exact(value), weight_name(layer, j, i),
             lambda v: self.session.undo_stack.push(
                 commands.SetWeightCommand(self.session, layer, j, i, v)))
 
@@ -1191,7 +1195,7 @@ class NetworkCanvas(QGraphicsView):
         label = self._bias_labels[layer - 1][j]
         value = self.session.network.biases[layer - 1][j]
         return self._open_editor(
-            label.scenePos(), format_exact(value), f"b{layer_superscript(layer)}[{j}]",
+            label.scenePos(), format_exact(value), bias_name(layer, j),
             lambda v: self.session.undo_stack.push(
                 commands.SetBiasCommand(self.session, layer, j, v)))
 
@@ -1275,7 +1279,7 @@ class NetworkCanvas(QGraphicsView):
         what = "weight" if self._edge_mode == "weight" else "gradient"
         parts = ((style.POSITIVE, f"blue = positive {what}, "),
                  (style.NEGATIVE, "orange = negative; "),
-                 (None, "thickness = |w|" if what == "weight" else "thickness = log |∂L/∂w|"))
+                 (None, "thickness = |w|" if what == "weight" else "thickness = log |∂J/∂w|"))
         font = self._font("side")
         pixels = font.pixelSize() * scale
         font.setPixelSize(max(6, round(pixels)))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 from bpsim import gradcheck
 from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import layer_superscript, subscript
+from bpsim.notation.symbols import shown_index
 
 from .. import theme
 from ..worker import Worker
@@ -66,9 +67,11 @@ def format_error(error: float) -> str:
 
 
 def parameter_name(kind: str, layer: int, index: tuple) -> str:
-    """W⁽²⁾₀,₁ or b⁽¹⁾₂, as the Math dock writes them."""
+    """W⁽²⁾₁,₂ or b⁽¹⁾₃, as the Math dock writes them (the engine's 0-based ``index``
+    shown from 1; a weight's layer number is the same in both numberings)."""
     name = "W" if kind == "weight" else "b"
-    return f"{name}{layer_superscript(layer)}{subscript(','.join(map(str, index)))}"
+    shown = ",".join(str(shown_index(i)) for i in index)
+    return f"{name}{layer_superscript(layer)}{subscript(shown)}"
 
 
 class _Item(QStandardItem):

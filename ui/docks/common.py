@@ -6,17 +6,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 
 from bpsim.notation.scripts import layer_superscript as superscript  # ⁽ˡ⁾ as in w⁽²⁾
+from bpsim.notation.symbols import Numbering
 
 from ..widgets import ERROR_COLOUR
 
 
-def layer_name(layers: list[int], layer: int) -> str:
-    """"layer 0 (input)", "layer 1 (hidden)", "layer 2 (output)"."""
+def layer_name(layers: list[int], layer: int, numbering: Numbering | None = None) -> str:
+    """"layer 0 (input)", "layer 1 (hidden)", "layer 2 (output)" (one higher each when
+    ``numbering`` counts the input as layer 1, as the lecture)."""
+    shown = (numbering or Numbering()).layer(layer)
     if layer == 0:
-        return "layer 0 (input)"
+        return f"layer {shown} (input)"
     if layer == len(layers) - 1:
-        return f"layer {layer} (output)"
-    return f"layer {layer} (hidden)"
+        return f"layer {shown} (output)"
+    return f"layer {shown} (hidden)"
 
 
 def plural(count: int, word: str) -> str:

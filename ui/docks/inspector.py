@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QStackedWidget,
 
 from bpsim import activations
 from bpsim.notation.numbers import format_number
-from bpsim.notation.scripts import layer_superscript
+from bpsim.notation.symbols import bias_name, neuron_words, shown_index, weight_name
 from bpsim.trace import BackwardRecord, ForwardRecord, StepRecord
 
 from ..commands import SetBiasCommand, SetWeightCommand
@@ -90,6 +90,7 @@ class InspectorDock(QDockWidget):
         self.setWidget(self.pages)
 
         session.parameters_changed.connect(self._on_parameters_changed)
+        session.notation_changed.connect(self._on_parameters_changed)
         session.structure_changed.connect(self._on_structure_changed)
         session.sample_changed.connect(self._on_sample_changed)
         session.steps_recorded.connect(self._on_steps_recorded)
@@ -305,19 +306,20 @@ class InspectorDock(QDockWidget):
         kind, layer, j, *rest = selection
         net = self.session.network
         layers = net.layers
+        numbering = self.session.scenario.numbering
         if kind == "weight":
             i = rest[0]
-            symbol = f"w{layer_superscript(layer)}[{j},{i}]"
+            symbol = weight_name(layer, j, i)
             self.parameter_title.setText(symbol)
             self.parameter_where.setText(
-                f"from neuron {i} of {layer_name(layers, layer - 1)}\n"
-                f"to neuron {j} of {layer_name(layers, layer)}")
+                f"from neuron {shown_index(i)} of {layer_name(layers, layer - 1, numbering)}\n"
+                f"to neuron {shown_index(j)} of {layer_name(layers, layer, numbering)}")
             value = float(net.weights[layer - 1][j, i])
         else:
-            symbol = f"b{layer_superscript(layer)}[{j}]"
+            symbol = bias_name(layer, j)
             self.parameter_title.setText(symbol)
             self.parameter_where.setText(
-                f"bias of neuron {j} of {layer_name(layers, layer)}")
+                f"bias of neuron {shown_index(j)} of {layer_name(layers, layer, numbering)}")
             value = float(net.biases[layer - 1][j])
         self.parameter_editor.set_value(value)
         self.parameter_editor.field.set_accessible_name(f"Value of {symbol}")
@@ -365,12 +367,13 @@ class InspectorDock(QDockWidget):
         layers = net.layers
         count = len(session.dataset)
         sample = session.current_sample
-        self.neuron_where.setText(
-            f"{layer_name(layers, layer)} · values for sample {sample + 1} of {count}")
+        numbering = session.scenario.numbering
+        self.neuron_where.setText(f"{layer_name(layers, layer, numbering)} · values for "
+                                  f"sample {shown_index(sample)} of {count}")
         form = self.neuron_form
         x, y = session.sample()
         if layer == 0:
-            self.neuron_title.setText(f"Input neuron {j}")
+            self.neuron_title.setText(f"Input neuron {shown_index(j)}")
             form.labelForField(self.a).setText("Input a = x")
             for row in range(form.rowCount()):
                 form.setRowVisible(row, row == 2)
@@ -378,7 +381,7 @@ class InspectorDock(QDockWidget):
             self.neuron_note.setText(
                 "An input neuron passes its input on: a = x. Edit inputs in the Data dock.")
             return
-        self.neuron_title.setText(f"Neuron {j} of layer {layer}")
+        self.neuron_title.setText(neuron_words(layer, j, numbering).capitalize())
         form.labelForField(self.a).setText("Output a = f(z)")
         for row in range(form.rowCount()):
             form.setRowVisible(row, row != 3 or layer == net.depth)

@@ -30,7 +30,8 @@ from bpsim.notation.formulas import loss_formula, neuron_forward
 from bpsim.notation.handout import explain
 from bpsim.notation.numbers import DIGITS, format_number
 from bpsim.notation.render import html_cells, to_html, to_text
-from bpsim.notation.symbols import Notation
+from bpsim.notation import punchline
+from bpsim.notation.symbols import Notation, shown_index
 from bpsim.trace import StepRecord
 
 from .. import theme
@@ -204,6 +205,7 @@ class MathDock(QDockWidget):
         session.training_changed.connect(self._on_model_changed)
         session.data_changed.connect(self._on_model_changed)
         session.steps_recorded.connect(self._on_model_changed)
+        session.notation_changed.connect(self._on_model_changed)
         session.step_abandoned.connect(self._on_model_changed)
         session.phase_recorded.connect(self._on_phase_recorded)
         session.sample_changed.connect(self._on_sample_changed)
@@ -362,14 +364,17 @@ class MathDock(QDockWidget):
         self._gradient = None
         if s is None:
             parts.append(self._loss_html(step, net, sample))
+            parts.append(self._punchline_html(step))
             parts.append(_para(HINT, muted=True))
         elif s[0] == "neuron":
             parts.append(self._neuron_html(step, net, s[1], s[2], sample))
         else:
-            self._gradient = ParameterGradient(step, net, s)
+            self._gradient = ParameterGradient(step, net, s, self.session.scenario.numbering)
         self._fill_paths(sample)
         if self._gradient is not None:
             parts.append(self._parameter_html(self._gradient, sample, preview))
+            if s[0] == "weight":
+                parts.append(self._punchline_html(step))
         if sample_words and s is not None:
             parts.insert(0, _para(f"Numbers of {html.escape(sample_words)}.", muted=True))
         self._scroll_keep("".join(parts))
@@ -428,23 +433,38 @@ class MathDock(QDockWidget):
     # -- the pieces -------------------------------------------------------------------
 
     def _loss_html(self, step, net, sample) -> str:
-        formula = loss_formula(step, net)
+        formula = loss_formula(step, net, self.session.scenario.numbering)
         out = _heading("The loss")
         for eq in formula.equations(sample):
             out += equation_html(eq, self.digits)
         return out
 
+    def _punchline_html(self, step) -> str:
+        """The lecture's punchline for a chain of one-neuron layers with δ = ŷ − y:
+        each weight's gradient as one product, then σ′(z) = σ(z)(1 − σ(z)) with numbers."""
+        numbering = self.session.scenario.numbering
+        formulas = punchline.equations(step, numbering)
+        if not formulas:
+            return ""
+        out = _heading("The punchline: each gradient as one product")
+        out += "".join(equation_html(eq, self.digits) for eq in formulas)
+        out += "".join(equation_html(eq, self.digits)
+                       for eq in punchline.derivative_rules(step, numbering))
+        return out
+
     def _neuron_html(self, step, net, layer, j, sample) -> str:
-        n = Notation(net.layers)
+        numbering = self.session.scenario.numbering
+        n = Notation(net.layers, numbering)
         if layer == 0:
             x = float(step.inputs[sample, j])
             return (_heading(f"Input {html.escape(to_text(n.a(0, j)))}")
                     + equation_html(Equation(n.a(0, j), (Num(x),),
                                                 note="an input of the sample: nothing to compute"),
                                     self.digits))
-        neuron = neuron_forward(step, net, layer, j, sample)
+        neuron = neuron_forward(step, net, layer, j, sample, numbering)
         where = "output" if layer == net.depth else "hidden"
-        out = _heading(f"Neuron {j} of layer {layer} ({where}): forward")
+        out = _heading(f"Neuron {shown_index(j)} of layer {numbering.layer(layer)} "
+                       f"({where}): forward")
         out += equation_html(neuron.z_equation(), self.digits)
         out += equation_html(neuron.a_equation(), self.digits)
         out += _heading("Backward: its δ = ∂J/∂z")

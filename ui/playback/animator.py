@@ -183,12 +183,13 @@ class Animator(QObject):
         depth = self.depth
         if record is None:
             return "Before the step" if self.records else "Ready"
+        shown = self.session.scenario.numbering.layer  # the lecture's numbers, if chosen
         if isinstance(record, ForwardRecord):
-            return f"Forward · layer {record.layer} of {depth}"
+            return f"Forward · layer {shown(record.layer)} of {shown(depth)}"
         if isinstance(record, LossRecord):
             return "Loss"
         if isinstance(record, BackwardRecord):
-            return f"Backward · layer {record.layer} of {depth}"
+            return f"Backward · layer {shown(record.layer)} of {shown(depth)}"
         return "Update" if record.applied else "Update skipped (diverged)"
 
     def step_status(self) -> tuple[int, str]:

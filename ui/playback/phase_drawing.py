@@ -25,7 +25,9 @@ from bpsim import losses
 from bpsim.activations import get as get_activation
 from bpsim.network import Network
 from bpsim.notation.numbers import format_number
-from bpsim.notation.scripts import layer_superscript, subscript
+from bpsim.notation.scripts import subscript
+from bpsim.notation.symbols import bias_name, shown_index
+from bpsim.notation.symbols import weight_name as shown_weight_name
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
 from .. import theme
@@ -47,7 +49,7 @@ def term(value) -> str:
 
 
 def weight_name(layer: int, j: int, i: int, single: bool) -> str:
-    return "w" if single else f"w{layer_superscript(layer)}[{j},{i}]"
+    return "w" if single else shown_weight_name(layer, j, i)
 
 
 # -- formulas with the numbers -------------------------------------------------------
@@ -243,7 +245,7 @@ class PhaseDrawing(QObject):
             texts = []
             n_out = net.layers[-1]
             for k in range(n_out):
-                s = "" if n_out == 1 else subscript(k)
+                s = "" if n_out == 1 else subscript(shown_index(k))
                 y_hat = format_number(activations[-1][k]) if y_hat_known else "?"
                 y = format_number(targets[k]) if targets is not None else "?"
                 texts.append(f"ŷ{s} = {y_hat}\ny{s} = {y}" + (extra if k == 0 else ""))
@@ -410,14 +412,14 @@ class PhaseDrawing(QObject):
         b = biases[l - 1][j]
         z, out = record.z[row, j], record.a[row, j]
         f = get_activation(record.activation).symbol
-        who = "" if len(record.z[row]) == 1 else f"neuron {j}: "
+        who = "" if len(record.z[row]) == 1 else f"neuron {shown_index(j)}: "
         if len(a) <= 3:
             products = " + ".join(f"{term(wi)}·{term(ai)}" for wi, ai in zip(w, a))
             z_text = f"z = Σ w·a + b = {products} + {term(b)} = {format_number(z)}"
         else:
             z_text = f"z = Σ w·a + b over {len(a)} inputs = {format_number(z)}"
         if record.activation == "softmax":
-            a_text = f"a = softmax(z)[{j}] = {format_number(out)}"
+            a_text = f"a = softmax(z)[{shown_index(j)}] = {format_number(out)}"
         else:
             a_text = f"a = f(z) = {f}({format_number(z)}) = {format_number(out)}"
         return f"{who}{z_text}  ·  {a_text}"
@@ -427,7 +429,7 @@ class PhaseDrawing(QObject):
         depth = self.session.network.depth
         delta = record.delta[row, j]
         grad = record.grad_weights[j, i]
-        who = "" if record.delta.shape[1] == 1 else f"neuron {j}: "
+        who = "" if record.delta.shape[1] == 1 else f"neuron {shown_index(j)}: "
         output_activation = self.session.network.activations[-1]
         loss = next((r.loss_name for r in self.animator.records
                      if isinstance(r, LossRecord)), None)
@@ -473,7 +475,7 @@ class PhaseDrawing(QObject):
             l, j = selection[1], selection[2]
             back = self._backward_of(l)
             before, after = record.biases_before[l - 1][j], record.biases_after[l - 1][j]
-            name = f"b{layer_superscript(l)}[{j}]"
+            name = bias_name(l, j)
             grad = back.grad_biases[j] if back is not None else None
             if not record.train_biases:
                 return f"{name} stays {format_number(before)}: biases are not trained"
@@ -528,7 +530,7 @@ class PhaseDrawing(QObject):
         n_out = net.layers[-1]
         outputs = []
         for k in range(n_out):
-            s = "" if n_out == 1 else subscript(k)
+            s = "" if n_out == 1 else subscript(shown_index(k))
             target = format_number(y[0][k]) if k < y.shape[1] else "?"
             outputs.append(f"ŷ{s} = {format_number(neurons[-1][k])}\ny{s} = {target}")
         self._apply(snapshot.weights, biases=snapshot.biases, neurons=neurons,
