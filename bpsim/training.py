@@ -14,6 +14,7 @@ from typing import Generator
 
 import numpy as np
 
+from .blas import one_blas_thread
 from .network import Network, frobenius
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
                     UpdateRecord, frozen)
@@ -273,7 +274,12 @@ class Trainer:
         gradient norms.  The arithmetic is the same as :meth:`phases` (the same
         network methods in the same order), without building phase records; the last
         step, and a step that diverges, are taken through :meth:`step` so their full
-        records are at hand.  Stops after a divergent step."""
+        records are at hand.  Stops after a divergent step.  BLAS runs on one thread
+        meanwhile (see :mod:`bpsim.blas`)."""
+        with one_blas_thread():
+            return self._run(steps)
+
+    def _run(self, steps: int) -> "Run":
         net = self.network
         depth = net.depth
         losses = np.empty(steps)
