@@ -6,23 +6,25 @@ threads make training several times slower (a gradient check 8 s → 69 s on two
 cores).  So the engine asks for one BLAS thread wherever it runs:
 
 - :func:`one_blas_thread`, a context manager around library calls
-  (:meth:`bpsim.training.Trainer.run`, a gradient check, a job on a worker thread);
-- :func:`hold_one_blas_thread`, once at process start, for ``bpsim``'s commands and
-  its window, whose own work is all the engine's.
+  (:meth:`bpsim.training.Trainer.run`, a gradient check, a comparison);
+- :func:`hold_one_blas_thread`, once, for the window, whose engine work (and its worker
+  threads' jobs) is all on small matrices.
 
-The limit is process-wide, so it is counted: the first user to enter sets it, the last
-to leave restores what was there, whatever thread they run on; a held limit is never
-left.  OpenBLAS (numpy's wheels) takes the count from the main thread once that thread
-has set one, and ignores calls from other threads after that: so the window and the
-commands hold or enter the limit on the main thread, and a worker thread's job runs
-under it.  Entering costs a few microseconds (threadpoolctl looks for the libraries once,
-then only sets and reads their thread counts).
+The limit is process-wide, so it is counted: it is set when the first user enters and
+the previous one comes back when the last leaves; a held limit is never left.  It is
+set and restored only from the main thread: once OpenBLAS (numpy's wheels) has been
+told a count from a thread Qt started, it ignores the main thread's calls for good.
+A job on a worker thread therefore runs under the limit its main thread holds or has
+entered.  Entering costs a few microseconds (threadpoolctl looks for the libraries
+once, then only sets and reads their thread counts).
 """
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+
+import numpy  # noqa: F401  (loads the BLAS the controller has to find)
 
 _lock = threading.Lock()
 _users = 0
@@ -33,7 +35,7 @@ _controller = None
 def _enter() -> None:
     global _users, _limiter, _controller
     with _lock:
-        if _users == 0:
+        if _limiter is None and threading.current_thread() is threading.main_thread():
             if _controller is None:
                 # Only when first needed: the look at the loaded libraries takes ~0.2 ms.
                 from threadpoolctl import ThreadpoolController
@@ -47,7 +49,8 @@ def _leave() -> None:
     global _users, _limiter
     with _lock:
         _users -= 1
-        if _users == 0:
+        if (_users == 0 and _limiter is not None
+                and threading.current_thread() is threading.main_thread()):
             _limiter.restore_original_limits()
             _limiter = None
 

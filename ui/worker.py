@@ -22,8 +22,6 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from bpsim.blas import one_blas_thread
-
 #: ``job(progress, cancelled)``, run on the worker's thread
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
@@ -52,8 +50,7 @@ class _Run(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            with one_blas_thread():  # the engine's small matrices: see bpsim.blas
-                result = self.job(self.progress.emit, lambda: self.cancel_requested)
+            result = self.job(self.progress.emit, lambda: self.cancel_requested)
         except Exception as error:  # noqa: BLE001 (any failure must end the run)
             self.failed.emit(failure_message(error))
         else:
