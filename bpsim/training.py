@@ -14,6 +14,7 @@ from typing import Generator
 
 import numpy as np
 
+from . import activations as act
 from .blas import one_blas_thread
 from .network import Network, frobenius
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
@@ -272,71 +273,42 @@ class Trainer:
     def run(self, steps: int) -> "Run":
         """``steps`` steps for bulk training, keeping only each step's loss and
         gradient norms.  The arithmetic is the same as :meth:`phases` (the same
-        network methods in the same order), without building phase records; the last
-        step, and a step that diverges, are taken through :meth:`step` so their full
-        records are at hand.  Stops after a divergent step.  BLAS runs on one thread
-        meanwhile (see :mod:`bpsim.blas`)."""
+        formulas on the same numbers in the same order, so the same results to the
+        last bit), without building phase records; the last step, and a step that
+        diverges, are taken through :meth:`step` so their full records are at hand.
+        Stops after a divergent step.  BLAS runs on one thread meanwhile (see
+        :mod:`bpsim.blas`)."""
         with one_blas_thread():
             return self._run(steps)
 
     def _run(self, steps: int) -> "Run":
-        net = self.network
-        depth = net.depth
+        depth = self.network.depth
         losses = np.empty(steps)
         norms = np.empty((steps, depth))
         last = None
         done = 0
+        bulk = None
         for k in range(steps):
             indices = self.sampler.next()
-            result = None if k == steps - 1 else self._step_without_records(indices)
-            if result is None:  # the last step, or a non-finite number appeared
-                last = self.step(indices)
-                losses[k] = last.loss.loss
-                norms[k] = last.grad_norms
-                done = k + 1
-                if last.diverged:
-                    break
-                continue
-            losses[k], norms[k] = result
+            if k < steps - 1:
+                if bulk is None:
+                    bulk = _Bulk(self)
+                if bulk.step(indices, losses, norms[k], k):
+                    done = k + 1
+                    continue
+            # the last step, or one the bulk path could not take (a number not finite)
+            if bulk is not None:
+                bulk.publish()
+                bulk = None
+            last = self.step(indices)
+            losses[k] = last.loss.loss
+            norms[k] = last.grad_norms
             done = k + 1
+            if last.diverged:
+                break
+        if bulk is not None:
+            bulk.publish()
         return Run(losses[:done], norms[:done], last)
-
-    def _step_without_records(self, indices):
-        """(J, gradient norms input side first) of one applied step, or None (nothing
-        applied) when any number is not finite."""
-        net = self.network
-        x, y = self.batch(indices)
-        depth = net.depth
-        inputs, zs = [x], []
-        a = x
-        for layer in range(1, depth + 1):
-            z, a = net.layer_forward(layer, a)
-            zs.append(z)
-            inputs.append(a)
-        per_sample, grad_a, delta = net.output_gradients(self.settings.loss, z, a, y)
-        loss = batch_loss(per_sample)
-        if not math.isfinite(loss):
-            return None
-        grads_w, grads_b = [None] * depth, [None] * depth
-        norms = np.empty(depth)
-        for layer in range(depth, 0, -1):
-            delta, grad_w, grad_b = net.layer_backward(layer, inputs[layer - 1], zs[layer - 1],
-                                                       inputs[layer], grad_a, delta)
-            norm = frobenius(grad_w)
-            # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
-            # ‖∂J/∂W‖ means δ, and with it ∂J/∂b = Σδ, is finite too.
-            if not math.isfinite(norm):
-                return None
-            grads_w[layer - 1], grads_b[layer - 1], norms[layer - 1] = grad_w, grad_b, norm
-            if layer > 1:
-                grad_a = delta @ net.weights[layer - 1]
-            delta = None
-        new_w, new_b, vel_w, vel_b = self._descend(grads_w, grads_b)
-        if _non_finite(new_w) or _non_finite(new_b):
-            return None
-        self._apply(new_w, new_b, vel_w, vel_b)
-        self.steps_done += 1
-        return loss, norms
 
     def train(self, steps: int, callback=None, until=None) -> list[StepRecord]:
         """Up to ``steps`` steps; stops early after a divergent step (it is the last
@@ -351,6 +323,170 @@ class Trainer:
             if record.diverged or (until is not None and until(record)):
                 break
         return records
+
+
+#: while every |W| and |b| (and |v|) is known to stay below this, W − η∂J/∂W cannot
+#: overflow (the largest float is 1.8e308), so the new parameters need no inspection
+_SAFE_BOUND = 1e300
+
+
+class _Bulk:
+    """Bulk training steps on private, writable copies of the parameters (and
+    velocities), updated in place; :meth:`publish` hands them to the network.
+
+    Same formulas as :meth:`Trainer.phases`, same numbers, same order: in place,
+    ``W += (−η)·∂J/∂W`` is W + (−η∂J/∂W) to the last bit.  A step is applied only when
+    it is finite throughout, as in :meth:`Trainer.phases`: J and every ‖∂J/∂W⁽ˡ⁾‖
+    and ‖∂J/∂b⁽ˡ⁾‖ are finite (‖∂J/∂W‖ finite means δ is, see below), and the new
+    parameters are.  The last is known without looking at them while a bound on every
+    |W|, |b| (and |v|) stays below :data:`_SAFE_BOUND`: a step moves an entry by at
+    most |η|·g, g the largest of the norms ‖∂J/∂W⁽ˡ⁾‖, ‖∂J/∂b⁽ˡ⁾‖ (with momentum by
+    |v| ≤ |μ||v| + |η|·g).  Otherwise the new parameters are computed aside and
+    inspected.
+    """
+
+    def __init__(self, trainer: "Trainer"):
+        net, s = trainer.network, trainer.settings
+        self.trainer = trainer
+        self.weights = [np.array(w) for w in net.weights]
+        self.biases = [np.array(b) for b in net.biases]
+        self.momentum = s.momentum
+        if self.momentum:
+            vw, vb = trainer._velocity_w, trainer._velocity_b
+            self.velocity_w = ([np.zeros_like(w) for w in self.weights] if vw is None
+                               else [np.array(v) for v in vw])
+            self.velocity_b = ([np.zeros_like(b) for b in self.biases] if vb is None
+                               else [np.array(v) for v in vb])
+        self.eta = s.learning_rate
+        self.train_biases = s.train_biases
+        self._bound_parameters()
+        activations = [act.ACTIVATIONS[name] for name in net.activations]
+        self.forward = [f.forward for f in activations]
+        self.backward = [f.backward for f in activations]
+        self.slope = net.leaky_slope
+        self.output_gradients = net.output_gradients
+        self.loss_name = s.loss
+
+    def _bound_parameters(self) -> None:
+        """The bounds from the parameters themselves: max |W|, |b| over all layers
+        (and max |v|)."""
+        arrays = self.weights + self.biases if self.train_biases else self.weights
+        self.bound = max(_max_abs(a) for a in arrays)
+        if self.momentum:
+            self.bound_v = max(_max_abs(v) for v in self.velocity_w + self.velocity_b)
+
+    def publish(self) -> None:
+        """The network (and the trainer's momentum) take the parameters reached."""
+        trainer = self.trainer
+        trainer.network.weights = [frozen(w) for w in self.weights]
+        trainer.network.biases = [frozen(b) for b in self.biases]
+        if self.momentum:
+            trainer._velocity_w, trainer._velocity_b = self.velocity_w, self.velocity_b
+
+    def step(self, indices, losses, norms, k) -> bool:
+        """One step: J into ``losses[k]``, ‖∂J/∂W⁽ˡ⁾‖ into ``norms`` (input side first).
+        False, with nothing applied, when any number is not finite."""
+        weights, biases, slope = self.weights, self.biases, self.slope
+        x, y = self.trainer.batch(indices)
+        depth = len(weights)
+        inputs, zs = [x], []
+        a = x
+        for l in range(depth):  # z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾, a⁽ˡ⁾ = f(z⁽ˡ⁾)
+            z = a @ weights[l].T + biases[l]
+            a = self.forward[l](z, slope)
+            zs.append(z)
+            inputs.append(a)
+        per_sample, grad_a, delta = self.output_gradients(self.loss_name, z, a, y)
+        loss = batch_loss(per_sample)
+        if not math.isfinite(loss):
+            return False
+        grads_w, grads_b = [None] * depth, [None] * depth
+        largest = 0.0  # the largest ‖∂J/∂W⁽ˡ⁾‖² or ‖∂J/∂b⁽ˡ⁾‖²
+        vdot, isfinite, add = np.vdot, math.isfinite, np.add
+        for l in range(depth - 1, -1, -1):
+            if delta is None:  # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)
+                delta = self.backward[l](zs[l], inputs[l + 1], grad_a, slope)
+            grad_w = delta.T @ inputs[l]          # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
+            grad_b = add.reduce(delta, axis=0)    # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾ (what .sum does)
+            # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
+            # ‖∂J/∂W‖ means δ, and with it ∂J/∂b = Σδ, is finite too (‖∂J/∂b‖ is
+            # wanted for the bound on b).
+            square = vdot(grad_w, grad_w)
+            square_b = vdot(grad_b, grad_b)
+            if not (isfinite(square) and isfinite(square_b)):
+                return False
+            norms[l] = math.sqrt(square)
+            largest = max(largest, square, square_b)
+            grads_w[l], grads_b[l] = grad_w, grad_b
+            if l:
+                grad_a = delta @ weights[l]       # ∂J/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾
+            delta = None
+        if not self._update(grads_w, grads_b, math.sqrt(largest)):
+            return False
+        losses[k] = loss
+        self.trainer.steps_done += 1
+        return True
+
+    def _update(self, grads_w, grads_b, largest: float) -> bool:
+        """Applies the update in place; ``largest`` bounds every |∂J/∂θ|."""
+        eta, mu = self.eta, self.momentum
+        if mu:
+            bound_v = abs(mu) * self.bound_v + abs(eta) * largest
+            bound = self.bound + bound_v
+        else:
+            bound = self.bound + abs(eta) * largest
+        if not bound < _SAFE_BOUND:  # also when it is NaN
+            return self._update_inspected(grads_w, grads_b)
+        if mu:
+            # v ← μv − η∂J/∂W, W ← W + v
+            for v, g in zip(self.velocity_w, grads_w):
+                v *= mu
+                g *= eta
+                v -= g
+            for v, g in zip(self.velocity_b, grads_b):
+                v *= mu
+                g *= eta
+                v -= g
+            self.bound_v = bound_v
+            moves_w, moves_b = self.velocity_w, self.velocity_b
+        else:
+            # W ← W + (−η∂J/∂W)
+            for g in grads_w:
+                g *= -eta
+            for g in grads_b:
+                g *= -eta
+            moves_w, moves_b = grads_w, grads_b
+        for w, m in zip(self.weights, moves_w):
+            w += m
+        if self.train_biases:
+            for b, m in zip(self.biases, moves_b):
+                b += m
+        self.bound = bound
+        return True
+
+    def _update_inspected(self, grads_w, grads_b) -> bool:
+        """The update computed aside, applied only if every new number is finite."""
+        eta, mu = self.eta, self.momentum
+        if mu:
+            vel_w = [mu * v - eta * g for v, g in zip(self.velocity_w, grads_w)]
+            vel_b = [mu * v - eta * g for v, g in zip(self.velocity_b, grads_b)]
+        else:
+            vel_w = [-eta * g for g in grads_w]
+            vel_b = [-eta * g for g in grads_b]
+        new_w = [w + v for w, v in zip(self.weights, vel_w)]
+        new_b = ([b + v for b, v in zip(self.biases, vel_b)] if self.train_biases
+                 else self.biases)
+        if _non_finite(new_w) or _non_finite(new_b):
+            return False
+        self.weights, self.biases = new_w, list(new_b)
+        if mu:
+            self.velocity_w, self.velocity_b = vel_w, vel_b
+        self._bound_parameters()
+        return True
+
+
+def _max_abs(array: np.ndarray) -> float:
+    return float(np.max(np.abs(array))) if array.size else 0.0
 
 
 def _read_only(indices: np.ndarray) -> np.ndarray:
