@@ -334,29 +334,35 @@ class _Bulk:
     """Bulk training steps on private, writable copies of the parameters (and
     velocities), updated in place; :meth:`publish` hands them to the network.
 
-    Same formulas as :meth:`Trainer.phases`, same numbers, same order: in place,
-    ``W += (−η)·∂J/∂W`` is W + (−η∂J/∂W) to the last bit.  A step is applied only when
-    it is finite throughout, as in :meth:`Trainer.phases`: J and every ‖∂J/∂W⁽ˡ⁾‖
-    and ‖∂J/∂b⁽ˡ⁾‖ are finite (‖∂J/∂W‖ finite means δ is, see below), and the new
-    parameters are.  The last is known without looking at them while a bound on every
-    |W|, |b| (and |v|) stays below :data:`_SAFE_BOUND`: a step moves an entry by at
-    most |η|·g, g the largest of the norms ‖∂J/∂W⁽ˡ⁾‖, ‖∂J/∂b⁽ˡ⁾‖ (with momentum by
-    |v| ≤ |μ||v| + |η|·g).  Otherwise the new parameters are computed aside and
-    inspected.
+    The parameters of all layers lie in one flat array, each layer's W⁽ˡ⁾ a view of
+    it (and so do b, v and the gradients, which are written in place), so the update
+    is a few operations on whole arrays whatever the depth.  Same formulas as
+    :meth:`Trainer.phases`, same numbers, same order, elementwise: in place,
+    ``W += (−η)·∂J/∂W`` is W + (−η∂J/∂W) to the last bit.
+
+    A step is applied only when it is finite throughout, as in :meth:`Trainer.phases`:
+    J, every ‖∂J/∂W⁽ˡ⁾‖ and ‖∂J/∂b‖ are finite (‖∂J/∂W‖ finite means δ is, see
+    below), and the new parameters are.  The last is known without looking at them
+    while a bound on every |W|, |b| (and |v|) stays below :data:`_SAFE_BOUND`: a step
+    moves an entry by at most |η|·g, g the largest of the norms ‖∂J/∂W⁽ˡ⁾‖, ‖∂J/∂b‖
+    (with momentum by |v| ≤ |μ||v| + |η|·g).  Otherwise the new parameters are
+    computed aside and inspected.
     """
 
     def __init__(self, trainer: "Trainer"):
         net, s = trainer.network, trainer.settings
         self.trainer = trainer
-        self.weights = [np.array(w) for w in net.weights]
-        self.biases = [np.array(b) for b in net.biases]
+        self.flat_w, self.weights = _flat_copy(net.weights)
+        self.flat_b, self.biases = _flat_copy(net.biases)
+        self.flat_gw, self.grads_w = _flat_copy(net.weights, np.empty_like)
+        self.flat_gb, self.grads_b = _flat_copy(net.biases, np.empty_like)
         self.momentum = s.momentum
         if self.momentum:
             vw, vb = trainer._velocity_w, trainer._velocity_b
-            self.velocity_w = ([np.zeros_like(w) for w in self.weights] if vw is None
-                               else [np.array(v) for v in vw])
-            self.velocity_b = ([np.zeros_like(b) for b in self.biases] if vb is None
-                               else [np.array(v) for v in vb])
+            self.flat_vw, self.velocity_w = _flat_copy(net.weights, np.zeros_like) \
+                if vw is None else _flat_copy(vw)
+            self.flat_vb, self.velocity_b = _flat_copy(net.biases, np.zeros_like) \
+                if vb is None else _flat_copy(vb)
         self.eta = s.learning_rate
         self.train_biases = s.train_biases
         self._bound_parameters()
@@ -368,25 +374,26 @@ class _Bulk:
         self.loss_name = s.loss
 
     def _bound_parameters(self) -> None:
-        """The bounds from the parameters themselves: max |W|, |b| over all layers
-        (and max |v|)."""
-        arrays = self.weights + self.biases if self.train_biases else self.weights
-        self.bound = max(_max_abs(a) for a in arrays)
+        """The bounds from the parameters themselves: max |W|, |b| (and max |v|)."""
+        self.bound = max(_max_abs(self.flat_w),
+                         _max_abs(self.flat_b) if self.train_biases else 0.0)
         if self.momentum:
-            self.bound_v = max(_max_abs(v) for v in self.velocity_w + self.velocity_b)
+            self.bound_v = max(_max_abs(self.flat_vw), _max_abs(self.flat_vb))
 
     def publish(self) -> None:
         """The network (and the trainer's momentum) take the parameters reached."""
         trainer = self.trainer
-        trainer.network.weights = [frozen(w) for w in self.weights]
-        trainer.network.biases = [frozen(b) for b in self.biases]
+        trainer.network.weights = [frozen(np.array(w)) for w in self.weights]
+        trainer.network.biases = [frozen(np.array(b)) for b in self.biases]
         if self.momentum:
-            trainer._velocity_w, trainer._velocity_b = self.velocity_w, self.velocity_b
+            trainer._velocity_w = [np.array(v) for v in self.velocity_w]
+            trainer._velocity_b = [np.array(v) for v in self.velocity_b]
 
     def step(self, indices, losses, norms, k) -> bool:
         """One step: J into ``losses[k]``, ‖∂J/∂W⁽ˡ⁾‖ into ``norms`` (input side first).
         False, with nothing applied, when any number is not finite."""
         weights, biases, slope = self.weights, self.biases, self.slope
+        grads_w, grads_b = self.grads_w, self.grads_b
         x, y = self.trainer.batch(indices)
         depth = len(weights)
         inputs, zs = [x], []
@@ -400,34 +407,34 @@ class _Bulk:
         loss = batch_loss(per_sample)
         if not math.isfinite(loss):
             return False
-        grads_w, grads_b = [None] * depth, [None] * depth
-        largest = 0.0  # the largest ‖∂J/∂W⁽ˡ⁾‖² or ‖∂J/∂b⁽ˡ⁾‖²
-        vdot, isfinite, add = np.vdot, math.isfinite, np.add
+        largest = 0.0  # the largest ‖∂J/∂W⁽ˡ⁾‖²
+        vdot, isfinite, matmul, add = np.vdot, math.isfinite, np.matmul, np.add
         for l in range(depth - 1, -1, -1):
             if delta is None:  # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)
                 delta = self.backward[l](zs[l], inputs[l + 1], grad_a, slope)
-            grad_w = delta.T @ inputs[l]          # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
-            grad_b = add.reduce(delta, axis=0)    # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾ (what .sum does)
+            grad_w = matmul(delta.T, inputs[l], out=grads_w[l])  # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
+            add.reduce(delta, axis=0, out=grads_b[l])           # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
             # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
-            # ‖∂J/∂W‖ means δ, and with it ∂J/∂b = Σδ, is finite too (‖∂J/∂b‖ is
-            # wanted for the bound on b).
+            # ‖∂J/∂W‖ means δ is finite too.
             square = vdot(grad_w, grad_w)
-            square_b = vdot(grad_b, grad_b)
-            if not (isfinite(square) and isfinite(square_b)):
+            if not isfinite(square):
                 return False
             norms[l] = math.sqrt(square)
-            largest = max(largest, square, square_b)
-            grads_w[l], grads_b[l] = grad_w, grad_b
+            if square > largest:
+                largest = square
             if l:
                 grad_a = delta @ weights[l]       # ∂J/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾
             delta = None
-        if not self._update(grads_w, grads_b, math.sqrt(largest)):
+        square_b = vdot(self.flat_gb, self.flat_gb)  # ‖∂J/∂b‖² of all layers
+        if not isfinite(square_b):
+            return False
+        if not self._update(math.sqrt(max(largest, square_b))):
             return False
         losses[k] = loss
         self.trainer.steps_done += 1
         return True
 
-    def _update(self, grads_w, grads_b, largest: float) -> bool:
+    def _update(self, largest: float) -> bool:
         """Applies the update in place; ``largest`` bounds every |∂J/∂θ|."""
         eta, mu = self.eta, self.momentum
         if mu:
@@ -436,53 +443,58 @@ class _Bulk:
         else:
             bound = self.bound + abs(eta) * largest
         if not bound < _SAFE_BOUND:  # also when it is NaN
-            return self._update_inspected(grads_w, grads_b)
+            return self._update_inspected()
+        gw, gb = self.flat_gw, self.flat_gb
         if mu:
             # v ← μv − η∂J/∂W, W ← W + v
-            for v, g in zip(self.velocity_w, grads_w):
-                v *= mu
-                g *= eta
-                v -= g
-            for v, g in zip(self.velocity_b, grads_b):
+            for v, g in ((self.flat_vw, gw), (self.flat_vb, gb)):
                 v *= mu
                 g *= eta
                 v -= g
             self.bound_v = bound_v
-            moves_w, moves_b = self.velocity_w, self.velocity_b
+            gw, gb = self.flat_vw, self.flat_vb
         else:
             # W ← W + (−η∂J/∂W)
-            for g in grads_w:
-                g *= -eta
-            for g in grads_b:
-                g *= -eta
-            moves_w, moves_b = grads_w, grads_b
-        for w, m in zip(self.weights, moves_w):
-            w += m
+            gw *= -eta
+            gb *= -eta
+        self.flat_w += gw
         if self.train_biases:
-            for b, m in zip(self.biases, moves_b):
-                b += m
+            self.flat_b += gb
         self.bound = bound
         return True
 
-    def _update_inspected(self, grads_w, grads_b) -> bool:
+    def _update_inspected(self) -> bool:
         """The update computed aside, applied only if every new number is finite."""
         eta, mu = self.eta, self.momentum
+        gw, gb = self.flat_gw, self.flat_gb
         if mu:
-            vel_w = [mu * v - eta * g for v, g in zip(self.velocity_w, grads_w)]
-            vel_b = [mu * v - eta * g for v, g in zip(self.velocity_b, grads_b)]
+            vel_w, vel_b = mu * self.flat_vw - eta * gw, mu * self.flat_vb - eta * gb
         else:
-            vel_w = [-eta * g for g in grads_w]
-            vel_b = [-eta * g for g in grads_b]
-        new_w = [w + v for w, v in zip(self.weights, vel_w)]
-        new_b = ([b + v for b, v in zip(self.biases, vel_b)] if self.train_biases
-                 else self.biases)
-        if _non_finite(new_w) or _non_finite(new_b):
+            vel_w, vel_b = -eta * gw, -eta * gb
+        new_w = self.flat_w + vel_w
+        new_b = self.flat_b + vel_b if self.train_biases else self.flat_b
+        if _non_finite((new_w, new_b)):
             return False
-        self.weights, self.biases = new_w, list(new_b)
+        self.flat_w[...] = new_w
+        self.flat_b[...] = new_b
         if mu:
-            self.velocity_w, self.velocity_b = vel_w, vel_b
+            self.flat_vw[...] = vel_w
+            self.flat_vb[...] = vel_b
         self._bound_parameters()
         return True
+
+
+def _flat_copy(arrays, fill=np.array):
+    """(one flat array, a view of it shaped like each of ``arrays``) holding
+    ``fill(array)`` of each (a copy by default)."""
+    flat = np.empty(sum(a.size for a in arrays))
+    views, start = [], 0
+    for a in arrays:
+        view = flat[start:start + a.size].reshape(a.shape)
+        view[...] = fill(a)
+        views.append(view)
+        start += a.size
+    return flat, views
 
 
 def _max_abs(array: np.ndarray) -> float:
