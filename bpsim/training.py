@@ -16,7 +16,7 @@ import numpy as np
 
 from . import activations as act
 from .blas import one_blas_thread
-from .network import Network, frobenius
+from .network import Network
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
                     UpdateRecord, frozen)
 
@@ -244,12 +244,6 @@ class Trainer:
         else:
             new_b = tuple(net.biases)
         return new_w, new_b, vel_w, vel_b
-
-    def _apply(self, new_w, new_b, vel_w, vel_b) -> None:
-        self.network.weights = list(new_w)
-        self.network.biases = list(new_b)
-        if self.settings.momentum:
-            self._velocity_w, self._velocity_b = vel_w, vel_b
 
     def _update(self, backward, finite: bool) -> UpdateRecord:
         net, s = self.network, self.settings
