@@ -12,11 +12,11 @@ cores).  So the engine asks for one BLAS thread wherever it runs:
 
 The limit is process-wide, so it is counted: it is set when the first user enters and
 the previous one comes back when the last leaves; a held limit is never left.  It is
-set and restored only from the main thread: once OpenBLAS (numpy's wheels) has been
-told a count from a thread Qt started, it ignores the main thread's calls for good.
-A job on a worker thread therefore runs under the limit its main thread holds or has
-entered.  Entering costs a few microseconds (threadpoolctl looks for the libraries
-once, then only sets and reads their thread counts).
+set and restored only from the main thread: once OpenBLAS (numpy's wheels; seen with
+0.3.31) has been told a count from a thread Qt started, it ignores the main thread's
+calls for good.  A job on a worker thread therefore runs under the limit its main
+thread holds or has entered.  Entering costs a few microseconds (threadpoolctl looks
+for the libraries once, ~0.2 ms, then only sets and reads their thread counts).
 """
 
 from __future__ import annotations
