@@ -20,6 +20,7 @@ import numpy as np
 
 from . import gradcheck as gradcheck_mod
 from . import io
+from .blas import one_blas_thread
 from .notation.numbers import format_number
 from .scenario import Scenario
 
@@ -501,7 +502,8 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         # Overflow is expected when training diverges; the engine reports it as a
         # divergence, so numpy's warnings would only add noise to the one-line message.
-        with np.errstate(all="ignore"):
+        # A command's work is all the engine's, on small matrices: one BLAS thread.
+        with np.errstate(all="ignore"), one_blas_thread():
             return COMMANDS[args.command](args)
     except io.ScenarioError as error:
         message, code = error.report(), 1

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as act
+from .blas import one_blas_thread
 from .history import mean_abs_gradients
 from .initializers import SCHEMES, InitSpec, initialize
 from .network import Network
@@ -113,8 +114,11 @@ def compare(scenario: Scenario, setting: str, variants, steps: int,
     variants; when ``cancelled()`` returns True the run stops, and the results so far
     are returned (the last one possibly shorter).  A variant that diverges stops there.
     """
-    variants = list(variants)
-    steps = int(steps)
+    with one_blas_thread():  # small matrices: see bpsim.blas
+        return _compare(scenario, setting, list(variants), int(steps), progress, cancelled)
+
+
+def _compare(scenario, setting, variants, steps, progress, cancelled):
     networks = [variant_network(scenario, setting, v) for v in variants]
     # Targets as the output layer sees them; the same for every variant.
     dataset = scenario.dataset()

@@ -29,8 +29,6 @@ errors (their error is 0) instead of raising a false alarm.
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -38,6 +36,7 @@ import numpy as np
 
 from . import activations as act
 from . import losses
+from .blas import one_blas_thread
 from .network import Network
 
 #: The command-line check fails above this largest relative error.
@@ -150,38 +149,6 @@ Progress = Callable[[int, int], None]
 BLOCK_NUMBERS = 1 << 21
 
 
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_limiter = None
-
-
-@contextmanager
-def one_blas_thread():
-    """BLAS (numpy's matrix products) on one thread while inside.
-
-    The batched differences do thousands of mid-sized products; spread over the
-    cores, each one's thread start-up costs more than it saves (several times slower
-    on two cores), and a check running beside the window would take the core the
-    window draws with.  The limit is process-wide, so it is counted: the first check
-    to enter sets it, the last to leave restores it, whatever thread they run on.
-    """
-    global _blas_users, _blas_limiter
-    with _blas_lock:
-        if _blas_users == 0:
-            from threadpoolctl import threadpool_limits  # only when a check runs
-
-            _blas_limiter = threadpool_limits(limits=1, user_api="blas")
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
-
-
 class CheckCancelled(Exception):
     """The check was cancelled before it finished (``cancelled()`` returned True)."""
 
@@ -264,6 +231,9 @@ def batched_central_differences(network: Network, x, y, loss: str, epsilon: floa
     """
     x = np.atleast_2d(np.asarray(x, dtype=float))
     y = np.atleast_2d(np.asarray(y, dtype=float))
+    # Thousands of mid-sized products: spread over the cores, each one's thread
+    # start-up costs more than it saves (several times slower on two cores), and a
+    # check running beside the window would take the core the window draws with.
     with one_blas_thread():
         return _batched(network, x, y, loss, epsilon, progress, cancelled)
 

@@ -124,8 +124,8 @@ class Network:
         activation = self.activations[-1]
         grad_output = losses.gradient(loss, a, y)
         delta = losses.fused_output_delta(loss, activation, a, y)
-        if delta is None:
-            delta = act.backward(activation, z, a, grad_output, self.leaky_slope)
+        if delta is None:  # (activation names are canonical here)
+            delta = act.ACTIVATIONS[activation].backward(z, a, grad_output, self.leaky_slope)
         per_sample = losses.fused_per_sample(loss, activation, z, y)
         if per_sample is None:
             per_sample = losses.per_sample(loss, a, y)

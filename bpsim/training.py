@@ -14,7 +14,9 @@ from typing import Generator
 
 import numpy as np
 
-from .network import Network, frobenius
+from . import activations as act
+from .blas import one_blas_thread
+from .network import Network
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
                     UpdateRecord, frozen)
 
@@ -243,12 +245,6 @@ class Trainer:
             new_b = tuple(net.biases)
         return new_w, new_b, vel_w, vel_b
 
-    def _apply(self, new_w, new_b, vel_w, vel_b) -> None:
-        self.network.weights = list(new_w)
-        self.network.biases = list(new_b)
-        if self.settings.momentum:
-            self._velocity_w, self._velocity_b = vel_w, vel_b
-
     def _update(self, backward, finite: bool) -> UpdateRecord:
         net, s = self.network, self.settings
         new_w, new_b, vel_w, vel_b = self._descend([b.grad_weights for b in backward],
@@ -271,66 +267,42 @@ class Trainer:
     def run(self, steps: int) -> "Run":
         """``steps`` steps for bulk training, keeping only each step's loss and
         gradient norms.  The arithmetic is the same as :meth:`phases` (the same
-        network methods in the same order), without building phase records; the last
-        step, and a step that diverges, are taken through :meth:`step` so their full
-        records are at hand.  Stops after a divergent step."""
-        net = self.network
-        depth = net.depth
+        formulas on the same numbers in the same order, so the same results to the
+        last bit), without building phase records; the last step, and a step that
+        diverges, are taken through :meth:`step` so their full records are at hand.
+        Stops after a divergent step.  BLAS runs on one thread meanwhile (see
+        :mod:`bpsim.blas`)."""
+        with one_blas_thread():
+            return self._run(steps)
+
+    def _run(self, steps: int) -> "Run":
+        depth = self.network.depth
         losses = np.empty(steps)
         norms = np.empty((steps, depth))
         last = None
         done = 0
+        bulk = None
         for k in range(steps):
             indices = self.sampler.next()
-            result = None if k == steps - 1 else self._step_without_records(indices)
-            if result is None:  # the last step, or a non-finite number appeared
-                last = self.step(indices)
-                losses[k] = last.loss.loss
-                norms[k] = last.grad_norms
-                done = k + 1
-                if last.diverged:
-                    break
-                continue
-            losses[k], norms[k] = result
+            if k < steps - 1:
+                if bulk is None:
+                    bulk = _Bulk(self)
+                if bulk.step(indices, losses, norms[k], k):
+                    done = k + 1
+                    continue
+            # the last step, or one the bulk path could not take (a number not finite)
+            if bulk is not None:
+                bulk.publish()
+                bulk = None
+            last = self.step(indices)
+            losses[k] = last.loss.loss
+            norms[k] = last.grad_norms
             done = k + 1
+            if last.diverged:
+                break
+        if bulk is not None:
+            bulk.publish()
         return Run(losses[:done], norms[:done], last)
-
-    def _step_without_records(self, indices):
-        """(J, gradient norms input side first) of one applied step, or None (nothing
-        applied) when any number is not finite."""
-        net = self.network
-        x, y = self.batch(indices)
-        depth = net.depth
-        inputs, zs = [x], []
-        a = x
-        for layer in range(1, depth + 1):
-            z, a = net.layer_forward(layer, a)
-            zs.append(z)
-            inputs.append(a)
-        per_sample, grad_a, delta = net.output_gradients(self.settings.loss, z, a, y)
-        loss = batch_loss(per_sample)
-        if not math.isfinite(loss):
-            return None
-        grads_w, grads_b = [None] * depth, [None] * depth
-        norms = np.empty(depth)
-        for layer in range(depth, 0, -1):
-            delta, grad_w, grad_b = net.layer_backward(layer, inputs[layer - 1], zs[layer - 1],
-                                                       inputs[layer], grad_a, delta)
-            norm = frobenius(grad_w)
-            # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
-            # ‖∂J/∂W‖ means δ, and with it ∂J/∂b = Σδ, is finite too.
-            if not math.isfinite(norm):
-                return None
-            grads_w[layer - 1], grads_b[layer - 1], norms[layer - 1] = grad_w, grad_b, norm
-            if layer > 1:
-                grad_a = delta @ net.weights[layer - 1]
-            delta = None
-        new_w, new_b, vel_w, vel_b = self._descend(grads_w, grads_b)
-        if _non_finite(new_w) or _non_finite(new_b):
-            return None
-        self._apply(new_w, new_b, vel_w, vel_b)
-        self.steps_done += 1
-        return loss, norms
 
     def train(self, steps: int, callback=None, until=None) -> list[StepRecord]:
         """Up to ``steps`` steps; stops early after a divergent step (it is the last
@@ -345,6 +317,182 @@ class Trainer:
             if record.diverged or (until is not None and until(record)):
                 break
         return records
+
+
+#: while every |W| and |b| (and |v|) is known to stay below this, W − η∂J/∂W cannot
+#: overflow (the largest float is 1.8e308), so the new parameters need no inspection
+_SAFE_BOUND = 1e300
+
+
+class _Bulk:
+    """Bulk training steps on private, writable copies of the parameters (and
+    velocities), updated in place; :meth:`publish` hands them to the network.
+
+    The parameters of all layers lie in one flat array, each layer's W⁽ˡ⁾ a view of
+    it (and so do b, v and the gradients, which are written in place), so the update
+    is a few operations on whole arrays whatever the depth.  Same formulas as
+    :meth:`Trainer.phases`, same numbers, same order, elementwise: in place,
+    ``W += (−η)·∂J/∂W`` is W + (−η∂J/∂W) to the last bit.
+
+    A step is applied only when it is finite throughout, as in :meth:`Trainer.phases`:
+    J, every ‖∂J/∂W⁽ˡ⁾‖ and ‖∂J/∂b‖ are finite (‖∂J/∂W‖ finite means δ is, see
+    below), and the new parameters are.  The last is known without looking at them
+    while a bound on every |W|, |b| (and |v|) stays below :data:`_SAFE_BOUND`: a step
+    moves an entry by at most |η|·g, g the largest of the norms ‖∂J/∂W⁽ˡ⁾‖, ‖∂J/∂b‖
+    (with momentum by |v| ≤ |μ||v| + |η|·g).  Otherwise the new parameters are
+    computed aside and inspected.
+    """
+
+    def __init__(self, trainer: "Trainer"):
+        net, s = trainer.network, trainer.settings
+        self.trainer = trainer
+        self.flat_w, self.weights = _flat_copy(net.weights)
+        self.flat_b, self.biases = _flat_copy(net.biases)
+        self.flat_gw, self.grads_w = _flat_copy(net.weights, np.empty_like)
+        self.flat_gb, self.grads_b = _flat_copy(net.biases, np.empty_like)
+        self.momentum = s.momentum
+        if self.momentum:
+            vw, vb = trainer._velocity_w, trainer._velocity_b
+            self.flat_vw, self.velocity_w = _flat_copy(net.weights, np.zeros_like) \
+                if vw is None else _flat_copy(vw)
+            self.flat_vb, self.velocity_b = _flat_copy(net.biases, np.zeros_like) \
+                if vb is None else _flat_copy(vb)
+        self.eta = s.learning_rate
+        self.train_biases = s.train_biases
+        self._bound_parameters()
+        activations = [act.ACTIVATIONS[name] for name in net.activations]
+        self.forward = [f.forward for f in activations]
+        self.backward = [f.backward for f in activations]
+        self.slope = net.leaky_slope
+        self.output_gradients = net.output_gradients
+        self.loss_name = s.loss
+
+    def _bound_parameters(self) -> None:
+        """The bounds from the parameters themselves: max |W|, |b| (and max |v|)."""
+        self.bound = max(_max_abs(self.flat_w),
+                         _max_abs(self.flat_b) if self.train_biases else 0.0)
+        if self.momentum:
+            self.bound_v = max(_max_abs(self.flat_vw), _max_abs(self.flat_vb))
+
+    def publish(self) -> None:
+        """The network (and the trainer's momentum) take the parameters reached."""
+        trainer = self.trainer
+        trainer.network.weights = [frozen(np.array(w)) for w in self.weights]
+        trainer.network.biases = [frozen(np.array(b)) for b in self.biases]
+        if self.momentum:
+            trainer._velocity_w = [np.array(v) for v in self.velocity_w]
+            trainer._velocity_b = [np.array(v) for v in self.velocity_b]
+
+    def step(self, indices, losses, norms, k) -> bool:
+        """One step: J into ``losses[k]``, ‖∂J/∂W⁽ˡ⁾‖ into ``norms`` (input side first).
+        False, with nothing applied, when any number is not finite."""
+        weights, biases, slope = self.weights, self.biases, self.slope
+        grads_w, grads_b = self.grads_w, self.grads_b
+        x, y = self.trainer.batch(indices)
+        depth = len(weights)
+        inputs, zs = [x], []
+        a = x
+        for l in range(depth):  # z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾, a⁽ˡ⁾ = f(z⁽ˡ⁾)
+            z = a @ weights[l].T + biases[l]
+            a = self.forward[l](z, slope)
+            zs.append(z)
+            inputs.append(a)
+        per_sample, grad_a, delta = self.output_gradients(self.loss_name, z, a, y)
+        loss = batch_loss(per_sample)
+        if not math.isfinite(loss):
+            return False
+        largest = 0.0  # the largest ‖∂J/∂W⁽ˡ⁾‖²
+        vdot, isfinite, matmul, add = np.vdot, math.isfinite, np.matmul, np.add
+        for l in range(depth - 1, -1, -1):
+            if delta is None:  # δ⁽ˡ⁾ = ∂J/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)
+                delta = self.backward[l](zs[l], inputs[l + 1], grad_a, slope)
+            grad_w = matmul(delta.T, inputs[l], out=grads_w[l])  # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
+            add.reduce(delta, axis=0, out=grads_b[l])           # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
+            # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
+            # ‖∂J/∂W‖ means δ is finite too.
+            square = vdot(grad_w, grad_w)
+            if not isfinite(square):
+                return False
+            norms[l] = math.sqrt(square)
+            if square > largest:
+                largest = square
+            if l:
+                grad_a = delta @ weights[l]       # ∂J/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾
+            delta = None
+        square_b = vdot(self.flat_gb, self.flat_gb)  # ‖∂J/∂b‖² of all layers
+        if not isfinite(square_b):
+            return False
+        if not self._update(math.sqrt(max(largest, square_b))):
+            return False
+        losses[k] = loss
+        self.trainer.steps_done += 1
+        return True
+
+    def _update(self, largest: float) -> bool:
+        """Applies the update in place; ``largest`` bounds every |∂J/∂θ|."""
+        eta, mu = self.eta, self.momentum
+        if mu:
+            bound_v = abs(mu) * self.bound_v + abs(eta) * largest
+            bound = self.bound + bound_v
+        else:
+            bound = self.bound + abs(eta) * largest
+        if not bound < _SAFE_BOUND:  # also when it is NaN
+            return self._update_inspected()
+        gw, gb = self.flat_gw, self.flat_gb
+        if mu:
+            # v ← μv − η∂J/∂W, W ← W + v
+            for v, g in ((self.flat_vw, gw), (self.flat_vb, gb)):
+                v *= mu
+                g *= eta
+                v -= g
+            self.bound_v = bound_v
+            gw, gb = self.flat_vw, self.flat_vb
+        else:
+            # W ← W + (−η∂J/∂W)
+            gw *= -eta
+            gb *= -eta
+        self.flat_w += gw
+        if self.train_biases:
+            self.flat_b += gb
+        self.bound = bound
+        return True
+
+    def _update_inspected(self) -> bool:
+        """The update computed aside, applied only if every new number is finite."""
+        eta, mu = self.eta, self.momentum
+        gw, gb = self.flat_gw, self.flat_gb
+        if mu:
+            vel_w, vel_b = mu * self.flat_vw - eta * gw, mu * self.flat_vb - eta * gb
+        else:
+            vel_w, vel_b = -eta * gw, -eta * gb
+        new_w = self.flat_w + vel_w
+        new_b = self.flat_b + vel_b if self.train_biases else self.flat_b
+        if _non_finite((new_w, new_b)):
+            return False
+        self.flat_w[...] = new_w
+        self.flat_b[...] = new_b
+        if mu:
+            self.flat_vw[...] = vel_w
+            self.flat_vb[...] = vel_b
+        self._bound_parameters()
+        return True
+
+
+def _flat_copy(arrays, fill=np.array):
+    """(one flat array, a view of it shaped like each of ``arrays``) holding
+    ``fill(array)`` of each (a copy by default)."""
+    flat = np.empty(sum(a.size for a in arrays))
+    views, start = [], 0
+    for a in arrays:
+        view = flat[start:start + a.size].reshape(a.shape)
+        view[...] = fill(a)
+        views.append(view)
+        start += a.size
+    return flat, views
+
+
+def _max_abs(array: np.ndarray) -> float:
+    return float(np.max(np.abs(array))) if array.size else 0.0
 
 
 def _read_only(indices: np.ndarray) -> np.ndarray:

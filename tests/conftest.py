@@ -34,3 +34,20 @@ def xor(built_in):
 def deep_sigmoid(built_in):
     """Eight hidden layers of eight sigmoid neurons: the first layers' gradients vanish."""
     return built_in("deep-sigmoid")
+
+
+@pytest.fixture
+def two_blas_threads(monkeypatch):
+    """BLAS on two threads and no bpsim limit in force (as in a script that imports
+    the engine), so that a test sees the engine set one thread and give the two back.
+    Whatever this process had (a window test holds one thread) returns afterwards."""
+    from threadpoolctl import threadpool_limits
+
+    from bpsim import blas
+
+    for name, value in (("_users", 0), ("_limiter", None), ("_held", False)):
+        monkeypatch.setattr(blas, name, value)
+    with threadpool_limits(limits=2, user_api="blas"):
+        if blas.blas_threads() != 2:
+            pytest.skip("numpy's BLAS will not run on two threads here")
+        yield

@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from bpsim.blas import hold_one_blas_thread
 from bpsim.data import Dataset
 from bpsim.history import History, Snapshot, branch_state
 from bpsim.initializers import InitSpec
@@ -78,6 +79,8 @@ class Session(QObject):
 
     def __init__(self, scenario: Scenario, path: Path | None = None, parent=None):
         super().__init__(parent)
+        # The window's engine work (stepping, playing) on one BLAS thread: see bpsim.blas.
+        hold_one_blas_thread()
         #: signals held by batch(): (name, arguments) in order; None outside a batch
         self._held_signals: list[tuple[str, tuple]] | None = None
         self._batch_depth = 0

@@ -332,6 +332,54 @@ def test_bulk_run_computes_exactly_what_recorded_steps_compute(preset):
     assert run.last.step == 39 and not run.diverged
 
 
+def _same_arrays(mine, theirs) -> bool:
+    return len(mine) == len(theirs) and all(np.array_equal(a, b) for a, b in zip(mine, theirs))
+
+
+@pytest.mark.parametrize("settings", [
+    dict(momentum=0.9), dict(batch_size=3), dict(batch_size=3, momentum=0.5),
+    dict(train_biases=False, momentum=0.9), dict(learning_rate=-0.5),
+    dict(loss="bce", momentum=0.3)])
+@pytest.mark.parametrize("huge_bias", [False, True])
+def test_bulk_run_in_chunks_computes_exactly_what_recorded_steps_compute(settings,
+                                                                         huge_bias):
+    # A bias of 2e300 (its neuron saturated, so nothing diverges) puts the run beyond
+    # the bound under which new parameters go uninspected.
+    recorded, bulk = small_trainer(**settings), small_trainer(**settings)
+    if huge_bias:
+        for trainer in (recorded, bulk):
+            trainer.network.set_bias(1, 0, 2e300)
+    records = recorded.train(30)
+    losses, norms = [], []
+    for chunk in (1, 12, 2, 15):
+        run = bulk.run(chunk)
+        losses.extend(run.losses)
+        norms.extend(run.grad_norms)
+        # what the run hands back is the network's, read-only, as after a step
+        assert not any(w.flags.writeable for w in bulk.network.weights + bulk.network.biases)
+    assert losses == [r.loss.loss for r in records]
+    np.testing.assert_array_equal(norms, [r.grad_norms for r in records])
+    assert _same_arrays(bulk.network.weights, recorded.network.weights)
+    assert _same_arrays(bulk.network.biases, recorded.network.biases)
+    assert bulk.steps_done == recorded.steps_done == 30
+    if settings.get("momentum"):
+        assert _same_arrays(bulk._velocity_w, recorded._velocity_w)
+        assert _same_arrays(bulk._velocity_b, recorded._velocity_b)
+    # and the next step, from the state reached, is the same too
+    assert bulk.step().loss.loss == recorded.step().loss.loss
+
+
+def test_bulk_run_leaves_arrays_handed_out_before_it_as_they_were():
+    trainer = small_trainer(momentum=0.9)
+    trainer.train(2)
+    weights, state = list(trainer.network.weights), trainer.state()
+    copies = [np.array(w) for w in weights]
+    velocities = [np.array(v) for v in state["velocity"][0]]
+    trainer.run(20)
+    assert _same_arrays(weights, copies)
+    assert _same_arrays(state["velocity"][0], velocities)
+
+
 def test_bulk_run_stops_at_a_divergent_step_and_keeps_the_weights_before_it(lecture_trainer):
     trainer = lecture_trainer(learning_rate=1e6, train_biases=True)
     network = trainer.network

@@ -83,3 +83,17 @@ def test_a_new_job_replaces_the_running_one(worker, qtbot):
     qtbot.wait(50)
     assert results == ["new"]  # the cancelled job's answer is not reported
     qtbot.waitUntil(lambda: worker._threads == [], timeout=5000)
+
+
+def test_a_job_beside_the_window_runs_on_one_blas_thread(two_blas_threads, worker, qtbot,
+                                                        built_in):
+    from bpsim.blas import blas_threads
+    from bpsim.ui.session import Session
+
+    Session(built_in("xor"))  # the window's session: one BLAS thread from now on
+    assert blas_threads() == 1
+
+    with qtbot.waitSignal(worker.finished, timeout=5000) as finished:
+        worker.start(lambda progress, cancelled: blas_threads())
+    assert finished.args == [1]
+    assert blas_threads() == 1
