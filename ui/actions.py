@@ -108,12 +108,12 @@ ACTIONS = (
                "Zoom into the network (also the mouse wheel)", "view", 2),
     ActionSpec("zoom_out", "Zoom &out", "canvas.zoom_out", (),
                "Zoom out of the network (also the mouse wheel)", "view", 2),
-    ActionSpec("focus_layer", "Focus on &layer…", "focus_on_layer", ("Ctrl+L",),
+    ActionSpec("focus_layer", "Fo&cus on layer…", "focus_on_layer", ("Ctrl+L",),
                "One layer's forward and backward pass as vectors and matrices with the "
                "step's numbers (also a double-click on a layer's title)", "view", 2),
     ActionSpec("presentation", "&Presentation", "presentation.toggle", ("F5",),
-               "Full screen for the projector: large text, high contrast, only the "
-               "network and the Math dock; Esc leaves", "view", 3, checkable=True),
+               "Full screen for the projector: large text, high contrast, the "
+               "network, the Math dock and a plot (G chooses it); Esc leaves", "view", 3, checkable=True),
     ActionSpec("activation_curve", "&Activation curve", "show_activation_curve", (),
                "Plot the selected neuron's activation f(z) and its derivative f′(z), with "
                "its z and the batch's z values", "view", 4),
