@@ -210,3 +210,21 @@ def test_window_action_shows_the_selected_layer(qtbot, xor):
     window.canvas.select(("neuron", 2, 0))
     window.action("focus_layer").trigger()
     assert not dock.isHidden() and dock.layer == 2
+
+
+def test_larger_text_asks_for_larger_numbers(qtbot, xor):
+    """Presentation and View ▸ Larger text raise the text scale: the numbers still drawn
+    are at least the legible size times that scale, so a projected canvas shows only
+    what the back of the room can read."""
+    session = Session(xor)
+    canvas = NetworkCanvas(session)
+    qtbot.addWidget(canvas)
+    canvas.resize(640, 400)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    before = {key for key, _, _ in canvas.drawn_numbers()}
+    canvas.set_font_scale(2.0)
+    canvas.zoom_fit()
+    drawn = canvas.drawn_numbers()
+    assert all(size >= 2.0 * style.LEGIBLE_TEXT_PX for _, _, size in drawn)
+    assert {key for key, _, _ in drawn} < before  # some small ones went

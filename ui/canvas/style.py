@@ -49,10 +49,13 @@ GRADIENT_DECADES = 4.0
 LEGIBLE_TEXT_PX = 9.0
 
 
-def legible(font_pixels: float, view_scale: float) -> bool:
+def legible(font_pixels: float, view_scale: float, text_scale: float = 1.0) -> bool:
     """Whether text of ``font_pixels`` (scene units) is readable at ``view_scale``
-    (screen pixels per scene unit)."""
-    return font_pixels * view_scale >= LEGIBLE_TEXT_PX
+    (screen pixels per scene unit).  Larger text (View ▸ Larger text, presentation
+    mode) asks for larger numbers too: the threshold grows with ``text_scale`` (never
+    below LEGIBLE_TEXT_PX), so a projected canvas leaves out what the back of the room
+    cannot read."""
+    return font_pixels * view_scale >= LEGIBLE_TEXT_PX * max(1.0, text_scale)
 
 
 

@@ -895,7 +895,7 @@ class NetworkCanvas(QGraphicsView):
             return
         scale = self.transform().m11()
         for _, item, pixels in self._number_items():
-            item.text_shown = style.legible(pixels, scale)
+            item.text_shown = style.legible(pixels, scale, self._font_scale)
         biases = [item for column in self._bias_labels for item in column]
         self._backdrop.boxes_shown = all(item.text_shown for item in biases)
         for batch in (self._neuron_batch, self._bias_batch, self._backdrop):
