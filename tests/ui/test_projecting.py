@@ -91,6 +91,13 @@ def test_the_math_dock_names_a_step_in_progress_not_a_preview(window, qtbot):
     qtbot.waitUntil(lambda: "Last step" in dock.source.text())
     assert "Preview" not in dock.source.text()
 
+    # the next step begins while step 1's weights are still on the canvas: its numbers
+    # are step 2's (w = 4.3 gives ŷ = 12.9 and ∂J/∂w = 2·(12.9 − 1)·3 = 71.4), not step 1's
+    press(qtbot, window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: "in progress" in dock.source.text())
+    assert numbers_after_step(dock.source.text()) == [2]
+    assert "71.4" in dock.browser.toPlainText()
+
 
 # -- softmax: the fused δ --------------------------------------------------------------------
 

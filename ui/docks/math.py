@@ -263,7 +263,8 @@ class MathDock(QDockWidget):
 
     def step_record(self) -> tuple[StepRecord, bool]:
         """(the step the numbers come from, whether it is a preview of the next step)."""
-        if self.session.last_step_is_current():
+        if self.session.last_step_is_current() and not self.session.step_in_progress:
+            # during a step the numbers are that step's, as the banner and counter say
             return self.session.last_step, False
         if self._preview is None:
             self._preview = self.session.preview_step()
