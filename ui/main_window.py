@@ -82,6 +82,13 @@ MATH_MIN_HEIGHT = 60
 MATH_COLUMN = (0.2, 0.3, 0.5)
 #: the Tours dock's share of the window's width when it first opens
 TOURS_SHARE = 0.26
+#: a window shorter than this (a 1280×720 projector) stacks fewer docks: Layers and Data
+#: share one place as tabs, so do Inspector and Training, and the plots take less height,
+#: so the canvas keeps room for its numbers
+COMPACT_HEIGHT = 880
+COMPACT_PLOTS_HEIGHT = 0.26
+#: the right column of a compact window: the Inspector/Training tabs, then Math
+COMPACT_MATH_COLUMN = (0.4, 0.6)
 
 
 #: keys typed into these belong to them (see MainWindow.event)
@@ -464,11 +471,32 @@ class MainWindow(QMainWindow):
             lambda checked: checked and self.reveal_tours())
 
     def _share_right_column(self) -> None:
-        """Inspector, Training and Math share the right column's height (MATH_COLUMN)."""
-        docks = [self.docks["inspector"], self.docks["training"], self._math_dock]
+        """Inspector, Training and Math share the right column's height (MATH_COLUMN);
+        in a compact window the Inspector/Training tabs and Math (COMPACT_MATH_COLUMN)."""
+        inspector, training = self.docks["inspector"], self.docks["training"]
+        if inspector in self.tabifiedDockWidgets(training):
+            docks, shares = [inspector, self._math_dock], COMPACT_MATH_COLUMN
+        else:
+            docks, shares = [inspector, training, self._math_dock], MATH_COLUMN
         column = sum(dock.height() for dock in docks)
-        self.resizeDocks(docks, [int(column * share) for share in MATH_COLUMN],
+        self.resizeDocks(docks, [int(column * share) for share in shares],
                          Qt.Orientation.Vertical)
+
+    @property
+    def compact(self) -> bool:
+        """Whether the window is short (COMPACT_HEIGHT): fewer docks stacked."""
+        return self.height() < COMPACT_HEIGHT
+
+    def _stack_docks_as_tabs(self) -> None:
+        """A short window: Layers and Data as tabs of one place, Inspector and Training
+        too (the first of each in front), so the canvas between them is taller."""
+        for first, second in (("layers", "data"), ("inspector", "training")):
+            a, b = self.docks[first], self.docks[second]
+            if a.isFloating() or b.isFloating() or a.isHidden() or b.isHidden() \
+                    or self.dockWidgetArea(a) != self.dockWidgetArea(b):
+                continue
+            self.tabifyDockWidget(a, b)
+            a.raise_()
 
     def load_deferred_docks(self) -> None:
         """Add the docks made after the first paint: the Math dock and the Tours dock,
@@ -510,6 +538,8 @@ class MainWindow(QMainWindow):
             self.docks_menu.addAction(dock.toggleViewAction())
         if not restored:
             self.arrange_plots()
+            if self.compact:
+                self._stack_docks_as_tabs()
         if self._math_placed_here:
             self._share_right_column()  # again, in the height the plots left
 
@@ -544,8 +574,8 @@ class MainWindow(QMainWindow):
         if row:
             self.resizeDocks(row, [width // len(row)] * len(row),
                              Qt.Orientation.Horizontal)
-            self.resizeDocks(row[:1], [int(height * PLOTS_HEIGHT)],
-                             Qt.Orientation.Vertical)
+            share = COMPACT_PLOTS_HEIGHT if self.compact else PLOTS_HEIGHT
+            self.resizeDocks(row[:1], [int(height * share)], Qt.Orientation.Vertical)
 
     def show_activation_curve(self) -> None:
         """View ▸ Activation curve: the dock in front, as a tab beside the plots shown."""
