@@ -316,7 +316,15 @@ class MainWindow(QMainWindow):
                          else f"Nothing to {name}")
 
     def _fill_new_menu(self) -> None:
-        for name in io.builtin_scenario_names():
+        # the empty network first, apart from the scenarios that teach something
+        names = io.builtin_scenario_names()
+        if io.EMPTY_SCENARIO in names:
+            names.remove(io.EMPTY_SCENARIO)
+            names[:0] = [io.EMPTY_SCENARIO, None]
+        for name in names:
+            if name is None:
+                self.new_menu.addSeparator()
+                continue
             action = self.new_menu.addAction(name, lambda n=name: self.new_from_builtin(n))
             action.setObjectName(f"new_{name}")
             action.setToolTip(f"Start from the built-in scenario {name}")
