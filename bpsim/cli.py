@@ -26,7 +26,7 @@ from .scenario import Scenario
 
 #: the commands that run without a window ("presets" is the former name of "scenarios")
 SUBCOMMANDS = ("step", "train", "gradcheck", "explain", "scenarios", "presets",
-               "install-desktop")
+               "install-desktop", "import-data")
 
 
 class CommandError(Exception):
@@ -138,6 +138,23 @@ def build_parser() -> argparse.ArgumentParser:
                          help="md (default) or html")
     explain.add_argument("--out", metavar="OUT", help="write to OUT instead of stdout")
 
+    imports = commands.add_parser(
+        "import-data", help="a scenario with the samples of a CSV file",
+        description="Read the samples of DATA.csv (a header row naming the columns, "
+                    "then one row per sample; commas, semicolons or tabs) into a copy "
+                    "of FILE, saved as OUT.  The input and output layers take as many "
+                    "neurons as there are input and target columns (the other weights "
+                    "are kept).  A cell that is no number is reported with its row and "
+                    "column, and nothing is written.")
+    imports.add_argument("file", metavar="FILE")
+    imports.add_argument("data", metavar="DATA.csv")
+    imports.add_argument("--inputs", required=True, type=_column_names, metavar="A,B",
+                         help="the input columns x, in order")
+    imports.add_argument("--targets", required=True, type=_column_names, metavar="C",
+                         help="the target columns y, in order")
+    imports.add_argument("--out", required=True, metavar="OUT",
+                         help="the scenario file to write")
+
     commands.add_parser("scenarios", aliases=["presets"],
                         help="list the built-in scenarios",
                         description="List the built-in scenarios: the id to open each "
@@ -216,6 +233,14 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _column_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected column names parted by commas, "
+                                         f"e.g. a,b, got {text!r}")
+    return names
 
 
 def open_scenario(name: str) -> Scenario:
@@ -454,6 +479,26 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_import_data(args) -> int:
+    from . import data_import
+
+    scenario = open_scenario(args.file)
+    try:
+        table = data_import.read_csv(args.data)
+        samples = table.samples(args.inputs, args.targets)
+        scenario, changes = data_import.imported_scenario(scenario, samples,
+                                                          table.row_numbers)
+    except data_import.DataImportError as refusal:
+        raise CommandError(f"{args.data}: {refusal}; nothing written") from None
+    try:
+        io.save(scenario, args.out)
+    except OSError as error:
+        raise CommandError(f"{args.out}: cannot write: {error.strerror or error}") from None
+    print(f"{args.out}: {len(samples):,} sample{'s' if len(samples) != 1 else ''} from "
+          f"{args.data}" + (f"; {changes}" if changes else ""))
+    return 0
+
+
 def cmd_install_desktop(args) -> int:
     from . import desktop
 
@@ -471,7 +516,7 @@ def cmd_install_desktop(args) -> int:
 COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
             "explain": cmd_explain,
             "scenarios": cmd_scenarios, "presets": cmd_scenarios,
-            "install-desktop": cmd_install_desktop}
+            "install-desktop": cmd_install_desktop, "import-data": cmd_import_data}
 
 
 def _window(argv: list[str]) -> int:

@@ -588,6 +588,8 @@ def save(scenario: Scenario, path) -> None:
 
 #: The built-in scenario the window opens when no file is given.
 DEFAULT_SCENARIO = "lecture-example"
+#: The built-in scenario to build on: one input, one identity output, one sample.
+EMPTY_SCENARIO = "empty"
 #: Built-in scenarios in teaching order; any other bundled file follows alphabetically.
 BUILTIN_ORDER = ("lecture-example", "xor", "circles", "spiral", "sine",
                  "deep-sigmoid", "deep-relu")

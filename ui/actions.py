@@ -70,6 +70,10 @@ ACTIONS = (
     SubmenuSpec("new", "&New", "Start from one of the built-in scenarios", "file"),
     ActionSpec("open", "&Open…", "open", ("Ctrl+O",), "Open a scenario file", "file"),
     SubmenuSpec("open_recent", "Open &Recent", "Open a scenario file opened before", "file"),
+    ActionSpec("import_data", "&Import data…", "import_data", (),
+               "Read samples from a CSV file (a header row naming the columns): choose "
+               "the input and target columns; the samples replace the current ones",
+               "file"),
     ActionSpec("save", "&Save", "save", ("Ctrl+S",), "Save the scenario", "file", 1),
     ActionSpec("save_as", "Save &As…", "save_as", ("Ctrl+Shift+S",),
                "Save the scenario under a new name", "file", 1),
@@ -84,12 +88,19 @@ ACTIONS = (
     ActionSpec("export_plots", "Export &plots…", "export_plots", (),
                "Save every plot as a PNG picture and its numbers as CSV, into a folder",
                "file", 2),
+    ActionSpec("export_samples", "Export samples as &CSV…", "export_samples", (),
+               "Save the samples as a CSV file: a header row x1, …, y1, …, then one row "
+               "per sample", "file", 2),
     ActionSpec("quit", "&Quit", "close", ("Ctrl+Q",), "Close bpsim", "file", 3),
     # -- Edit (the history dock's toggle follows, after a separator) ------------------------
     ActionSpec("undo", "&Undo", None, ("Ctrl+Z",), "Undo the last edit", "edit",
                icon_text="Undo"),
     ActionSpec("redo", "&Redo", None, ("Ctrl+Shift+Z", "Ctrl+Y"),
                "Redo the edit just undone", "edit", icon_text="Redo"),
+    ActionSpec("paste_rows", "&Paste rows", "paste_rows", (),
+               "Replace the samples with rows copied from a spreadsheet: the last "
+               "columns are the targets, the others the inputs (Ctrl+V in the samples "
+               "table)", "edit", 1),
     # -- View --------------------------------------------------------------------------------
     ActionSpec("show_weights", "Show &weights", "_on_show_weights", (),
                "Write each weight's value on its edge", "view", checkable=True,

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDockWidget, QFil
                                QFrame, QLabel, QLineEdit, QMainWindow, QMessageBox,
                                QPlainTextEdit, QScrollArea, QTextEdit, QToolBar, QUndoView)
 
-from bpsim import io
+from bpsim import data_import, io
 from bpsim.notation.numbers import format_number
 from bpsim.notation.symbols import Numbering
 from bpsim.trace import BackwardRecord, ForwardRecord, UpdateRecord
@@ -63,6 +63,7 @@ from .session import Session
 # first paint, not before it.
 
 SCENARIO_FILTER = "bpsim scenarios (*.bpsim.json *.json)"
+CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 WORKED_EXAMPLE_FILTER = ("HTML, opens in any browser offline (*.html);;"
                          "Markdown with LaTeX math (*.md)")
@@ -323,7 +324,15 @@ class MainWindow(QMainWindow):
                          else f"Nothing to {name}")
 
     def _fill_new_menu(self) -> None:
-        for name in io.builtin_scenario_names():
+        # the empty network first, apart from the scenarios that teach something
+        names = io.builtin_scenario_names()
+        if io.EMPTY_SCENARIO in names:
+            names.remove(io.EMPTY_SCENARIO)
+            names[:0] = [io.EMPTY_SCENARIO, None]
+        for name in names:
+            if name is None:
+                self.new_menu.addSeparator()
+                continue
             action = self.new_menu.addAction(name, lambda n=name: self.new_from_builtin(n))
             action.setObjectName(f"new_{name}")
             action.setToolTip(f"Start from the built-in scenario {name}")
@@ -910,6 +919,83 @@ class MainWindow(QMainWindow):
         name = QFileDialog.getExistingDirectory(self, "Export plots into folder",
                                                 self._start_folder())
         return Path(name) if name else None
+
+    # -- samples of one's own --------------------------------------------------------
+
+    def import_data(self) -> bool:
+        """File ▸ Import data…: a CSV file's chosen columns become the samples, as one
+        undoable edit (the Data dock's :meth:`import_samples`)."""
+        path = self._ask_import_path()
+        if path is None:
+            return False
+        try:
+            table = data_import.read_csv(path)
+        except (OSError, data_import.DataImportError) as error:
+            reason = (error.strerror or str(error)) if isinstance(error, OSError) \
+                else str(error)
+            self._warn("Cannot import the data", f"{path.name}: {reason}; nothing was "
+                                                 "imported")
+            return False
+        from .dialogs.import_data import ImportDataDialog
+
+        data_dock = self.docks["data"]
+        targets = self.session.data.dataset().y.shape[1]  # as many as now, at first
+        dialog = ImportDataDialog(table, path.name, targets, self)
+        if dialog.exec() != ImportDataDialog.DialogCode.Accepted:
+            return False
+        inputs, targets = dialog.chosen()
+        try:
+            samples = table.samples(inputs, targets)
+        except data_import.DataImportError as refusal:
+            self._warn("Cannot import the data", f"{path.name}: {refusal}; nothing was "
+                                                 "imported")
+            return False
+        why_not = data_dock.import_samples(samples, table.row_numbers,
+                                           f"Import {len(samples):,} samples from "
+                                           f"{path.name}")
+        if why_not:
+            self._warn("Cannot import the data", f"{path.name}: {why_not}; nothing was "
+                                                 "imported")
+            return False
+        data_dock.show()
+        data_dock.raise_()
+        return True
+
+    def paste_rows(self) -> bool:
+        """Edit ▸ Paste rows: the clipboard's rows replace the samples (Data dock)."""
+        data_dock = self.docks["data"]
+        data_dock.show()
+        data_dock.raise_()
+        return not data_dock.paste_from_clipboard()
+
+    def export_samples(self) -> bool:
+        """File ▸ Export samples as CSV…"""
+        path = self._ask_samples_export_path()
+        if path is None:
+            return False
+        try:
+            path.write_text(self.docks["data"].samples_csv(), encoding="utf-8")
+        except OSError as error:
+            self._warn("Cannot export the samples", f"{path}: {error.strerror or error}")
+            return False
+        self.statusBar().showMessage(f"Exported the samples to {path}", 5000)
+        return True
+
+    def _ask_import_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import data", self._start_folder(),
+                                              CSV_FILTER)
+        return Path(name) if name else None
+
+    def _ask_samples_export_path(self) -> Path | None:
+        stem = (self.session.path.name.removesuffix(io.EXTENSION)
+                if self.session.path else "samples")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export samples", str(Path(self._start_folder()) / f"{stem}.csv"),
+            CSV_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".csv")
 
     # -- recent files ------------------------------------------------------------------
 

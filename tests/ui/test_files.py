@@ -195,7 +195,24 @@ def test_export_image_by_suffix(window, monkeypatch, tmp_path, suffix):
 
 def test_new_menu_lists_every_preset_by_its_title(window):
     window.new_menu.aboutToShow.emit()
-    entries = {a.objectName(): a.text() for a in window.new_menu.actions()}
+    entries = {a.objectName(): a.text() for a in window.new_menu.actions()
+               if not a.isSeparator()}
     assert set(entries) == {f"new_{name}" for name in io.builtin_scenario_names()}
     assert entries["new_lecture-example"] == \
         f"{io.load_builtin('lecture-example').title}  (lecture-example)"
+
+
+def test_new_empty_network_comes_first_and_trains(window):
+    """File ▸ New ▸ Empty network: one input, one identity output, one sample (0, 0)."""
+    window.new_menu.aboutToShow.emit()
+    entries = window.new_menu.actions()
+    assert entries[0].objectName() == "new_empty" and entries[1].isSeparator()
+    assert entries[0].text() == "Empty network  (empty)"
+    entries[0].trigger()
+    session = window.session
+    assert session.network.layers == [1, 1]
+    assert session.network.activations == ["identity"]
+    assert session.data.samples == (((0.0,), (0.0,)),)
+    window.action("full_step").trigger()
+    assert session.steps_done == 1
+    assert session.loss_now() == (0.0, 0.0)

@@ -17,19 +17,19 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDockWidget,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QComboBox,
+                               QDockWidget, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QRadioButton, QStackedWidget, QTableView, QVBoxLayout,
                                QWidget)
 
-from bpsim import settings_spec
+from bpsim import data_import, settings_spec
 from bpsim.data import GENERATOR_SHAPES
 from bpsim.notation.numbers import format_number, parse_number
 from bpsim.notation.scripts import subscript
 from bpsim.scenario import DataSpec, ScenarioError
 
-from ..commands import SetDataCommand
+from ..commands import SetDataCommand, SetNetworkAndDataCommand
 from ..widgets import NumberField
 from .common import form_layout, message_label, narrow_combo, plural, show_message
 
@@ -223,6 +223,12 @@ class DataDock(QDockWidget):
         header.setMinimumSectionSize(
             self.table.fontMetrics().horizontalAdvance("−0.00876") + 8)
         self.table.selectionModel().selectionChanged.connect(self._on_row_selected)
+        # Ctrl+V on the table only: elsewhere it pastes into text fields
+        paste = QAction("Paste rows", self.table)
+        paste.setShortcut(QKeySequence.StandardKey.Paste)
+        paste.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        paste.triggered.connect(self.paste_from_clipboard)
+        self.table.addAction(paste)
         self.add_sample_button = QPushButton("Add")
         self.add_sample_button.setObjectName("add_sample")
         self.add_sample_button.setAccessibleName("Add sample")
@@ -360,6 +366,58 @@ class DataDock(QDockWidget):
         show_message(self.message, "")
         self.session.undo_stack.push(SetDataCommand(self.session, data, text))
         return True
+
+    def import_samples(self, samples, row_numbers, text: str) -> str:
+        """Replace the samples with ``samples`` as one undoable edit, the input and
+        output layers resized to fit (see :func:`bpsim.data_import.imported_scenario`).
+        Returns "" when done, else why nothing was imported (a row and column)."""
+        session = self.session
+        try:
+            scenario, changes = data_import.imported_scenario(
+                session.scenario, samples, row_numbers)
+        except (data_import.DataImportError, ScenarioError) as refusal:
+            reason = refusal.problem if isinstance(refusal, ScenarioError) else str(refusal)
+            show_message(self.message, f"{text}: refused, {reason}; nothing was imported.")
+            return reason
+        if changes:
+            text += f" ({changes})"
+        show_message(self.message, "")
+        if scenario.network.layers != session.network.layers:
+            command = SetNetworkAndDataCommand(session, scenario.network, scenario.data,
+                                               text)
+        else:
+            command = SetDataCommand(session, scenario.data, text)
+        with session.batch():
+            session.undo_stack.push(command)
+            session.set_current_sample(0)
+        return ""
+
+    def paste_rows(self, text: str) -> str:
+        """Rows copied from a spreadsheet replace the samples: the last columns are the
+        targets (as many as the samples have now), the others the inputs.  A first row
+        of names is a header.  Returns "" when done, else why not."""
+        try:
+            table = data_import.parse_pasted(text)
+            targets = self._raw.y.shape[1]
+            if len(table.names) <= targets:
+                raise data_import.DataImportError(
+                    f"{plural(len(table.names), 'column')}: expected the inputs, then "
+                    f"{plural(targets, 'target column')}")
+            names = list(table.names)
+            samples = table.samples(names[:-targets], names[-targets:])
+        except data_import.DataImportError as refusal:
+            show_message(self.message, f"Paste rows: refused, {refusal}; nothing was "
+                                       "pasted.")
+            return str(refusal)
+        return self.import_samples(samples, table.row_numbers,
+                                   f"Paste {plural(len(samples), 'sample')}")
+
+    def paste_from_clipboard(self) -> str:
+        return self.paste_rows(QApplication.clipboard().text())
+
+    def samples_csv(self) -> str:
+        """The samples as the file holds them (class labels as labels), as CSV."""
+        return data_import.samples_csv(self._raw.x, self._raw.y)
 
     def _on_edit_requested(self, row: int, column: int, text: str) -> None:
         old = self.model.value(row, column)
