@@ -92,6 +92,8 @@ class Axis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         """The one number format (bpsim.notation.numbers): 0.0001 stays 0.0001, 10⁻⁵
         is "1×10⁻⁵" (never "1e-05"), and a tick at zero is "0" (never "−0")."""
+        if self.logMode:
+            return self.logTickStrings(values, scale, spacing)
         step = abs(spacing * scale) if spacing else 0.0  # None: ticks set by hand
         out = []
         for value in values:
