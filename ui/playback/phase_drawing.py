@@ -41,8 +41,7 @@ LOSS_INK = theme.LOSS_INK
 # short enough for the banner of a 1280×720 projector with the docks beside the canvas
 IDLE_HELP = ("→/Space: next phase · ←: back · Enter: whole step · P: play · R: reset")
 #: presenting (F5): the clicker's keys and the presentation's own (as short)
-PRESENTING_HELP = ("→/PgDn: next phase · Enter: step · G: next plot · B/W: blank · "
-                   "Esc: leave")
+PRESENTING_HELP = "→/PgDn: next · Enter: step · G: next plot · B/W: blank · Esc: leave"
 
 
 def term(value) -> str:
