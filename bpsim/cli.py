@@ -22,6 +22,7 @@ from . import gradcheck as gradcheck_mod
 from . import io
 from .blas import one_blas_thread
 from .notation.numbers import format_number
+from .notation.symbols import shown_index
 from .scenario import Scenario
 
 #: the commands that run without a window ("presets" is the former name of "scenarios")
@@ -447,7 +448,7 @@ def cmd_gradcheck(args) -> int:
         print(f"{check.layer:>5}   {format_number(check.error_weights.max(), 3):>26}   "
               f"{format_number(check.error_biases.max(), 3)}")
     symbol = "W" if worst.kind == "weight" else "b"
-    index = ", ".join(str(k) for k in worst.index)
+    index = ", ".join(str(shown_index(k)) for k in worst.index)  # counted from 1, as read
     print(f"largest: {format_number(result.max_error, 3)} at {symbol}{worst.layer}[{index}], "
           f"analytic {format_number(worst.analytic, 10)}, "
           f"numerical {format_number(worst.numerical, 10)}")

@@ -1,11 +1,15 @@
 """The README's pictures, made again from the window as it is: ``.venv/bin/python
-docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png and
-docs/compare-lab.png).
+docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png,
+docs/compare-lab.png, docs/presentation.png and docs/punchline.png).
 
 - window.png: the deep-sigmoid scenario after three training steps, 1600×1000;
 - backward-phase.png: the lecture example shown at its backward phase (δ = −1.4 on the
   output, ∂J/∂w = −4.2 on the edge), 1600×1000;
-- compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers.
+- compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers;
+- presentation.png: deep-sigmoid after five steps in presentation mode (F5) with the
+  gradient profile beside the canvas (G), 1920×1080;
+- punchline.png: the lecture-punchline scenario after one step, numbered as the lecture,
+  W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication  # noqa: E402
 
 from bpsim.ui.app import application, build_window  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1600, 1000)
+#: a projector's screen
+PRESENTATION_SIZE = (1920, 1080)
 
 
 def _settle(app: QApplication, window) -> None:
@@ -76,13 +82,55 @@ def compare_picture(app: QApplication) -> None:
     _close(window)
 
 
+def presentation_picture(app: QApplication) -> None:
+    window = build_window("deep-sigmoid", steps=5, restore_layout=False)
+    _settle(app, window)
+    window.presentation.enter()
+    window.presentation.show_plot("profile_plot_dock")
+    # offscreen there is no projector (its screen is 800×800): the window, still
+    # presenting, is given the projector's size
+    window.showNormal()
+    window.resize(*PRESENTATION_SIZE)
+    for _ in range(10):
+        app.processEvents()
+    window.presentation.show_plot("profile_plot_dock")  # the docks sized for 1920 px
+    for _ in range(10):
+        app.processEvents()
+    window.grab().save(str(HERE / "presentation.png"))
+    window.presentation.leave()
+    _close(window)
+
+
+def punchline_picture(app: QApplication) -> None:
+    window = build_window("lecture-punchline", steps=1, restore_layout=False)
+    _settle(app, window)
+    # the Math dock alone in its column, wide enough for the punchline formulas
+    for name in ("inspector", "training"):
+        window.docks[name].hide()
+    window.canvas.select(("weight", 1, 0, 0))
+    window.resizeDocks([window.math_dock], [700], Qt.Orientation.Horizontal)
+    for _ in range(5):
+        app.processEvents()
+    # scrolled down to the punchline's three formulas
+    for area in window.math_dock.findChildren(QAbstractScrollArea):
+        bar = area.verticalScrollBar()
+        bar.setValue(bar.maximum())
+    for _ in range(3):
+        app.processEvents()
+    window.grab().save(str(HERE / "punchline.png"))
+    _close(window)
+
+
 def main() -> int:
     app = application()
     window_picture(app)
     backward_phase_picture(app)
     compare_picture(app)
+    presentation_picture(app)
+    punchline_picture(app)
     print("wrote", ", ".join(str(HERE / name) for name in
-                             ("window.png", "backward-phase.png", "compare-lab.png")))
+                             ("window.png", "backward-phase.png", "compare-lab.png",
+                              "presentation.png", "punchline.png")))
     return 0
 
 

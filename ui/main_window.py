@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         self.presentation = PresentationMode(
             self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
             kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks,
-            plot_docks=lambda: self.plot_docks)
+            plot_docks=lambda: [*self.plot_docks, self.docks["layer_focus"]])
         self.presentation.toggled.connect(self._on_presentation_toggled)
         #: the recovery copy of unsaved changes (see bpsim.ui.recovery); None when the
         #: window remembers nothing (screenshots)
@@ -1161,9 +1161,13 @@ class MainWindow(QMainWindow):
         self.show_layer_focus(selection[1] if selection is not None else dock.layer)
 
     def show_layer_focus(self, layer: int) -> None:
-        """The Layer focus dock on ``layer``, beside the canvas with room for its matrices."""
+        """The Layer focus dock on ``layer``, beside the canvas with room for its matrices
+        (while presenting, in the place of the plot beside the canvas)."""
         dock = self.docks["layer_focus"]
         dock.set_layer(max(1, layer))
+        if self.presentation.active:
+            self.presentation.show_plot(dock.objectName())
+            return
         if dock.isHidden():
             dock.show()
             self.resizeDocks([dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
@@ -1251,6 +1255,7 @@ class MainWindow(QMainWindow):
         for name in ("leave_presentation", "blank_screen", "white_screen",
                      "presentation_plot"):
             self.action(name).setEnabled(active)
+        self.phase_drawing.set_presenting(active)
         presentation = self.action("presentation")
         if presentation.isChecked() != active:
             presentation.setChecked(active)

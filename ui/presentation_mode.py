@@ -33,7 +33,9 @@ PLOT_SHARE = 0.32
 MATH_SHARE_WITH_PLOT = 0.28
 #: the plots G shows in turn (dock objectNames; None: no plot)
 PLOT_CYCLE = (None, "profile_plot_dock", "gradients_plot_dock", "loss_plot_dock",
-              "decision_plot_dock")
+              "decision_plot_dock", "activation_curve_plot_dock")
+#: shown in a plot's place when asked for (View ▸ Focus on layer, Ctrl+L), not by G
+LAYER_FOCUS = "layer_focus_dock"
 #: saveState/restoreState version of the layout kept while presenting (ours only)
 STATE_VERSION = 0x5E5
 
@@ -168,7 +170,8 @@ class PresentationMode(QObject):
 
     def __init__(self, window, math_dock, set_text_scale, kept_toolbars, load_docks,
                  plot_docks=lambda: [], parent=None):
-        """``plot_docks()`` lists the plot docks G shows beside the canvas."""
+        """``plot_docks()`` lists the docks that may stand beside the canvas: the plots G
+        shows and the Layer focus dock."""
         super().__init__(parent or window)
         self.window = window
         self._math_dock = math_dock
@@ -294,8 +297,9 @@ class PresentationMode(QObject):
         self.show_plot(PLOT_CYCLE[(index + 1) % len(PLOT_CYCLE)])
 
     def show_plot(self, name: str | None) -> None:
-        """Show the plot dock ``name`` (an objectName of PLOT_CYCLE) beside the canvas,
-        or none; the layout before presenting comes back on leaving all the same."""
+        """Show the plot dock ``name`` (an objectName of PLOT_CYCLE, or LAYER_FOCUS)
+        beside the canvas, or none; the layout before presenting comes back on leaving
+        all the same."""
         old = self.plot_dock
         self.plot_name = name
         if not self.active:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import losses
 from ..activations import get as get_activation
 from ..losses import get as get_loss
 from ..network import Network
@@ -277,12 +278,25 @@ class _Writer:
             # bpsim's numbering: W⁽ˡ⁾ enters layer l; the lecture's: W⁽ˡ⁾ leaves layer l
             lecture = n.numbering.input_layer == 1
             above, below = ("l", "l+1") if lecture else ("l+1", "l")
+            output_activation = self.step.forward[-1].activation
+            fused = losses.fused_output_delta(
+                self.step.loss.loss_name, output_activation, self.step.loss.prediction[:1],
+                self.step.loss.target[:1]) is not None
+            if fused:
+                # sigmoid + bce, softmax + cross-entropy: ∂J/∂ŷ and f′ cancel to ŷ − y
+                # (for softmax ∂J/∂ŷ ⊙ f′(z) would not even hold: its f′ is a matrix)
+                output_delta = row(Sym("δ", "L"), "=", Sym("ŷ"), "−", Sym("y"))
+            elif output_activation == "softmax":
+                output_delta = row(Sym("δ", "L"), "=", Sym("J", None, (), "softmax"),
+                                   partial(Sym("J"), Sym("ŷ")))
+            else:
+                output_delta = row(Sym("δ", "L"), "=", partial(Sym("J"), Sym("ŷ")), "⊙",
+                                   Call("f′", Sym("z", "L")))
             self.add(_para(
                 "The chain rule, layer by layer. ", row(l, "=", partial(Sym("J"),
                                                                         Sym("z", "l"))),
                 " says how much J changes with a neuron's total input. At the output ",
-                row(Sym("δ", "L"), "=", partial(Sym("J"), Sym("ŷ")), "⊙",
-                       Call("f′", Sym("z", "L"))),
+                output_delta,
                 "; below it ",
                 row(l, "=", Paren(row(Sym("W", above, transpose=True),
                                                Sym("δ", "l+1"))),
@@ -291,8 +305,7 @@ class _Writer:
                 row(partial(Sym("J"), Sym("W", "l", ("j", "i"))), "=",
                        BigSum(Text("batch")), Sym("δ", below if lecture else "l", ("j",)),
                        Sym("a", "l" if lecture else "l−1", ("i",))), "."))
-            if self.step.loss.loss_name in ("bce", "cross_entropy") and \
-                    self.step.forward[-1].activation in ("sigmoid", "softmax"):
+            if fused:
                 self.add(_para("With this output activation and loss the output δ simplifies "
                                "to (ŷ − y) divided by the batch size"
                                + (" and the number of outputs" if self.settings.loss == "bce"

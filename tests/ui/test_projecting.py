@@ -207,7 +207,7 @@ def test_g_shows_each_plot_beside_the_canvas_and_leaving_restores_the_docks(
     assert shown_docks(window) == {"math_dock"}  # no plot until asked for
     canvas = window.canvas
     for name in ("profile_plot_dock", "gradients_plot_dock", "loss_plot_dock",
-                 "decision_plot_dock"):
+                 "decision_plot_dock", "activation_curve_plot_dock"):
         press(qtbot, window, Qt.Key.Key_G)
         QApplication.processEvents()
         assert shown_docks(window) == {"math_dock", name}, name
@@ -292,3 +292,46 @@ def test_the_math_dock_is_its_own_dock_with_room_and_comes_forward_on_a_selectio
     window.canvas.select(("weight", 1, 0, 0))
     QApplication.processEvents()
     assert not dock.visibleRegion().isEmpty()
+
+
+def test_ctrl_l_while_presenting_shows_the_layer_focus_in_the_plots_place(
+        open_window, qtbot):
+    window = open_window("deep-sigmoid")
+    window.load_deferred_docks()
+    qtbot.waitUntil(window.isActiveWindow)
+    press(qtbot, window, Qt.Key.Key_F5)
+    press(qtbot, window, Qt.Key.Key_G)
+    assert shown_docks(window) == {"math_dock", "profile_plot_dock"}
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    assert shown_docks(window) == {"math_dock", "layer_focus_dock"}
+    dock = window.findChild(QDockWidget, "layer_focus_dock")
+    canvas = window.canvas
+    assert dock.geometry().right() < canvas.geometry().left() or \
+        dock.geometry().left() > canvas.geometry().right()
+    assert dock.width() > 0.2 * window.width()
+    press(qtbot, window, Qt.Key.Key_G)  # G goes back to the plots
+    assert shown_docks(window) == {"math_dock", "profile_plot_dock"}
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert not window.presentation.active
+
+
+def test_the_idle_hint_names_the_presentation_keys_while_presenting(window, qtbot):
+    drawing = window.phase_drawing
+    assert "G:" not in drawing.banner_text
+    press(qtbot, window, Qt.Key.Key_F5)
+    assert "G: next plot" in drawing.banner_text
+    assert "B/W: blank" in drawing.banner_text
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert "G:" not in drawing.banner_text
+
+
+def test_the_shortcuts_dialog_lists_the_presentation_keys():
+    from bpsim.ui.dialogs.shortcuts import shortcut_rows
+
+    keys = {action: shown for action, shown, _menu in shortcut_rows()}
+    assert "G" in keys["Next plot beside the canvas"]
+    assert "B" in keys["Blank screen"] and "." in keys["Blank screen"]
+    assert "W" in keys["White screen"]
+    assert "PgDown" in keys["Next"].replace("Page Down", "PgDown") or "PgDn" in keys["Next"]

@@ -767,12 +767,18 @@ class NetworkCanvas(QGraphicsView):
         columns = [abs(self._layout.centre(l, 0)[0] - x) for l in range(1, len(self._layers))]
         return 1 + int(np.argmin(columns)) if columns else 1
 
+    def focus_action_text(self, layer: int) -> str:
+        """The context menu's entry for the engine's layer ``layer``, numbered as the
+        scenario numbers layers (the lecture's: one higher)."""
+        shown = self.session.scenario.numbering.layer(layer)
+        return f"Focus on layer {shown}: its vectors and matrices"
+
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if len(self._layers) < 2 or self._layout is None:
             return super().contextMenuEvent(event)
         layer = self._layer_near(event.pos())
         menu = QMenu(self)
-        action = menu.addAction(f"Focus on layer {layer}: its vectors and matrices")
+        action = menu.addAction(self.focus_action_text(layer))
         action.setObjectName("focus_layer_here")
         action.triggered.connect(lambda: self.layer_focus_requested.emit(layer))
         menu.addAction("Fit to window", self.zoom_fit)
@@ -932,7 +938,9 @@ class NetworkCanvas(QGraphicsView):
             return f"b{s}{subscript(_shown(j))} = " + \
                 self._bias_labels[layer - 1][j].text().removeprefix("b = ")
         text = self._neurons[layer][j].text()
-        symbol = f"x{subscript(_shown(j))}" if layer == 0 else f"a{s}{subscript(_shown(j))}"
+        # a carries the neuron layer's number (one higher in the lecture's numbering)
+        a_s = layer_superscript(self.session.scenario.numbering.layer(layer))
+        symbol = f"x{subscript(_shown(j))}" if layer == 0 else f"a{a_s}{subscript(_shown(j))}"
         return f"{symbol} = {text}" if text else symbol
         
     @property

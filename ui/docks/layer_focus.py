@@ -30,6 +30,7 @@ from bpsim import losses
 from bpsim.activations import get as get_activation
 from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import layer_superscript, subscript
+from bpsim.notation.symbols import Numbering, shown_index
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, StepRecord, UpdateRecord
 
 from .. import theme
@@ -46,11 +47,6 @@ TEXT_FACTOR = 1.3
 MIN_CELL_PX = 12
 EMPTY_TEXT = ("No step yet: take a step (Enter) or go through one phase by phase (→) "
               "to see this layer's numbers.")
-
-
-def shown_index(i: int) -> int:
-    """The index people read for the array index ``i``: neurons count from 1."""
-    return i + 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -118,12 +114,24 @@ def _matrix_entry(symbol: str, transposed: bool = False):
 
 
 def equations(numbers: StepNumbers | None, layer: int, depth: int, sample: int,
-              activation: str, loss_name: str) -> list[tuple[str, list]]:
-    """The dock's lines for ``layer``: (title, tokens), a token being a text or a
-    :class:`Block`.  Lines whose phase has not been recorded yet are written in
-    symbols only, ending in "…"."""
-    s = layer_superscript
+              activation: str, loss_name: str,
+              numbering: Numbering | None = None) -> list[tuple[str, list]]:
+    """The dock's lines for the engine's layer ``layer``: (title, tokens), a token being
+    a text or a :class:`Block`.  Lines whose phase has not been recorded yet are written
+    in symbols only, ending in "…".  a, z and δ carry the layer's number in
+    ``numbering`` (one higher with the lecture's); W and b keep theirs, so with the
+    lecture's numbering the lines read z⁽ˡ⁺¹⁾ = W⁽ˡ⁾a⁽ˡ⁾ + b⁽ˡ⁾."""
+    numbering = numbering or Numbering()
     l = layer
+
+    def s(engine_layer):
+        """superscript of a, z, δ of the engine's layer"""
+        return layer_superscript(numbering.layer(engine_layer))
+
+    def ws(engine_layer):
+        """superscript of W, b of the engine's layer"""
+        return layer_superscript(numbering.weight_layer(engine_layer))
+
     f = get_activation(activation)
     fs = f.symbol
     lines = []
@@ -131,15 +139,15 @@ def equations(numbers: StepNumbers | None, layer: int, depth: int, sample: int,
     backward = numbers.backward.get(l) if numbers is not None else None
     b = sample
     # -- forward: z = W a + b, a = f(z)
-    z_words = [f"z{s(l)} = W{s(l)} a{s(l - 1)} + b{s(l)}"]
+    z_words = [f"z{s(l)} = W{ws(l)} a{s(l - 1)} + b{ws(l)}"]
     if forward is not None and len(numbers.weights) >= l:
         z_words = [Block(f"z{s(l)}", _column(forward.z[b]), _vector_entry(f"z{s(l)}")), "=",
-                   Block(f"W{s(l)}", np.asarray(numbers.weights[l - 1]),
-                         _matrix_entry(f"w{s(l)}")),
+                   Block(f"W{ws(l)}", np.asarray(numbers.weights[l - 1]),
+                         _matrix_entry(f"w{ws(l)}")),
                    Block(f"a{s(l - 1)}", _column(forward.inputs[b]),
                          _vector_entry(f"a{s(l - 1)}")), "+",
-                   Block(f"b{s(l)}", _column(numbers.biases[l - 1]),
-                         _vector_entry(f"b{s(l)}"))]
+                   Block(f"b{ws(l)}", _column(numbers.biases[l - 1]),
+                         _vector_entry(f"b{ws(l)}"))]
     elif numbers is not None:
         z_words[0] += " …"
     lines.append(("Forward: total input", z_words))
@@ -168,16 +176,16 @@ def equations(numbers: StepNumbers | None, layer: int, depth: int, sample: int,
         title = "Backward: δ of the output"
         symbols = f"δ{s(l)} = {rule}"
     else:
-        inner = f"W{s(l + 1)}ᵀ δ{s(l + 1)}"
+        inner = f"W{ws(l + 1)}ᵀ δ{s(l + 1)}"
         rule = f"Jₛₒ𝒻ₜₘₐₓ ({inner})" if softmax else f"({inner}) ⊙ {fs}′(z{s(l)})"
         title = "Backward: δ, the error of the layer"
         symbols = f"δ{s(l)} = {rule}"
     delta_words = [symbols]
     if backward is not None and forward is not None:
         delta = Block(f"δ{s(l)}", _column(backward.delta[b]), _vector_entry(f"δ{s(l)}"))
-        grad_a_name = "∂J/∂ŷ" if output else f"W{s(l + 1)}ᵀδ{s(l + 1)}"
+        grad_a_name = "∂J/∂ŷ" if output else f"W{ws(l + 1)}ᵀδ{s(l + 1)}"
         grad_a = Block(grad_a_name, _column(backward.grad_a[b]),
-                       _vector_entry("∂J/∂ŷ" if output else f"(W{s(l + 1)}ᵀδ{s(l + 1)})"))
+                       _vector_entry("∂J/∂ŷ" if output else f"(W{ws(l + 1)}ᵀδ{s(l + 1)})"))
         if output and fused:
             delta_words = [delta, "= (", Block("ŷ", _column(loss.prediction[b]),
                                                 _vector_entry("ŷ")), "−",
@@ -196,8 +204,8 @@ def equations(numbers: StepNumbers | None, layer: int, depth: int, sample: int,
                 if after is not None and len(numbers.weights) > l:
                     # W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾ written out: the engine's ∂J/∂a⁽ˡ⁾ is their product
                     delta_words = [delta, "= (",
-                                   Block(f"W{s(l + 1)}ᵀ", np.asarray(numbers.weights[l]).T,
-                                         _matrix_entry(f"w{s(l + 1)}", transposed=True)),
+                                   Block(f"W{ws(l + 1)}ᵀ", np.asarray(numbers.weights[l]).T,
+                                         _matrix_entry(f"w{ws(l + 1)}", transposed=True)),
                                    Block(f"δ{s(l + 1)}", _column(after.delta[b]),
                                          _vector_entry(f"δ{s(l + 1)}")),
                                    ") ⊙", derivative]
@@ -207,10 +215,10 @@ def equations(numbers: StepNumbers | None, layer: int, depth: int, sample: int,
     # -- the gradient of the weights
     batch = numbers.batch if numbers is not None else 0
     summed = "Σ over the batch of " if batch > 1 else ""
-    grad_words = [f"∂J/∂W{s(l)} = {summed}δ{s(l)} a{s(l - 1)}ᵀ"]
+    grad_words = [f"∂J/∂W{ws(l)} = {summed}δ{s(l)} a{s(l - 1)}ᵀ"]
     if backward is not None and forward is not None:
-        grad = Block(f"∂J/∂W{s(l)}", np.asarray(backward.grad_weights),
-                     _matrix_entry(f"∂J/∂w{s(l)}"))
+        grad = Block(f"∂J/∂W{ws(l)}", np.asarray(backward.grad_weights),
+                     _matrix_entry(f"∂J/∂w{ws(l)}"))
         delta = Block(f"δ{s(l)}", _column(backward.delta[b]), _vector_entry(f"δ{s(l)}"))
         inputs_t = Block(f"a{s(l - 1)}ᵀ", _row(forward.inputs[b]),
                          lambda r, c: f"a{s(l - 1)}{subscript(shown_index(c))}")
@@ -515,6 +523,7 @@ class LayerFocusDock(QDockWidget):
         session.history_changed.connect(self._from_last_step)
         session.parameters_changed.connect(self._refresh)
         session.sample_changed.connect(self._refresh)
+        session.notation_changed.connect(self._on_structure_changed)
         self._fill_layers()
         self._from_last_step()
 
@@ -559,7 +568,8 @@ class LayerFocusDock(QDockWidget):
         for l in range(1, net.depth + 1):
             kind = "output" if l == net.depth else "hidden"
             name = get_activation(net.activations[l - 1]).prose_label
-            self.layer_combo.addItem(f"Layer {l} ({kind}, {net.layers[l]} × {name})")
+            shown = self.session.scenario.numbering.layer(l)
+            self.layer_combo.addItem(f"Layer {shown} ({kind}, {net.layers[l]} × {name})")
         self._layer = min(max(self._layer, 1), net.depth)
         self.layer_combo.setCurrentIndex(self._layer - 1)
         self.layer_combo.blockSignals(False)
@@ -629,7 +639,8 @@ class LayerFocusDock(QDockWidget):
         self.source.setText(self._source_words(numbers, row))
         self.view.set_width_budget(self.scroll.viewport().width())
         self.view.set_lines(equations(numbers, self._layer, net.depth, row,
-                                      net.activations[self._layer - 1], self.session.training.loss))
+                                      net.activations[self._layer - 1], self.session.training.loss,
+                                      self.session.scenario.numbering))
 
     def _source_words(self, numbers: StepNumbers | None, row: int) -> str:
         if numbers is None:

@@ -22,6 +22,7 @@ from bpsim.data import GENERATOR_SHAPES
 from bpsim.network import Network
 from bpsim.scenario import DataSpec, ScenarioError
 from bpsim.notation.numbers import format_exact
+from bpsim.notation.scripts import layer_superscript
 
 from ..commands import SetNetworkAndDataCommand, SetNetworkCommand
 from ..widgets import NumberField
@@ -51,10 +52,12 @@ class _RowSelector(QObject):
 class _SizeEditor(QWidget):
     """[−] n [+]: buttons big enough to hit on a projected screen, and a typed value."""
 
-    def __init__(self, layer: int, size: int):
+    def __init__(self, layer: int, size: int, shown: int | None = None):
+        """``layer`` is the engine's layer; ``shown`` its number on screen."""
         super().__init__()
-        what = "input" if layer == 0 else f"neuron of layer {layer}"
-        whats = "inputs" if layer == 0 else f"neurons of layer {layer}"
+        shown = layer if shown is None else shown
+        what = "input" if layer == 0 else f"neuron of layer {shown}"
+        whats = "inputs" if layer == 0 else f"neurons of layer {shown}"
         self.spin_box = QSpinBox()
         self.spin_box.setRange(1, MAX_NEURONS)
         self.spin_box.setValue(size)
@@ -158,6 +161,7 @@ class LayersDock(QDockWidget):
         self.setWidget(body)
 
         session.structure_changed.connect(self._on_structure_changed)
+        session.notation_changed.connect(self._rebuild)  # the layers' numbers change
         self._sync()
 
     # -- building the rows ------------------------------------------------------------
@@ -211,15 +215,20 @@ class LayersDock(QDockWidget):
         if selected is not None:
             self.table.selectRow(min(selected, len(net.layers) - 1))
 
+    def _shown(self, layer: int) -> int:
+        """The number people read for the engine's layer ``layer`` (the scenario's
+        numbering: the input is layer 0, or layer 1 as the lecture)."""
+        return self.session.scenario.numbering.layer(layer)
+
     def _build_row(self, net: Network, layer: int, size: int) -> None:
         last = net.depth
         kind = "input" if layer == 0 else "output" if layer == last else "hidden"
-        name = QTableWidgetItem(f"{layer} · {kind}")
-        name.setToolTip(f"Layer {layer}, the {kind} layer")
+        shown = self._shown(layer)
+        name = QTableWidgetItem(f"{shown} · {kind}")
+        name.setToolTip(f"Layer {shown}, the {kind} layer")
         self.table.setItem(layer, 0, name)
 
-        what = "inputs" if layer == 0 else f"neurons of layer {layer}"
-        editor = _SizeEditor(layer, size)
+        editor = _SizeEditor(layer, size, shown)
         size_box = editor.spin_box
         size_box.valueChanged.connect(lambda value, l=layer: self._on_size_changed(l, value))
         for widget in (size_box, editor.minus, editor.plus):
@@ -231,7 +240,8 @@ class LayersDock(QDockWidget):
         if layer == 0:
             self.activation_boxes.append(None)
             item = QTableWidgetItem("—")
-            item.setToolTip("Input neurons have no activation: a⁽⁰⁾ = x")
+            item.setToolTip("Input neurons have no activation: "
+                            f"a{layer_superscript(shown)} = x")
             self.table.setItem(layer, 2, item)
             return
         combo = narrow_combo(QComboBox(), 7)
@@ -243,8 +253,8 @@ class LayersDock(QDockWidget):
             combo.addItem(info.label, key)
             combo.setItemData(combo.count() - 1, info.formula, Qt.ItemDataRole.ToolTipRole)
         combo.setCurrentIndex(names.index(net.activations[layer - 1]))
-        combo.setAccessibleName(f"Activation of layer {layer}")
-        combo.setToolTip(f"Activation f of layer {layer}: a = f(z)"
+        combo.setAccessibleName(f"Activation of layer {shown}")
+        combo.setToolTip(f"Activation f of layer {shown}: a = f(z)"
                          + (". Softmax is offered for the output layer only."
                             if layer == last else ""))
         combo.currentIndexChanged.connect(
@@ -298,7 +308,7 @@ class LayersDock(QDockWidget):
         if name == net.activations[layer - 1]:
             return
         self._push(edits.with_activation(net, layer, name),
-                   f"Set layer {layer} activation to {name}")
+                   f"Set layer {self._shown(layer)} activation to {name}")
         if name == "softmax" and net.layers[-1] == 1:
             show_message(self.message, "Softmax over a single output is always 1, so the "
                          "network cannot learn: give the output layer more neurons, or "
@@ -315,11 +325,12 @@ class LayersDock(QDockWidget):
             if new == old - 1:
                 return "Remove input"
             return f"Set number of inputs to {new}"
+        shown = self._shown(layer)
         if new == old + 1:
-            return f"Add neuron to layer {layer}"
+            return f"Add neuron to layer {shown}"
         if new == old - 1:
-            return f"Remove neuron from layer {layer}"
-        return f"Set layer {layer} to {plural(new, 'neuron')}"
+            return f"Remove neuron from layer {shown}"
+        return f"Set layer {shown} to {plural(new, 'neuron')}"
 
     def _on_size_changed(self, layer: int, size: int) -> None:
         self.set_layer_size(layer, size)
@@ -369,7 +380,7 @@ class LayersDock(QDockWidget):
         selected = self.selected_layer()
         after = net.depth - 1 if selected is None or selected >= net.depth else selected
         if not self._push(edits.with_layer_inserted(net, after),
-                          f"Add hidden layer after layer {after}"):
+                          f"Add hidden layer after layer {self._shown(after)}"):
             return False
         self.table.selectRow(after + 1)
         return True
@@ -380,7 +391,8 @@ class LayersDock(QDockWidget):
         if layer is None or not 1 <= layer < net.depth:
             self._refuse("Select a hidden layer to remove (the input and output layers stay).")
             return False
-        if not self._push(edits.with_layer_removed(net, layer), f"Remove layer {layer}"):
+        if not self._push(edits.with_layer_removed(net, layer),
+                          f"Remove layer {self._shown(layer)}"):
             return False
         self.table.selectRow(layer - 1)
         return True

@@ -40,6 +40,8 @@ DELTA_INK = theme.VALUE_INK
 LOSS_INK = theme.LOSS_INK
 # short enough for the banner of a 1280×720 projector with the docks beside the canvas
 IDLE_HELP = ("→/Space: next phase · ←: back · Enter: whole step · P: play · R: reset")
+#: presenting (F5): the clicker's keys and the presentation's own (as short)
+PRESENTING_HELP = "→/PgDn: next · Enter: step · G: next plot · B/W: blank · Esc: leave"
 
 
 def term(value) -> str:
@@ -115,6 +117,8 @@ class PhaseDrawing(QObject):
         self.banner.set_scale(canvas.font_scale)
         #: the timeline's snapshot shown instead of the animation (None: the animation)
         self.snapshot = None
+        #: the window presents (F5): the key hint names the presentation's keys
+        self.presenting = False
         self._overridden = False
         self._indicator = ""
         self._edge_key = None
@@ -142,6 +146,12 @@ class PhaseDrawing(QObject):
     def set_font_scale(self, scale: float) -> None:
         self.banner.set_scale(scale)
         self.present()
+
+    def set_presenting(self, presenting: bool) -> None:
+        """The window presents (F5) or not: the idle key hint changes with it."""
+        if presenting != self.presenting:
+            self.presenting = presenting
+            self.present()
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -202,7 +212,8 @@ class PhaseDrawing(QObject):
                        "weights · P pauses")
             return
         stopped = animator.stop_reason
-        self._show(animator.phase_text(), f"{stopped} {IDLE_HELP}".strip())
+        keys = PRESENTING_HELP if self.presenting else IDLE_HELP
+        self._show(animator.phase_text(), f"{stopped} {keys}".strip())
 
     def _show(self, headline: str, detail: str, alarm: bool = False) -> None:
         """The banner's two lines; the headline is the phase indicator."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel
 from bpsim import activations as act
 from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import layer_superscript, subscript
+from bpsim.notation.symbols import neuron_words, shown_index
 from bpsim.trace import ForwardRecord
 
 from .. import theme
@@ -148,6 +149,7 @@ class ActivationCurvePanel(PlotPanel):
         session.step_abandoned.connect(self._on_step_finished)
         session.sample_changed.connect(lambda _index: self._on_updated())
         session.structure_changed.connect(self._on_structure_changed)
+        session.notation_changed.connect(self._on_updated)
         self.set_font_scale(1.0)
 
     # -- what is shown: which neuron, which record -------------------------------------
@@ -244,9 +246,11 @@ class ActivationCurvePanel(PlotPanel):
         self.derivative_curve.setData(self.grid, self.slopes)
 
         f_text, derivative_text = self.curve_labels = self.curve_names(activation)
-        superscript = layer_superscript(layer)
-        target = f"neuron {j + 1} of layer {layer}" if why == "selected" \
-            else f"neuron {j + 1} of layer {layer} ({why})"
+        numbering = self.session.scenario.numbering  # the lecture's layer numbers, if chosen
+        superscript = layer_superscript(numbering.layer(layer))
+        target = neuron_words(layer, j, numbering)
+        if why != "selected":
+            target += f" ({why})"
         self.target_text = f"{activation.label}: {target}"
         self._set_heading()
 
@@ -268,13 +272,13 @@ class ActivationCurvePanel(PlotPanel):
         self.plot.setXRange(-self._span, self._span, padding=0.02)
         self.plot.setYRange(low, high, padding=0)
 
-        zs = f"z{superscript}{subscript(j + 1)}"
+        zs = f"z{superscript}{subscript(shown_index(j))}"
         self.z_label.setText(f"{zs} = {format_number(self.z)}")
         self.z_label.setPos(z_shown if math.isfinite(z_shown) else 0.0, high)
         self.set_axis_label("bottom", f"{zs}, the total input (ticks: each sample's)")
         symbol = activation.symbol if activation.elementwise else "ŷ"
         self.set_readout(
-            f"{source} · row {row + 1} of {len(self.rug)} · {zs} = {format_number(self.z)}"
+            f"{source} · row {shown_index(row)} of {len(self.rug)} · {zs} = {format_number(self.z)}"
             f" · {symbol} = {format_number(a_now)} · {symbol}′ = {format_number(slope_now)}")
         self._fit_notes()
 

@@ -41,6 +41,7 @@ class ActivationsPanel(LayerPanel):
         self.labels: list[pg.TextItem] = []
         self.stats: list[dict] = []
         self._y_range = None
+        self.session.notation_changed.connect(self._on_updated)
 
     def _on_rebuilt(self) -> None:
         self._y_range = None
@@ -71,7 +72,8 @@ class ActivationsPanel(LayerPanel):
     def update_plot(self) -> None:
         records, source = self.forward_records()
         count = len(records)
-        self._axis.set_count(count)
+        # the columns are neuron layers: numbered as the scenario numbers them
+        self._axis.set_count(count, self.session.scenario.numbering.input_layer)
         low, high = self.value_range(records)
         edges = np.linspace(low, high, self.BINS + 1)
         # a count of equal bins and their range, not the edges: numpy then finds each
@@ -147,7 +149,8 @@ class ActivationsPanel(LayerPanel):
         header = ["layer", "activation", "min", "median", "max", "flat_slope_fraction",
                   "dead_units"]
         stats = self.stats
-        return header, [[s["layer"] for s in stats], [s["activation"] for s in stats],
+        shown = self.session.scenario.numbering.layer
+        return header, [[shown(s["layer"]) for s in stats], [s["activation"] for s in stats],
                         [s["min"] for s in stats], [s["median"] for s in stats],
                         [s["max"] for s in stats], [s["flat"] for s in stats],
                         ["" if s["dead"] is None else s["dead"] for s in stats]]

@@ -11,7 +11,7 @@ from bpsim.notation.numbers import format_number
 
 from .. import theme
 from .panel import HistoryPanel
-from .style import INK, LINE_WIDTH, layer_colours, layer_legend, style_plot
+from .style import INK, LINE_WIDTH, layer_colours, layer_legend, layer_name, style_plot
 
 #: what the gradient plots can show: history attribute, axis label, legend word
 MEASURES = {
@@ -51,6 +51,7 @@ class GradientsPanel(HistoryPanel):
                                           pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         self.curves: list[pg.PlotDataItem] = []
         self._build_curves()
+        self.session.notation_changed.connect(self._on_notation_changed)
 
     @property
     def measure(self) -> str:
@@ -71,17 +72,31 @@ class GradientsPanel(HistoryPanel):
         colours = layer_colours(count)
         self.curves = [self.add_curve(colour) for colour in colours]
         # Deep networks: "layer 1 (input side) … layer L (output)"; the colours run
-        # from dark (input side) to light green (output) in between.
+        # from dark (input side) to light green (output) in between.  With the lecture's
+        # numbering the curves are named by their matrices, W⁽¹⁾ … W⁽ᴸ⁾.
+        weights = self._by_matrix()
         shown = range(count) if count <= 4 else (0, None, count - 1)
         for index in shown:
             if index is None:
                 self._middle = pg.PlotDataItem(pen=pg.mkPen(colours[count // 2],
                                                             width=LINE_WIDTH))
-                self.legend.addItem(self._middle, f"… layers 2 – {count - 1}")
+                middle = (f"… {layer_name(2, True)} – {layer_name(count - 1, True)}"
+                          if weights else f"… layers 2 – {count - 1}")
+                self.legend.addItem(self._middle, middle)
             else:
-                self.legend.addItem(self.curves[index], layer_legend(index + 1, count))
+                self.legend.addItem(self.curves[index],
+                                    layer_legend(index + 1, count, weights))
         # two entries a row: three or four rows are taller than the plot at 1280×720
         self.legend.setColumnCount(2)
+
+    def _by_matrix(self) -> bool:
+        """Whether curves are named by their matrix W⁽ˡ⁾ (the lecture's numbering, where
+        "layer l" would be the neurons W⁽ˡ⁾ leaves) rather than "layer l"."""
+        return not self.session.scenario.numbering.is_default
+
+    def _on_notation_changed(self) -> None:
+        self._build_curves()
+        self.update_plot()
 
     def _on_rebuilt(self) -> None:
         if len(self.curves) != self.controller.history.n_layers:
@@ -112,9 +127,11 @@ class GradientsPanel(HistoryPanel):
         history = self.controller.history
         values = self.values()[row]
         last = len(values)
-        text = f"step {int(history.steps[row]) + 1:,}   layer 1: {format_number(values[0], 2)}"
+        weights = self._by_matrix()
+        text = (f"step {int(history.steps[row]) + 1:,}   {layer_name(1, weights)}: "
+                f"{format_number(values[0], 2)}")
         if last > 1:
-            text += f"   layer {last}: {format_number(values[-1], 2)}"
+            text += f"   {layer_name(last, weights)}: {format_number(values[-1], 2)}"
         self.set_readout(text)
 
     def data(self):

@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem
 
-from bpsim.notation.numbers import MINUS, format_number
-from bpsim.notation.scripts import superscript
+from bpsim.notation.numbers import DIGITS, MINUS, format_number
+from bpsim.notation.scripts import layer_superscript, superscript
 
 from .. import theme
 
@@ -45,12 +45,20 @@ def layer_colours(count: int) -> tuple:
     return tuple(cmap.map(0.85 * i / (count - 1), mode="qcolor") for i in range(count))
 
 
-def layer_legend(layer: int, count: int) -> str:
+def layer_name(layer: int, weights: bool = False) -> str:
+    """A gradient curve's layer: "layer 2" (the neuron layer its weights lead into, as
+    bpsim numbers it), or with ``weights`` its matrix "W⁽²⁾" (the lecture's numbering,
+    where layer 2's neurons are fed by W⁽¹⁾: naming the matrix stays unambiguous)."""
+    return f"W{layer_superscript(layer)}" if weights else f"layer {layer}"
+
+
+def layer_legend(layer: int, count: int, weights: bool = False) -> str:
+    name = layer_name(layer, weights)
     if layer == 1 and count > 1:
-        return "layer 1 (input side)"
+        return f"{name} (input side)"
     if layer == count:
-        return f"layer {layer} (output)"
-    return f"layer {layer}"
+        return f"{name} (output)"
+    return name
 
 
 #: a legend's text (points, at text scale 1)
@@ -82,7 +90,24 @@ class Axis(pg.AxisItem):
     overlap."""
 
     def tickStrings(self, values, scale, spacing):
-        return [text.replace("-", MINUS) for text in super().tickStrings(values, scale, spacing)]
+        """The one number format (bpsim.notation.numbers): 0.0001 stays 0.0001, 10⁻⁵
+        is "1×10⁻⁵" (never "1e-05"), and a tick at zero is "0" (never "−0")."""
+        if self.logMode:
+            return self.logTickStrings(values, scale, spacing)
+        step = abs(spacing * scale) if spacing else 0.0  # None: ticks set by hand
+        out = []
+        for value in values:
+            x = value * scale
+            if step > 0 and math.isfinite(step):
+                x = round(x / step) * step  # float noise off: 0.30000000000000004, 1e-17
+            if x == 0 or not math.isfinite(x):
+                out.append(format_number(x))
+                continue
+            # as many significant digits as tell this tick from its neighbour
+            digits = math.floor(math.log10(abs(x))) - math.floor(math.log10(step)) + 1 \
+                if step > 0 else DIGITS
+            out.append(format_number(x, min(max(digits, 1), DIGITS + 2)))
+        return out
 
     def logTickStrings(self, values, scale, spacing):
         low, high = self.range
@@ -106,11 +131,16 @@ class LayerAxis(Axis):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.count = 1
+        #: added to a column's number in its label: 1 when the columns are neuron
+        #: layers numbered as the lecture (the input is layer 1)
+        self.offset = 0
 
-    def set_count(self, count: int) -> None:
-        """How many layers; the labels are drawn again only when it changes."""
-        if count != self.count:
-            self.count = count
+    def set_count(self, count: int, offset: int | None = None) -> None:
+        """How many layers (and the labels' offset); the labels are drawn again only
+        when they change."""
+        offset = self.offset if offset is None else offset
+        if (count, offset) != (self.count, self.offset):
+            self.count, self.offset = count, offset
             self.picture = None
             self.update()
 
@@ -121,12 +151,13 @@ class LayerAxis(Axis):
         out = []
         for v in values:
             layer = int(round(v))
+            shown = layer + self.offset
             if self.count > 1 and layer == 1:
-                out.append("1 in")
+                out.append(f"{shown} in")
             elif layer == self.count:
-                out.append(f"{layer} out")
+                out.append(f"{shown} out")
             else:
-                out.append(str(layer))
+                out.append(str(shown))
         return out
 
 
