@@ -1,7 +1,7 @@
 """View ▸ Presentation (F5): the window as a projector shows it.
 
 Full screen, larger text, a high-contrast palette, and only the network canvas and the
-Math dock (plus the transport bar with its phase indicator).  G shows a plot beside
+Math dock (plus the transport bar with its phase indicator).  G shows a plot below
 the canvas, in turn the gradient profile, the gradients per layer, the loss, the
 decision boundary, then none again (the plots' text grows with the rest).
 The transport keys (→ ← Page Down/Up, Space, Enter) are window shortcuts and keep
@@ -28,9 +28,11 @@ from . import theme
 TEXT_FACTOR = 1.6
 #: the Math dock's share of the width in presentation
 MATH_SHARE = 0.36
-#: with a plot beside the canvas: the plot's share and the Math dock's
-PLOT_SHARE = 0.32
-MATH_SHARE_WITH_PLOT = 0.28
+#: with a plot below the canvas: the plot's share of the height and the Math dock's
+#: of the width (below, not beside: a deep network is wide, and its canvas keeps the
+#: whole width left of the Math dock)
+PLOT_SHARE = 0.42
+MATH_SHARE_WITH_PLOT = 0.3
 #: the plots G shows in turn (dock objectNames; None: no plot)
 PLOT_CYCLE = (None, "profile_plot_dock", "gradients_plot_dock", "loss_plot_dock",
               "decision_plot_dock", "activation_curve_plot_dock")
@@ -229,6 +231,10 @@ class PresentationMode(QObject):
                 larger.setPointSizeF(font.pointSizeF() * growth)
             widget.setFont(larger)
         self._strip()
+        # the Math dock keeps the whole height on the right; a plot goes below the canvas
+        self._corners = [(corner, window.corner(corner)) for corner in
+                         (Qt.Corner.BottomLeftCorner, Qt.Corner.BottomRightCorner)]
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         window.showFullScreen()
         self._size_math_dock()
         window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -274,10 +280,10 @@ class PresentationMode(QObject):
             window.resizeDocks([self.math_dock], [int(window.width() * MATH_SHARE)],
                                Qt.Orientation.Horizontal)
         else:
-            window.resizeDocks([plot, self.math_dock],
-                               [int(window.width() * PLOT_SHARE),
-                                int(window.width() * MATH_SHARE_WITH_PLOT)],
+            window.resizeDocks([self.math_dock], [int(window.width() * MATH_SHARE_WITH_PLOT)],
                                Qt.Orientation.Horizontal)
+            window.resizeDocks([plot], [int(window.height() * PLOT_SHARE)],
+                               Qt.Orientation.Vertical)
 
     # -- a plot beside the canvas -------------------------------------------------------
 
@@ -310,17 +316,17 @@ class PresentationMode(QObject):
         self._size_math_dock()
 
     def _place_plot(self) -> None:
-        """The chosen plot left of the canvas (the Math dock keeps the right side)."""
+        """The chosen plot below the canvas (the Math dock keeps the right side)."""
         dock = self.plot_dock
         if dock is None:
             return
         window = self.window
         if dock.isFloating():
             dock.setFloating(False)
-        left = Qt.DockWidgetArea.LeftDockWidgetArea
-        if window.dockWidgetArea(dock) != left or window.tabifiedDockWidgets(dock):
-            window.removeDockWidget(dock)  # out of its tab group below the canvas
-            window.addDockWidget(left, dock)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        if window.dockWidgetArea(dock) != bottom or window.tabifiedDockWidgets(dock):
+            window.removeDockWidget(dock)  # out of its tab group
+            window.addDockWidget(bottom, dock)
         dock.show()
         dock.raise_()
 
@@ -372,6 +378,8 @@ class PresentationMode(QObject):
         if not saved.window_state & (Qt.WindowState.WindowFullScreen
                                      | Qt.WindowState.WindowMaximized):
             window.setGeometry(saved.rect)
+        for corner, area in getattr(self, "_corners", ()):
+            window.setCorner(corner, area)
         self._refresh_dock_sizes()
         window.restoreState(saved.state, STATE_VERSION)
         # the dock sizes are proportions of the window's size at the time: once the

@@ -185,14 +185,14 @@ def test_blank_screen_keys_blank_while_presenting_and_any_key_only_unblanks(wind
     assert not window.presentation.active
 
 
-# -- a plot beside the canvas in presentation mode ---------------------------------------------
+# -- a plot below the canvas in presentation mode ---------------------------------------------
 
 def shown_docks(window) -> set[str]:
     return {dock.objectName() for dock in window.findChildren(QDockWidget)
             if dock.isVisible() and not dock.visibleRegion().isEmpty()}
 
 
-def test_g_shows_each_plot_beside_the_canvas_and_leaving_restores_the_docks(
+def test_g_shows_each_plot_below_the_canvas_and_leaving_restores_the_docks(
         open_window, qtbot):
     window = open_window("deep-sigmoid")
     window.load_deferred_docks()
@@ -212,12 +212,13 @@ def test_g_shows_each_plot_beside_the_canvas_and_leaving_restores_the_docks(
         QApplication.processEvents()
         assert shown_docks(window) == {"math_dock", name}, name
         dock = window.findChild(QDockWidget, name)
-        # beside the canvas: side by side, the same height band
-        assert dock.geometry().right() < canvas.geometry().left() or \
-            dock.geometry().left() > canvas.geometry().right(), name
-        assert dock.geometry().top() < canvas.geometry().center().y() < \
-            dock.geometry().bottom(), name
-        assert dock.width() > 0.2 * window.width(), name
+        # below the canvas, across its width; the Math dock keeps the whole height
+        assert dock.geometry().top() > canvas.geometry().bottom(), name
+        assert dock.geometry().left() < canvas.geometry().center().x() < \
+            dock.geometry().right(), name
+        assert dock.height() > 0.3 * window.height(), name
+        assert dock.width() >= 0.9 * canvas.width(), name
+        assert window.math_dock.geometry().bottom() > dock.geometry().center().y(), name
         # at presentation size: the plot's ticks grew with the text
         assert dock.widget().plot.getAxis("left").style["tickFont"].pointSizeF() > \
             1.4 * tick_size, name
@@ -308,9 +309,8 @@ def test_ctrl_l_while_presenting_shows_the_layer_focus_in_the_plots_place(
     assert shown_docks(window) == {"math_dock", "layer_focus_dock"}
     dock = window.findChild(QDockWidget, "layer_focus_dock")
     canvas = window.canvas
-    assert dock.geometry().right() < canvas.geometry().left() or \
-        dock.geometry().left() > canvas.geometry().right()
-    assert dock.width() > 0.2 * window.width()
+    assert dock.geometry().top() > canvas.geometry().bottom()  # below, as the plots
+    assert dock.height() > 0.3 * window.height()
     press(qtbot, window, Qt.Key.Key_G)  # G goes back to the plots
     assert shown_docks(window) == {"math_dock", "profile_plot_dock"}
     press(qtbot, window, Qt.Key.Key_Escape)
