@@ -81,6 +81,9 @@ PLOT_MIN_WIDTH = 300
 MATH_MIN_HEIGHT = 60
 #: the right column's height shared by the Inspector, Training and Math docks
 MATH_COLUMN = (0.2, 0.3, 0.5)
+#: the shares of the window's width of the left column (Layers, Data) and the right one
+#: (Inspector, Training, Math)
+SIDE_COLUMNS = (0.2, 0.28)
 #: the Tours dock's share of the window's width when it first opens
 TOURS_SHARE = 0.26
 #: a window shorter than this (a 1280×720 projector) stacks fewer docks: Layers and Data
@@ -549,6 +552,11 @@ class MainWindow(QMainWindow):
             self.arrange_plots()
             if self.compact:
                 self._stack_docks_as_tabs()
+            # the columns beside the canvas as shares of the width the window really has
+            # (the Math dock's derivation needs room to stay on its lines)
+            self.resizeDocks([self.docks["layers"], self.docks["inspector"]],
+                             [int(self.width() * share) for share in SIDE_COLUMNS],
+                             Qt.Orientation.Horizontal)
         if self._math_placed_here:
             self._share_right_column()  # again, in the height the plots left
 
