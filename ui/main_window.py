@@ -546,10 +546,6 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Horizontal)
             self.resizeDocks(row[:1], [int(height * PLOTS_HEIGHT)],
                              Qt.Orientation.Vertical)
-        if self._math_placed_here:
-            # the right column shared again in the height the plots leave (a window
-            # made smaller since, 1280×720, squeezed it to equal thirds)
-            self._share_right_column()
 
     def show_activation_curve(self) -> None:
         """View ▸ Activation curve: the dock in front, as a tab beside the plots shown."""

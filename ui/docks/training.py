@@ -51,10 +51,7 @@ class TrainingDock(QDockWidget):
         self._init_shown = None
 
         spec = settings_spec.get
-        # the loss's name whole ("Binary cross-entropy"): the form puts the box under its
-        # label when the dock is narrow, and the dock scrolls
-        self.loss = QComboBox()
-        self.loss.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.loss = narrow_combo(QComboBox())
         self.loss.setAccessibleName(spec("loss").title)
         for name in spec("loss").choices:
             loss = losses.get(name)
