@@ -1,5 +1,5 @@
-"""Small reusable input widgets: a number field that refuses what is not a number,
-and the same field paired with a slider.
+"""Small reusable widgets: a number field that refuses what is not a number, the same
+field paired with a slider, and a wrapped label that keeps the height its text needs.
 
 Typed input is validated here, once: "abc", "nan", "inf", an empty field and values
 out of range are refused with a visible message (red border and a line of text under
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
 from bpsim.notation.numbers import format_number, parse_number
@@ -24,8 +24,8 @@ from . import theme
 
 # format_number and parse_number stay importable from here for the views that read
 # and write numbers beside these fields
-__all__ = ["ERROR_COLOUR", "NumberField", "NumberSlider", "format_number", "parse_number",
-           "slider_half_range"]
+__all__ = ["ERROR_COLOUR", "NumberField", "NumberSlider", "WrappedLabel", "format_number",
+           "parse_number", "slider_half_range"]
 
 ERROR_COLOUR = theme.ERROR
 
@@ -289,3 +289,33 @@ class NumberSlider(QWidget):
         self._value = value
         self.field.set_value(value)
         self.value_dragged.emit(value, self._gesture)
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label whose minimum height is what its text needs at its width.
+
+    A dock squeezed by its neighbours (the right column at 1280×720, larger text) would
+    otherwise give a wrapped line of text less height than its lines: the dock's
+    minimum follows the text instead, and the scrolling parts beside it give way."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self._follow_text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._follow_text()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._follow_text()
+
+    def _follow_text(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)

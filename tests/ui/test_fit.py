@@ -316,33 +316,92 @@ def _moments(window):
     yield "after steps"
 
 
+def _plots_shown(window, moment: str):
+    """Presentation mode's plot beside the canvas: before a step and after steps each
+    plot G shows in turn; mid-step the next one of the cycle at each moment."""
+    from bpsim.ui.presentation_mode import PLOT_CYCLE
+
+    presentation = window.presentation
+    if not presentation.active:
+        yield moment
+        return
+    if moment.startswith("mid-step"):
+        presentation.next_plot()
+        _settle(window)
+        yield f"{moment}, plot {presentation.plot_name}"
+        return
+    for _ in PLOT_CYCLE:
+        presentation.next_plot()
+        _settle(window)
+        yield f"{moment}, plot {presentation.plot_name}"
+
+
 def _all_failures(window) -> list[str]:
     failures = widget_failures(window) + plot_failures(window)
     failures += canvas_failures(window.canvas)
     return failures
 
 
+#: cases still cut: the Math dock's header where deep-sigmoid and spiral squeeze it to
+#: its minimum, the gradient plot's dock title and legend, and with larger text the
+#: profile plot's controls row, the Layer focus dock; in presentation mode the plots'
+#: legends beside the canvas
+STILL_CUT = {"default-text-1280x720-window", "default-text-1280x720-presenting",
+             "default-text-1920x1080-presenting", "larger-text-1280x720-window",
+             "larger-text-1280x720-presenting", "larger-text-1920x1080-window",
+             "larger-text-1920x1080-presenting"}
+STILL_CUT_REASON = "still cut off (see STILL_CUT)"
+
+
 @pytest.mark.parametrize("presenting", [False, True], ids=["window", "presenting"])
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("larger", [0, 2], ids=["default-text", "larger-text"])
 def test_no_text_is_cut_off_or_overlapping(open_window, size, presenting, larger, request):
-    if larger and not presenting:
-        # still cut with two steps larger text in the normal window: the Layers
-        # table's rows (− / + and the neuron count) keep their height, the Training
-        # dock's loss box and the plots' captions and readouts keep their width
-        request.applymarker(pytest.mark.xfail(strict=True, reason="rows and captions do "
-                                              "not yet grow with larger text"))
+    if request.node.callspec.id in STILL_CUT:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=STILL_CUT_REASON))
     report = []
     for scenario in SCENARIOS:
         window = open_window(scenario)
         _lay_out(window, size, presenting, larger)
         for moment in _moments(window):
+            for shown in _plots_shown(window, moment):
+                for failure in _all_failures(window):
+                    report.append(f"{scenario}, {shown}: {failure}")
+        _close(window, presenting, larger)
+    assert not report, f"{len(report)} texts do not fit:\n" + "\n".join(
+        dict.fromkeys(report))
+
+
+def _close(window, presenting: bool, larger: int) -> None:
+    if presenting:
+        window.presentation.leave()
+    for _ in range(larger):
+        window.smaller_text()  # the text size is remembered: the next window starts at 1
+    window.session.undo_stack.setClean()  # the steps taken are no edit to save
+    window.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("larger", [0, 2], ids=["default-text", "larger-text"])
+def test_the_activation_curve_and_layer_focus_fit(open_window, size, larger, request):
+    request.applymarker(pytest.mark.xfail(strict=True, reason="the Layer focus dock's "
+                                          "layer label and box and its wrapped header "
+                                          "are cut; the activation curve's readout"))
+    # View ▸ Activation curve and View ▸ Focus on layer, with a neuron selected (the
+    # curve marks its z, the focus shows its layer's matrices); the focus dock may
+    # scroll, but no label is cut by its own size
+    report = []
+    for scenario in SCENARIOS:
+        window = open_window(scenario)
+        _lay_out(window, size, False, larger)
+        window.canvas.select(("neuron", 1, 0))
+        window.show_activation_curve()
+        window.focus_on_layer()
+        _settle(window)
+        for moment in _moments(window):
             for failure in _all_failures(window):
                 report.append(f"{scenario}, {moment}: {failure}")
-        if presenting:
-            window.presentation.leave()
-        window.session.undo_stack.setClean()  # the steps taken are no edit to save
-        window.close()
+        _close(window, False, larger)
     assert not report, f"{len(report)} texts do not fit:\n" + "\n".join(
         dict.fromkeys(report))
 

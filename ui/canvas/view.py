@@ -1069,9 +1069,13 @@ class NetworkCanvas(QGraphicsView):
         else:
             what, thickness = "weight", "thickness = |w|"
         bar = "<span style='color:{};font-weight:bold'>━━</span>"
+        # wrapped on a narrow canvas: the line breaks before "thickness", never inside
+        # "|w|" or between a colour and its word
+        thickness = thickness.replace(" ", "&nbsp;")
+        what = what.replace(" ", "&nbsp;")
         self._legend.setText(
-            f"{bar.format(style.POSITIVE.name())} blue = positive {what}, "
-            f"{bar.format(style.NEGATIVE.name())} orange = negative; {thickness}")
+            f"{bar.format(style.POSITIVE.name())}&nbsp;blue&nbsp;=&nbsp;positive&nbsp;{what}, "
+            f"{bar.format(style.NEGATIVE.name())}&nbsp;orange&nbsp;=&nbsp;negative; {thickness}")
         self._legend.setToolTip(LEGEND_TEXT[self._edge_mode])
         self._legend.adjustSize()
         self._place_legend()

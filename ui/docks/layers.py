@@ -9,7 +9,7 @@ in the dock); generated data have a fixed shape, so the change is refused with a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget,
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
@@ -26,7 +26,7 @@ from bpsim.notation.scripts import layer_superscript
 
 from ..commands import SetNetworkAndDataCommand, SetNetworkCommand
 from ..widgets import NumberField
-from .common import form_layout, message_label, narrow_combo, plural, show_message
+from .common import form_layout, message_label, plural, show_message
 
 #: Most layers a network may have, counting the input layer (the settings table's).
 MAX_LAYERS = int(settings_spec.get("layer_count").maximum)
@@ -206,12 +206,7 @@ class LayersDock(QDockWidget):
         self.table.setRowCount(len(net.layers))
         for layer, size in enumerate(net.layers):
             self._build_row(net, layer, size)
-        self.table.resizeRowsToContents()
-        self.table.resizeColumnsToContents()
-        # as tall as its rows (up to 10 of them): no empty table above the buttons
-        rows = sum(self.table.rowHeight(r) for r in range(min(10, len(net.layers))))
-        self.table.setFixedHeight(rows + self.table.horizontalHeader().height()
-                                  + 2 * self.table.frameWidth())
+        self._fit_rows()
         if selected is not None:
             self.table.selectRow(min(selected, len(net.layers) - 1))
 
@@ -244,7 +239,8 @@ class LayersDock(QDockWidget):
                             f"a{layer_superscript(shown)} = x")
             self.table.setItem(layer, 2, item)
             return
-        combo = narrow_combo(QComboBox(), 7)
+        combo = QComboBox()  # the name stays whole: its column grows with the text
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         names = list(OUTPUT_ACTIVATIONS if layer == last else activations.HIDDEN_ACTIVATIONS)
         if net.activations[layer - 1] not in names:  # e.g. a file with a softmax hidden layer
             names.append(net.activations[layer - 1])
@@ -262,6 +258,22 @@ class LayersDock(QDockWidget):
         combo.installEventFilter(_RowSelector(self.table, layer, combo))
         self.table.setCellWidget(layer, 2, combo)
         self.activation_boxes.append(combo)
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their − n + editors, columns as wide as their text, the table
+        as tall as its rows (up to 10 of them): no empty table above the buttons."""
+        self.table.resizeRowsToContents()
+        self.table.resizeColumnsToContents()
+        shown = min(10, self.table.rowCount())
+        rows = sum(self.table.rowHeight(r) for r in range(shown))
+        self.table.setFixedHeight(rows + self.table.horizontalHeader().sizeHint().height()
+                                  + 2 * self.table.frameWidth())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # larger text: the editors' size hints grow once they have the new font too
+            QTimer.singleShot(0, self, self._fit_rows)
 
     def selected_layer(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -35,6 +35,7 @@ from bpsim.notation.symbols import Notation, shown_index
 from bpsim.trace import StepRecord
 
 from .. import theme
+from ..widgets import WrappedLabel
 
 if TYPE_CHECKING:
     from ..canvas import NetworkCanvas
@@ -169,8 +170,7 @@ class MathDock(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
-        self.source = QLabel()
-        self.source.setWordWrap(True)
+        self.source = WrappedLabel()  # never fewer lines than its text: a squeezed dock
         self.source.setAccessibleName("Which step the numbers come from")
         self.source.setToolTip("The numbers are those of the last training step while the "
                                "weights are still the ones it produced; otherwise a preview "

@@ -141,8 +141,10 @@ class PlotPanel(QWidget):
         self.readout.setAccessibleName(f"{self.title} readout")
         self.readout.setToolTip("The values under the mouse pointer, or the latest ones")
         # The readout changes at every step: its length must not resize the plot (a
-        # resized plot redraws its axes from scratch), so it takes the width it gets.
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # resized plot redraws its axes from scratch), so it takes the width it gets,
+        # and wraps onto a second line where that is too narrow (larger text, 720p)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.readout.setWordWrap(True)
         self._readout_text = ""
         self._readout_clock = QElapsedTimer()
         self._readout_timer = QTimer(self)
