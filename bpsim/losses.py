@@ -90,7 +90,7 @@ LOSSES: dict[str, Loss] = {
              "meanₖ (ŷₖ − yₖ)²", "(ŷ − y)²"),
         Loss("sse", "Sum of squared errors", sse, sse_gradient,
              "Σₖ (ŷₖ − yₖ)²", "(ŷ − y)²"),
-        Loss("half_sse", "½ sum of squared errors", half_sse, half_sse_gradient,
+        Loss("half_sse", "½ sum of squares", half_sse, half_sse_gradient,
              "½ Σₖ (ŷₖ − yₖ)²", "½(ŷ − y)²"),
         Loss("bce", "Binary cross-entropy", bce, bce_gradient,
              "−meanₖ [yₖ·log ŷₖ + (1 − yₖ)·log(1 − ŷₖ)]",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QScrollArea,
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QScrollArea,
                                QSizePolicy, QToolTip, QVBoxLayout, QWidget)
 
 from bpsim import losses
@@ -34,6 +34,7 @@ from bpsim.notation.symbols import Numbering, shown_index
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, StepRecord, UpdateRecord
 
 from .. import theme
+from ..widgets import WrappedLabel
 from .common import narrow_combo
 
 if TYPE_CHECKING:
@@ -495,16 +496,13 @@ class LayerFocusDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
         row = QHBoxLayout()
-        self.layer_label = QLabel("&Layer:")
-        self.layer_combo = narrow_combo(QComboBox(), 12)
+        # the entries say "Layer 2 · …" themselves: no label beside them to squeeze
+        self.layer_combo = narrow_combo(QComboBox(), 22)
         self.layer_combo.setAccessibleName("Layer to focus on")
         self.layer_combo.setToolTip("The layer whose forward and backward pass is shown")
-        self.layer_label.setBuddy(self.layer_combo)
         self.layer_combo.currentIndexChanged.connect(self._on_layer_chosen)
-        row.addWidget(self.layer_label)
         row.addWidget(self.layer_combo, 1)
-        self.source = QLabel()
-        self.source.setWordWrap(True)
+        self.source = WrappedLabel()  # never fewer lines than its text
         self.source.setAccessibleName("Which step and sample the numbers come from")
         self.view = EquationsView()
         self.scroll = QScrollArea()
@@ -569,7 +567,9 @@ class LayerFocusDock(QDockWidget):
             kind = "output" if l == net.depth else "hidden"
             name = get_activation(net.activations[l - 1]).prose_label
             shown = self.session.scenario.numbering.layer(l)
-            self.layer_combo.addItem(f"Layer {shown} ({kind}, {net.layers[l]} × {name})")
+            self.layer_combo.addItem(f"Layer {shown} · {net.layers[l]} × {name}")
+            self.layer_combo.setItemData(l - 1, f"Layer {shown}: {kind}, {net.layers[l]} "
+                                         f"neurons, {name}", Qt.ItemDataRole.ToolTipRole)
         self._layer = min(max(self._layer, 1), net.depth)
         self.layer_combo.setCurrentIndex(self._layer - 1)
         self.layer_combo.blockSignals(False)

@@ -336,6 +336,12 @@ class MathDock(QDockWidget):
 
     # -- writing ------------------------------------------------------------------------
 
+    def _say_source(self, headline: str, meaning: str) -> None:
+        """Which step the numbers are: a short headline (it fits a narrow dock at any
+        text size), what that means in its tooltip."""
+        self.source.setText(headline)
+        self.source.setToolTip(f"{headline}: {meaning}.")
+
     def _refresh(self) -> None:
         self._timer.stop()
         self._dirty = False
@@ -345,16 +351,16 @@ class MathDock(QDockWidget):
         if self._shown_in_progress:
             # the step shown phase by phase is the one previewed: name it as the
             # banner and the step counter do
-            self.source.setText(f"<b>Step {self.session.steps_done + 1}, in progress</b>: "
-                                "the numbers of the step shown phase by phase (the "
-                                "weights change at its update).")
+            self._say_source(f"<b>Step {self.session.steps_done + 1}, in progress</b>",
+                             "the numbers of the step shown phase by phase (the weights "
+                             "change at its update)")
         elif preview:
-            self.source.setText("<b>Preview of the next step</b>: what one training step "
-                                "would compute now (no weight changes until you take it).")
+            self._say_source("<b>Preview of the next step</b>",
+                             "what one training step would compute now (no weight changes "
+                             "until you take it)")
         else:
-            words = f"step {step.step + 1}"
-            self.source.setText(f"<b>Last step</b> ({words}): the numbers that produced the "
-                                "weights on the canvas.")
+            self._say_source(f"<b>Last step</b> (step {step.step + 1})",
+                             "the numbers that produced the weights on the canvas")
         sample, sample_words = self._sample_position(step)
         parts = []
         if step.diverged:

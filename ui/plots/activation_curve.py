@@ -12,7 +12,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel
 
 from bpsim import activations as act
 from bpsim.notation.numbers import format_number
@@ -21,6 +20,7 @@ from bpsim.notation.symbols import neuron_words, shown_index
 from bpsim.trace import ForwardRecord
 
 from .. import theme
+from ..widgets import WrappedLabel
 from .panel import PlotPanel, nice_above
 from .style import (BLUE, INK, LABEL_POINT_SIZE, LINE_WIDTH, ORANGE, TICK_POINT_SIZE,
                     style_plot)
@@ -87,7 +87,7 @@ class ActivationCurvePanel(PlotPanel):
 
         # the heading says which neuron (and why that one) and names the curves, in the
         # window's font; above the plot, so it never covers a curve
-        self.heading = QLabel()
+        self.heading = WrappedLabel()  # never fewer lines than its text
         self.heading.setObjectName("activation_curve_heading")
         self.heading.setAccessibleName("Activation curve: which neuron, and the curves")
         self.heading.setWordWrap(True)

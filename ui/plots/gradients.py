@@ -51,6 +51,7 @@ class GradientsPanel(HistoryPanel):
                                           pen=pg.mkPen(theme.PLOT_LEGEND_BORDER))
         self.curves: list[pg.PlotDataItem] = []
         self._build_curves()
+        self.plot.getViewBox().sigResized.connect(self._fit_legend)
         self.session.notation_changed.connect(self._on_notation_changed)
 
     @property
@@ -88,6 +89,20 @@ class GradientsPanel(HistoryPanel):
                                     layer_legend(index + 1, count, weights))
         # two entries a row: three or four rows are taller than the plot at 1280×720
         self.legend.setColumnCount(2)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """A legend taller than most of a short plot (1280×720, larger text) would cover
+        the curves and stick out: it hides, and the plot's tooltip names the curves."""
+        names = [label.text for _, label in self.legend.items]
+        self.plot.setToolTip("Curves: " + "; ".join(names) if names else "")
+        view = self.plot.getViewBox()
+        room = view.height() if view is not None else 0.0
+        self.legend.setVisible(room <= 0 or self.legend.boundingRect().height() <= 0.8 * room)
+
+    def set_font_scale(self, scale: float) -> None:
+        super().set_font_scale(scale)
+        self._fit_legend()
 
     def _by_matrix(self) -> bool:
         """Whether curves are named by their matrix W⁽ˡ⁾ (the lecture's numbering, where

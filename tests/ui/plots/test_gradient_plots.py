@@ -55,3 +55,19 @@ def test_log_axes_label_powers_of_ten_as_the_window_writes_numbers():
 
     # small exponents as plain numbers, the others as 10ⁿ with a real minus sign
     assert [power_of_ten(k) for k in (-4, -2, 0, 2, 3)] == ["10⁻⁴", "0.01", "1", "100", "10³"]
+
+
+def test_a_legend_taller_than_a_short_plot_hides_and_the_tooltip_names_the_curves(
+        plots, qtbot):
+    """At 1280×720 with larger text the gradient plot is a strip; its legend would cover
+    the curves and stick out of the plot."""
+    _, panels = plots("deep-sigmoid")
+    panel = panels["gradients"]
+    dock = panel.parentWidget()
+    assert panel.legend.isVisible()
+    assert "layer 9 (output)" in panel.plot.toolTip()
+    dock.resize(700, 150)
+    qtbot.waitUntil(lambda: not panel.legend.isVisible())
+    assert panel.legend.boundingRect().height() > 0.8 * panel.plot.getViewBox().height()
+    dock.resize(700, 450)
+    qtbot.waitUntil(panel.legend.isVisible)
