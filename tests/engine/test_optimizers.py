@@ -195,3 +195,48 @@ def test_bad_optimizer_settings_are_refused_with_their_place(key, value, message
     with pytest.raises(ScenarioError) as refused:
         io.from_dict(data)
     assert message in str(refused.value)
+
+
+# -- the rule written out ---------------------------------------------------------------
+
+def test_the_adam_rule_is_written_with_the_records_numbers():
+    from bpsim.notation.numbers import format_number
+    from bpsim.notation.update import update_text
+    trainer = reference_trainer(optimizer="adam", learning_rate=0.05)
+    trainer.step()
+    record = trainer.step()
+    grad = record.backward_for(1).grad_weights[2, 1]
+    text, note = update_text(record.update, "weight", 1, (2, 1), grad, "w")
+    update = record.update
+    m_hat = update.state_value("first_moment_corrected", "weight", 1, (2, 1))
+    v_hat = update.state_value("second_moment_corrected", "weight", 1, (2, 1))
+    assert text == (f"w ← w − η·m̂/(√v̂ + ε):   w = "
+                    f"{format_number(update.weights_before[0][2, 1])} − 0.05·"
+                    f"{format_number(m_hat)}/(√{format_number(v_hat)} + 1×10⁻⁸) = "
+                    f"{format_number(update.weights_after[0][2, 1])}")
+    assert note.startswith("t = 2: m = β₁·m_previous + (1 − β₁)·g = 0.9·")
+
+
+@pytest.mark.parametrize("optimizer, words", [
+    ("adam", "w ← w − η·m̂/(√v̂ + ε)"), ("rmsprop", "s ← ρ·s + (1 − ρ)·g²"),
+    ("nesterov", "w ← w + μ·v − η·g")])
+def test_explain_writes_the_optimizers_rule(optimizer, words, tmp_path, capsys):
+    from bpsim import cli
+    scenario = replace_training(io.load_builtin("xor"), optimizer=optimizer, momentum=0.9)
+    path = tmp_path / "lesson.bpsim.json"
+    io.save(scenario, path)
+    assert cli.main(["explain", str(path)]) == 0
+    assert words in capsys.readouterr().out
+
+
+def test_train_honours_the_files_optimizer(tmp_path, capsys):
+    from bpsim import cli
+    scenario = replace_training(io.load_builtin("xor"), optimizer="adam", learning_rate=0.05)
+    path = tmp_path / "adam.bpsim.json"
+    io.save(scenario, path)
+    assert cli.main(["train", str(path), "--steps", "30", "--json"]) == 0
+    reported = json.loads(capsys.readouterr().out)
+    # the file's Adam, not SGD: the losses of the scenario's own trainer
+    assert reported["losses"] == scenario.copy().trainer().run(30).losses.tolist()
+    sgd = replace_training(scenario.copy(), optimizer="sgd")
+    assert reported["losses"] != sgd.trainer().run(30).losses.tolist()

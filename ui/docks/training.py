@@ -79,7 +79,7 @@ class TrainingDock(QDockWidget):
         self.optimizer.currentIndexChanged.connect(self._on_optimizer_chosen)
         self.momentum = NumberField.for_setting(spec("momentum"))
         self.momentum.value_committed.connect(self._on_momentum)
-        #: ρ, β₁, β₂, ε: a field for each, enabled when the optimizer uses it
+        #: ρ, β₁, β₂, ε: a field for each, shown when the optimizer uses it
         self.optimizer_fields = {}
         for name in ("rho", "beta1", "beta2", "epsilon"):
             field = NumberField.for_setting(spec(name))
@@ -112,6 +112,7 @@ class TrainingDock(QDockWidget):
         settings.addRow(spec("momentum").title, self.momentum)
         for name, field in self.optimizer_fields.items():
             settings.addRow(spec(name).title, field)
+        self._settings_form = settings
         settings.addRow(batch.title, self.batch)
         settings.addRow(spec("shuffle_seed").title, self.shuffle_seed)
         settings.addRow("", self.train_biases)
@@ -172,10 +173,11 @@ class TrainingDock(QDockWidget):
             self.optimizer.setCurrentIndex(self.optimizer.findData(settings.optimizer))
         used = OPTIMIZER_SETTINGS[settings.optimizer]
         self.momentum.set_value(settings.momentum)
-        self.momentum.setEnabled("momentum" in used)
+        # only the chosen optimizer's settings are shown (the dock stays short)
+        self._settings_form.setRowVisible(self.momentum, "momentum" in used)
         for name, field in self.optimizer_fields.items():
             field.set_value(getattr(settings, name))
-            field.setEnabled(name in used)
+            self._settings_form.setRowVisible(field, name in used)
         with QSignalBlocker(self.batch):
             self.batch.setValue(settings.batch_size or 0)
         with QSignalBlocker(self.train_biases):
