@@ -45,8 +45,8 @@ SCHEME_LABELS = {
 
 
 #: what the optimizer box shows for each optimizer
-OPTIMIZER_LABELS = {"sgd": "SGD (momentum μ)", "nesterov": "Nesterov momentum",
-                    "rmsprop": "RMSprop", "adam": "Adam"}
+OPTIMIZER_LABELS = {"sgd": "SGD", "nesterov": "Nesterov", "rmsprop": "RMSprop",
+                    "adam": "Adam"}
 
 
 class TrainingDock(QDockWidget):
