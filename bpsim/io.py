@@ -49,7 +49,7 @@ from .initializers import SCHEME_PARAMS, InitSpec, initialize
 from .network import Network
 from .notation.symbols import INPUT_LAYERS, Numbering
 from .scenario import DataSpec, Scenario, ScenarioError, check_init
-from .training import OPTIMIZER_SETTINGS, TrainingSettings
+from .training import TrainingSettings
 
 FORMAT = "bpsim"
 VERSION = 1
@@ -512,11 +512,13 @@ def to_dict(scenario: Scenario) -> dict:
         "train_biases": bool(training.train_biases),
         "seed": int(training.seed),
         "optimizer": training.optimizer,
+        # every optimizer's settings, also those the chosen one does not use: a file
+        # keeps what was set (a file without them takes torch.optim's defaults)
+        "rho": float(training.rho),
+        "beta1": float(training.beta1),
+        "beta2": float(training.beta2),
+        "epsilon": float(training.epsilon),
     }
-    # the optimizer's own settings (a file without them takes the defaults)
-    for key in OPTIMIZER_SETTINGS[training.optimizer]:
-        if key != "momentum":
-            out["training"][key] = float(getattr(training, key))
     if data.is_generated:
         out["data"] = {"generator": data.generator, "n": int(data.n),
                        "noise": float(data.noise), "seed": int(data.seed)}
