@@ -174,6 +174,8 @@ class History:
             arrays += [v for v in state.values() if isinstance(v, np.ndarray)]
             for part in state.get("velocity") or ():
                 arrays += list(part or ())
+            for weights, biases in (state.get("moments") or {}).values():
+                arrays += [*weights, *biases]
             for array in arrays:
                 if id(array) not in seen:
                     seen.add(id(array))

@@ -10,7 +10,10 @@ Format version 1::
                   "init": {"scheme": "xavier_uniform", "seed": 0}},
      "training": {"loss": "half_sse", "learning_rate": 0.5,
                   "momentum": 0.0, "batch_size": null,            (defaults)
-                  "train_biases": true, "seed": 0},               (defaults)
+                  "train_biases": true, "seed": 0,                (defaults)
+                  "optimizer": "sgd",                             (default)
+                  "rho": 0.99, "beta1": 0.9, "beta2": 0.999,       (defaults; RMSprop's ρ,
+                  "epsilon": 1e-8},                                 Adam's β₁ β₂, their ε)
      "data":     {"samples": [{"x": [..n0..], "y": [..n_L..]}, ...]}
               or {"generator": "spiral", "n": 200, "noise": 0.1, "seed": 1},
      "notation": {"input_layer": 1}}                              (default 0)
@@ -61,7 +64,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 ROOT = "top level"
 
 _NETWORK_KEYS = ("layers", "activations", "leaky_slope", "weights", "biases", "init")
-_TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed")
+_TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed",
+                  "optimizer", "rho", "beta1", "beta2", "epsilon")
 _TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data",
              "notation")
 _NOTATION_KEYS = ("input_layer",)
@@ -326,7 +330,9 @@ def _init(obj, path: str) -> InitSpec:
 #: each key of the "training" object and its entry in the settings table
 _TRAINING_SETTINGS = {"loss": "loss", "learning_rate": "learning_rate",
                       "momentum": "momentum", "batch_size": "batch_size",
-                      "train_biases": "train_biases", "seed": "shuffle_seed"}
+                      "train_biases": "train_biases", "seed": "shuffle_seed",
+                      "optimizer": "optimizer", "rho": "rho", "beta1": "beta1",
+                      "beta2": "beta2", "epsilon": "epsilon"}
 
 
 def _training(obj, path: str) -> TrainingSettings:
@@ -505,6 +511,13 @@ def to_dict(scenario: Scenario) -> dict:
         "batch_size": None if training.batch_size is None else int(training.batch_size),
         "train_biases": bool(training.train_biases),
         "seed": int(training.seed),
+        "optimizer": training.optimizer,
+        # every optimizer's settings, also those the chosen one does not use: a file
+        # keeps what was set (a file without them takes torch.optim's defaults)
+        "rho": float(training.rho),
+        "beta1": float(training.beta1),
+        "beta2": float(training.beta2),
+        "epsilon": float(training.epsilon),
     }
     if data.is_generated:
         out["data"] = {"generator": data.generator, "n": int(data.n),

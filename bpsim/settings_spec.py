@@ -21,6 +21,7 @@ from . import activations as act
 from . import data as data_mod
 from . import losses
 from .initializers import SCHEME_PARAMS, SCHEMES
+from .training import OPTIMIZERS
 from .notation.numbers import format_exact
 
 #: the largest seed any field offers: numpy takes any non-negative integer, but a
@@ -233,8 +234,28 @@ _TABLE = (
            "η in the update w ← w − η·∂J/∂w", minimum=0.0, minimum_open=True),
     # μ = 1 keeps every past step forever: the velocity never decays
     _float("momentum", 0.0, "Momentum", "training.momentum", "μ",
-           "μ in v ← μ·v − η·∂J/∂w, w ← w + v; μ = 0 is plain gradient descent",
+           "μ in v ← μ·v − η·∂J/∂w, w ← w + v (SGD and Nesterov); μ = 0 is plain "
+           "gradient descent",
            minimum=0.0, maximum=1.0, maximum_open=True),
+    Setting("optimizer", "choice", "sgd", "Optimizer", "training.optimizer", "",
+            "How the gradient moves the weights, as PyTorch's torch.optim does: SGD "
+            "(with momentum μ), Nesterov momentum, RMSprop (ρ, ε) or Adam (β₁, β₂, ε)",
+            choices=tuple(OPTIMIZERS), what="optimizer"),
+    # ρ = 1 would never update s (s stays 0 and the step is η·g/ε); likewise β = 1
+    _float("rho", 0.99, "Smoothing", "training.rho", "ρ",
+           "ρ in RMSprop's running mean of squared gradients s ← ρ·s + (1 − ρ)·g²",
+           minimum=0.0, maximum=1.0, maximum_open=True),
+    _float("beta1", 0.9, "First-moment decay", "training.beta1", "β₁",
+           "β₁ in Adam's running mean of gradients m ← β₁·m + (1 − β₁)·g",
+           minimum=0.0, maximum=1.0, maximum_open=True),
+    _float("beta2", 0.999, "Second-moment decay", "training.beta2", "β₂",
+           "β₂ in Adam's running mean of squared gradients v ← β₂·v + (1 − β₂)·g²",
+           minimum=0.0, maximum=1.0, maximum_open=True),
+    # ε = 0 divides 0 by 0 where a gradient has always been 0
+    _float("epsilon", 1e-8, "Epsilon", "training.epsilon", "ε",
+           "ε in RMSprop's and Adam's denominator √s + ε, √v̂ + ε: it keeps the step "
+           "finite where the gradients have been near 0",
+           minimum=0.0, minimum_open=True, maximum=1.0),
     Setting("batch_size", "int", None, "Batch size", "training.batch_size", "B",
             "How many samples each step uses: all of them (full batch), or "
             "mini-batches of k reshuffled every epoch",

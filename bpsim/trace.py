@@ -9,7 +9,7 @@ lecture: layer 0 holds the inputs, layer l (1..L) is computed with ``W⁽ˡ⁾``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 import numpy as np
@@ -83,7 +83,8 @@ class BackwardRecord:
 
 @dataclass(frozen=True, slots=True)
 class UpdateRecord:
-    """The gradient-descent update W ← W − η ∂J/∂W (with momentum: W ← W + v)."""
+    """The update of the parameters by the optimizer: W ← W − η ∂J/∂W (with momentum:
+    W ← W + v; RMSprop and Adam scale the step by running averages of ∂J/∂W)."""
 
     learning_rate: float
     momentum: float
@@ -95,6 +96,31 @@ class UpdateRecord:
     biases_after: tuple[np.ndarray, ...]
     #: False when the step diverged and the update was not applied
     applied: bool = True
+    #: "sgd", "nesterov", "rmsprop" or "adam" (see bpsim.training.OPTIMIZERS)
+    optimizer: str = "sgd"
+    #: ρ of RMSprop, β₁ and β₂ of Adam, ε of both (the settings the update used)
+    rho: float = 0.99
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    #: t, Adam's count of updates, this one included (bias correction 1 − βᵗ)
+    t: int = 0
+    #: the optimizer's state before the update, by name ("velocity" v; RMSprop's
+    #: "mean_square" s; Adam's "first_moment" m and "second_moment" v), each
+    #: (weights per layer, biases per layer); empty for plain gradient descent.  A
+    #: state that has not started yet holds zeros.
+    state_before: dict = field(default_factory=dict)
+    #: the state after it (the state kept when ``applied``); Adam's also holds the
+    #: bias-corrected "first_moment_corrected" m̂ = m/(1 − β₁ᵗ) and
+    #: "second_moment_corrected" v̂ = v/(1 − β₂ᵗ) the step used
+    state_after: dict = field(default_factory=dict)
+
+    def state_value(self, name: str, kind: str, layer: int, index: tuple,
+                    after: bool = True) -> float:
+        """One entry of the optimizer's state: ``kind`` "weight" or "bias", ``layer``
+        counted from 1, ``index`` within the layer's array."""
+        weights, biases = (self.state_after if after else self.state_before)[name]
+        return float((weights if kind == "weight" else biases)[layer - 1][index])
 
 
 Phase = Union[ForwardRecord, LossRecord, BackwardRecord, UpdateRecord]

@@ -1,4 +1,8 @@
-"""One training step = forward on a batch, loss, backward, gradient-descent update.
+"""One training step = forward on a batch, loss, backward, the optimizer's update.
+
+The optimizers follow PyTorch's ``torch.optim`` (no weight decay): SGD with momentum
+(``nesterov=True`` for Nesterov), RMSprop with ``alpha`` = ρ, Adam with bias
+correction, so a student can check bpsim's numbers against it.
 
 :meth:`Trainer.phases` yields the step phase by phase (forward one layer at a time,
 the loss, backward one layer at a time, the update), each as an immutable record;
@@ -21,6 +25,21 @@ from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord
                     UpdateRecord, frozen)
 
 
+#: the optimizers, each with the update it applies to every parameter w (g = ∂J/∂w)
+OPTIMIZERS = {
+    "sgd": "v ← μ·v − η·g, w ← w + v (μ = 0: w ← w − η·g)",
+    "nesterov": "v ← μ·v − η·g, w ← w + μ·v − η·g",
+    "rmsprop": "s ← ρ·s + (1 − ρ)·g², w ← w − η·g/(√s + ε)",
+    "adam": "m ← β₁·m + (1 − β₁)·g, v ← β₂·v + (1 − β₂)·g², "
+            "w ← w − η·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)",
+}
+
+#: the settings each optimizer uses besides η
+OPTIMIZER_SETTINGS = {"sgd": ("momentum",), "nesterov": ("momentum",),
+                      "rmsprop": ("rho", "epsilon"),
+                      "adam": ("beta1", "beta2", "epsilon")}
+
+
 @dataclass(frozen=True)
 class TrainingSettings:
     #: name of the loss (see bpsim.losses.LOSSES)
@@ -35,6 +54,16 @@ class TrainingSettings:
     train_biases: bool = True
     #: seeds the mini-batch shuffle
     seed: int = 0
+    #: how the gradient moves the parameters: a key of OPTIMIZERS
+    optimizer: str = "sgd"
+    #: ρ in RMSprop's s ← ρ·s + (1 − ρ)·g² (PyTorch's ``alpha``)
+    rho: float = 0.99
+    #: β₁ in Adam's m ← β₁·m + (1 − β₁)·g
+    beta1: float = 0.9
+    #: β₂ in Adam's v ← β₂·v + (1 − β₂)·g²
+    beta2: float = 0.999
+    #: ε in RMSprop's and Adam's denominator √s + ε, √v̂ + ε
+    epsilon: float = 1e-8
 
 
 class BatchSampler:
@@ -139,12 +168,17 @@ class Trainer:
         self.steps_done = 0
         self._velocity_w = None
         self._velocity_b = None
+        #: RMSprop's s, Adam's m and v by name, each (weights, biases); absent = zeros
+        self._moments: dict = {}
+        #: t, the updates Adam has applied
+        self._optimizer_steps = 0
 
     def reset(self) -> None:
         """Forget momentum and restart the batch order (weights are the caller's business)."""
         self.sampler.reset()
         self.steps_done = 0
         self._velocity_w = self._velocity_b = None
+        self._moments, self._optimizer_steps = {}, 0
 
     def state(self) -> dict:
         """Everything that decides the next steps besides the weights: batch order,
@@ -153,7 +187,8 @@ class Trainer:
         return {"rng": sampler._rng.bit_generator.state, "order": sampler._order,
                 "position": sampler._position, "epoch": sampler.epoch,
                 "steps_done": self.steps_done,
-                "velocity": (self._velocity_w, self._velocity_b)}
+                "velocity": (self._velocity_w, self._velocity_b),
+                "moments": dict(self._moments), "optimizer_steps": self._optimizer_steps}
 
     def restore(self, state: dict) -> None:
         sampler = self.sampler
@@ -161,6 +196,8 @@ class Trainer:
         sampler._order, sampler._position = state["order"], state["position"]
         sampler.epoch, self.steps_done = state["epoch"], state["steps_done"]
         self._velocity_w, self._velocity_b = state["velocity"]
+        self._moments = dict(state.get("moments", {}))
+        self._optimizer_steps = state.get("optimizer_steps", 0)
 
     def batch(self, indices) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of the samples ``indices``: the whole dataset, uncopied, for a full batch."""
@@ -238,22 +275,98 @@ class Trainer:
         else:
             vel_w = [-eta * g for g in grads_w]
             vel_b = [-eta * g for g in grads_b]
-        new_w = tuple(frozen(w + v) for w, v in zip(net.weights, vel_w))
+        if s.optimizer == "nesterov" and mu:
+            # look ahead: w ← w + μ·v − η·g with the new v (PyTorch's nesterov=True)
+            steps_w = [mu * v - eta * g for v, g in zip(vel_w, grads_w)]
+            steps_b = [mu * v - eta * g for v, g in zip(vel_b, grads_b)]
+        else:
+            steps_w, steps_b = vel_w, vel_b
+        new_w = tuple(frozen(w + v) for w, v in zip(net.weights, steps_w))
         if s.train_biases:
-            new_b = tuple(frozen(b + v) for b, v in zip(net.biases, vel_b))
+            new_b = tuple(frozen(b + v) for b, v in zip(net.biases, steps_b))
         else:
             new_b = tuple(net.biases)
         return new_w, new_b, vel_w, vel_b
 
+    def _moment(self, name: str):
+        """(weights, biases) of a running average, zeros before its first update."""
+        if name in self._moments:
+            return self._moments[name]
+        net = self.network
+        zeros = (tuple(frozen(np.zeros_like(w)) for w in net.weights),
+                 tuple(frozen(np.zeros_like(b)) for b in net.biases))
+        return zeros
+
+    def _adapt(self, grads_w, grads_b):
+        """RMSprop's or Adam's update: (new weights, new biases, state before, state
+        after, t).  Nothing is applied here."""
+        net, s = self.network, self.settings
+        eta, eps = s.learning_rate, s.epsilon
+        grads = (grads_w, grads_b)
+        if s.optimizer == "rmsprop":
+            rho = s.rho
+            before = {"mean_square": self._moment("mean_square")}
+            # s ← ρ·s + (1 − ρ)·g²
+            mean_square = tuple(tuple(frozen(rho * m + (1 - rho) * (g * g))
+                                      for m, g in zip(ms, gs))
+                                for ms, gs in zip(before["mean_square"], grads))
+            # w ← w − η·g/(√s + ε)
+            steps = [[eta * (g / (np.sqrt(m) + eps)) for m, g in zip(ms, gs)]
+                     for ms, gs in zip(mean_square, grads)]
+            after = {"mean_square": mean_square}
+            t = self._optimizer_steps
+        else:  # adam
+            b1, b2 = s.beta1, s.beta2
+            t = self._optimizer_steps + 1
+            before = {"first_moment": self._moment("first_moment"),
+                      "second_moment": self._moment("second_moment")}
+            # m ← β₁·m + (1 − β₁)·g, v ← β₂·v + (1 − β₂)·g²
+            first = tuple(tuple(frozen(b1 * m + (1 - b1) * g) for m, g in zip(ms, gs))
+                          for ms, gs in zip(before["first_moment"], grads))
+            second = tuple(tuple(frozen(b2 * v + (1 - b2) * (g * g))
+                                 for v, g in zip(vs, gs))
+                           for vs, gs in zip(before["second_moment"], grads))
+            # the bias correction: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)
+            c1, c2 = 1 - b1 ** t, 1 - b2 ** t
+            first_hat = tuple(tuple(frozen(m / c1) for m in ms) for ms in first)
+            second_hat = tuple(tuple(frozen(v / c2) for v in vs) for vs in second)
+            # w ← w − η·m̂/(√v̂ + ε)
+            steps = [[eta * (m / (np.sqrt(v) + eps)) for m, v in zip(ms, vs)]
+                     for ms, vs in zip(first_hat, second_hat)]
+            after = {"first_moment": first, "second_moment": second,
+                     "first_moment_corrected": first_hat,
+                     "second_moment_corrected": second_hat}
+        new_w = tuple(frozen(w - d) for w, d in zip(net.weights, steps[0]))
+        if s.train_biases:
+            new_b = tuple(frozen(b - d) for b, d in zip(net.biases, steps[1]))
+        else:
+            new_b = tuple(net.biases)
+        return new_w, new_b, before, after, t
+
     def _update(self, backward, finite: bool) -> UpdateRecord:
         net, s = self.network, self.settings
-        new_w, new_b, vel_w, vel_b = self._descend([b.grad_weights for b in backward],
-                                                   [b.grad_biases for b in backward])
+        grads_w = [b.grad_weights for b in backward]
+        grads_b = [b.grad_biases for b in backward]
+        t = self._optimizer_steps
+        if s.optimizer in ("rmsprop", "adam"):
+            new_w, new_b, before, after, t = self._adapt(grads_w, grads_b)
+        else:
+            new_w, new_b, vel_w, vel_b = self._descend(grads_w, grads_b)
+            before, after = {}, {}
+            if s.momentum:
+                before = {"velocity": (tuple(frozen(v) for v in self._velocity_w),
+                                       tuple(frozen(v) for v in self._velocity_b))}
+                after = {"velocity": (tuple(frozen(v) for v in vel_w),
+                                      tuple(frozen(v) for v in vel_b))}
         applied = finite and not _non_finite(new_w) and not _non_finite(new_b)
-        if applied and s.momentum:
+        if applied and s.optimizer in ("rmsprop", "adam"):
+            self._moments = {name: after[name] for name in before}
+            self._optimizer_steps = t
+        elif applied and s.momentum:
             self._velocity_w, self._velocity_b = vel_w, vel_b
         return UpdateRecord(s.learning_rate, s.momentum, s.train_biases, tuple(net.weights),
-                            new_w, tuple(net.biases), new_b, applied)
+                            new_w, tuple(net.biases), new_b, applied, s.optimizer,
+                            s.rho, s.beta1, s.beta2, s.epsilon, t, before, after)
 
     def step(self, indices=None) -> StepRecord:
         """One whole training step; returns its record."""
@@ -282,9 +395,12 @@ class Trainer:
         last = None
         done = 0
         bulk = None
+        # the bulk path knows plain and momentum SGD; the other optimizers take the
+        # checked path for every step (the same numbers either way)
+        bulk_ok = self.settings.optimizer == "sgd"
         for k in range(steps):
             indices = self.sampler.next()
-            if k < steps - 1:
+            if k < steps - 1 and bulk_ok:
                 if bulk is None:
                     bulk = _Bulk(self)
                 if bulk.step(indices, losses, norms[k], k):

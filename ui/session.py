@@ -325,7 +325,10 @@ class Session(QObject):
                 and all(a is b or np.array_equal(a, b) for a, b in zip(biases, net.biases))
                 and step.loss.loss_name == settings.loss
                 and update.learning_rate == settings.learning_rate
-                and update.momentum == settings.momentum)
+                and update.momentum == settings.momentum
+                and (update.optimizer, update.rho, update.beta1, update.beta2,
+                     update.epsilon) == (settings.optimizer, settings.rho, settings.beta1,
+                                         settings.beta2, settings.epsilon))
 
     def preview_step(self) -> StepRecord:
         """The next training step as the engine would take it (same batch order and

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import losses
+from .. import losses, settings_spec
 from ..activations import get as get_activation
 from ..losses import get as get_loss
 from ..network import Network
 from ..scenario import Scenario
 from ..trace import StepRecord
+from ..training import OPTIMIZER_SETTINGS, OPTIMIZERS
 from .chain_rule import (DERIVATIVE, INPUT, LOSS_GRADIENT, OUTPUT_DELTA, SOFTMAX_JACOBIAN,
                          WEIGHT, ParameterGradient, bias_gradient, weight_gradient)
 from .expr import (BigSum, Call, Equation, Expr, Matrix, Num, Op, Paren, Row, Sym, Text,
@@ -403,8 +404,16 @@ class _Writer:
                        row(Sym("w", tag="new"), "=", w, "−", Sym("η"), "·",
                               partial(Sym("J"), w)),
                        " with ", row(Sym("η"), "=", Num(s.learning_rate)),
-                       "." if not s.momentum else
+                       "." if not s.momentum or s.optimizer in ("rmsprop", "adam") else
                        "; with momentum the step v = μ·v_previous − η·∂J/∂w is added instead."))
+        if s.optimizer != "sgd":
+            # the optimizer's own rule, with the settings it uses (as torch.optim)
+            used = ", ".join(f"{settings_spec.get(key).symbol} = "
+                             f"{format_number(getattr(s, key))}"
+                             for key in OPTIMIZER_SETTINGS[s.optimizer])
+            self.add(_para(f"The optimizer is {_OPTIMIZER_NAMES[s.optimizer]}, for every "
+                           f"parameter w with g = ∂J/∂w: {OPTIMIZERS[s.optimizer]} "
+                           f"({used})."))
         if not s.train_biases:
             self.add(_para("Biases are not trained: they keep their values."))
         if not update.applied:
@@ -425,11 +434,11 @@ class _Writer:
                 step_w = row(Sym("η"), partial(Sym("J"), W))
                 step_b = row(Sym("η"), partial(Sym("J"), b))
                 self.add(Eq(Equation(Sym("W", l, tag="new"), (
-                    row(W, "+", Sym("v")) if s.momentum else row(W, "−", step_w),
+                    *_matrix_rule(s, W, step_w),
                     _matrix(update.weights_after[l - 1])))))
                 if s.train_biases:
                     self.add(Eq(Equation(Sym("b", l, tag="new"), (
-                        row(b, "+", Sym("v")) if s.momentum else row(b, "−", step_b),
+                        *_matrix_rule(s, b, step_b),
                         _vector(update.biases_after[l - 1])))))
         if update.applied:
             after = Network(self.layers, self.network.activations, update.weights_after,
@@ -654,3 +663,19 @@ def _html(title: str, blocks, digits: int) -> str:
             f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n"
             f"<script>{_SCRIPT}</script>\n</head>\n<body>\n" + "\n".join(body)
             + "\n</body>\n</html>\n")
+
+
+_OPTIMIZER_NAMES = {"sgd": "SGD", "nesterov": "SGD with Nesterov momentum",
+                    "rmsprop": "RMSprop", "adam": "Adam"}
+
+
+def _matrix_rule(s, parameter, step) -> tuple:
+    """The update of a whole matrix in symbols (none for RMSprop and Adam, whose rule
+    the paragraph above gives elementwise)."""
+    if s.optimizer in ("rmsprop", "adam"):
+        return ()
+    if s.momentum and s.optimizer == "nesterov":
+        return (row(parameter, "+", Sym("μ"), "·", Sym("v"), "−", step),)
+    if s.momentum:
+        return (row(parameter, "+", Sym("v")),)
+    return (row(parameter, "−", step),)

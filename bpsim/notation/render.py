@@ -124,7 +124,8 @@ def equation_text(eq: Equation, digits: int = DIGITS) -> str:
 
 # -- LaTeX --------------------------------------------------------------------------------
 
-_LATEX_NAMES = {"δ": r"\delta", "ŷ": r"\hat{y}", "η": r"\eta", "σ": r"\sigma", "α": r"\alpha",
+_LATEX_NAMES = {"ε": r"\epsilon", "ρ": r"\rho", "m̂": r"\hat{m}", "v̂": r"\hat{v}",
+                "δ": r"\delta", "ŷ": r"\hat{y}", "η": r"\eta", "σ": r"\sigma", "α": r"\alpha",
                 "μ": r"\mu", "Σ": r"\Sigma", "∂": r"\partial "}
 _LATEX_OPS = {UNARY_MINUS: "-", "·": r"\cdot", "×": r"\times", "−": "-", "⊙": r"\odot",
               "←": r"\leftarrow",
@@ -188,6 +189,8 @@ def to_latex(e: Expr, digits: int = DIGITS) -> str:
         closing = {")": r"\right)", "]": r"\right]", "}": r"\right\}", "|": r"\right|"}[e.close]
         return opening + t(e.body) + closing
     if isinstance(e, Call):
+        if e.func == "√":
+            return r"\sqrt{" + t(e.arg) + "}"
         func = _LATEX_FUNCS.get(e.func, r"\operatorname{" + e.func + "}")
         return func + r"\left(" + t(e.arg) + r"\right)"
     if isinstance(e, Power):

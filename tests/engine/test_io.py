@@ -420,7 +420,8 @@ def test_saved_file_holds_explicit_weights_and_init(tmp_path):
     assert saved["network"]["init"] == {"scheme": "he_normal", "seed": 3}
     assert len(saved["network"]["weights"]) == 2
     assert set(saved["training"]) == {"loss", "learning_rate", "momentum", "batch_size",
-                                      "train_biases", "seed"}
+                                      "train_biases", "seed", "optimizer", "rho", "beta1",
+                                      "beta2", "epsilon"}
     assert saved["data"] == {"generator": "spiral", "n": 50, "noise": 0.1, "seed": 2}
 
 

@@ -690,6 +690,20 @@ def _set_loss(qtbot, session, value):
     return dock
 
 
+def _set_optimizer(qtbot, session, value):
+    dock = _training_dock(qtbot, session)
+    dock.optimizer.setCurrentIndex(dock.optimizer.findData(value))
+    return dock
+
+
+def _optimizer_session(optimizer):
+    def make():
+        scenario = softmax_session().scenario
+        scenario.training = replace(scenario.training, optimizer=optimizer)
+        return Session(scenario)
+    return make
+
+
 def _reinitialize_with(scheme, **typed):
     def set_value(qtbot, session, value):
         dock = _training_dock(qtbot, session)
@@ -773,6 +787,16 @@ DOCK_SETTINGS = {
                       lambda s: s.training.learning_rate),
     "momentum": (_any(softmax_session), _set_training_field("momentum"),
                  lambda s: s.training.momentum),
+    "optimizer": (_any(softmax_session), _set_optimizer, lambda s: s.training.optimizer),
+    # each field is enabled under an optimizer that uses it
+    "rho": (_any(_optimizer_session("rmsprop")), _set_training_field("rho"),
+            lambda s: s.training.rho),
+    "beta1": (_any(_optimizer_session("adam")), _set_training_field("beta1"),
+              lambda s: s.training.beta1),
+    "beta2": (_any(_optimizer_session("adam")), _set_training_field("beta2"),
+              lambda s: s.training.beta2),
+    "epsilon": (_any(_optimizer_session("adam")), _set_training_field("epsilon"),
+                lambda s: s.training.epsilon),
     "batch_size": (_any(softmax_session), _set_batch_size, lambda s: s.training.batch_size),
     "train_biases": (_any(softmax_session), _set_train_biases, lambda s: s.training.train_biases),
     "shuffle_seed": (_any(softmax_session), _set_shuffle_seed, lambda s: s.training.seed),

@@ -1,4 +1,5 @@
-"""The Training dock: loss, learning rate, momentum, batch size, whether biases train,
+"""The Training dock: loss, learning rate, the optimizer and its settings (momentum μ;
+RMSprop's ρ; Adam's β₁, β₂; ε), batch size, whether biases train,
 and the initializer that "Re-initialize weights" draws new weights with.
 
 Each setting edit is one :class:`SetTrainingCommand` ("Set learning rate = 0.5").  The
@@ -23,6 +24,7 @@ from bpsim import losses, settings_spec
 from bpsim.initializers import SCHEME_PARAMS, InitSpec
 from bpsim.notation.numbers import format_number
 from bpsim.scenario import ScenarioError, check_init
+from bpsim.training import OPTIMIZER_SETTINGS, OPTIMIZERS
 
 from ..commands import ReinitializeCommand, SetTrainingCommand
 from ..widgets import NumberField
@@ -40,6 +42,11 @@ SCHEME_LABELS = {
     "constant": "Constant c (weights and biases)",
     "zeros": "Zeros (every neuron alike: symmetry is never broken)",
 }
+
+
+#: what the optimizer box shows for each optimizer
+OPTIMIZER_LABELS = {"sgd": "SGD", "nesterov": "Nesterov", "rmsprop": "RMSprop",
+                    "adam": "Adam"}
 
 
 class TrainingDock(QDockWidget):
@@ -61,8 +68,25 @@ class TrainingDock(QDockWidget):
         self.loss.currentIndexChanged.connect(self._on_loss_chosen)
         self.learning_rate = NumberField.for_setting(spec("learning_rate"))
         self.learning_rate.value_committed.connect(self._on_learning_rate)
+        optimizer = spec("optimizer")
+        self.optimizer = narrow_combo(QComboBox())
+        self.optimizer.setAccessibleName(optimizer.title)
+        self.optimizer.setToolTip(optimizer.help)
+        for name in optimizer.choices:
+            self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
+            self.optimizer.setItemData(self.optimizer.count() - 1, OPTIMIZERS[name],
+                                       Qt.ItemDataRole.ToolTipRole)
+        self.optimizer.currentIndexChanged.connect(self._on_optimizer_chosen)
         self.momentum = NumberField.for_setting(spec("momentum"))
         self.momentum.value_committed.connect(self._on_momentum)
+        #: ρ, β₁, β₂, ε: a field for each, shown when the optimizer uses it
+        self.optimizer_fields = {}
+        for name in ("rho", "beta1", "beta2", "epsilon"):
+            field = NumberField.for_setting(spec(name))
+            field.value_committed.connect(
+                lambda value, name=name: self._on_optimizer_setting(name, value))
+            self.optimizer_fields[name] = field
+            setattr(self, name, field)
         batch = spec("batch_size")
         self.batch = QSpinBox()
         # 0 stands for "none": the whole dataset each step (null in the file)
@@ -84,7 +108,11 @@ class TrainingDock(QDockWidget):
         settings = form_layout()
         settings.addRow(spec("loss").title, self.loss)
         settings.addRow(spec("learning_rate").title, self.learning_rate)
+        settings.addRow(optimizer.title, self.optimizer)
         settings.addRow(spec("momentum").title, self.momentum)
+        for name, field in self.optimizer_fields.items():
+            settings.addRow(spec(name).title, field)
+        self._settings_form = settings
         settings.addRow(batch.title, self.batch)
         settings.addRow(spec("shuffle_seed").title, self.shuffle_seed)
         settings.addRow("", self.train_biases)
@@ -141,7 +169,15 @@ class TrainingDock(QDockWidget):
         self.loss.setToolTip(f"J = {losses.get(settings.loss).formula}, averaged over "
                              "the samples of the batch")
         self.learning_rate.set_value(settings.learning_rate)
+        with QSignalBlocker(self.optimizer):
+            self.optimizer.setCurrentIndex(self.optimizer.findData(settings.optimizer))
+        used = OPTIMIZER_SETTINGS[settings.optimizer]
         self.momentum.set_value(settings.momentum)
+        # only the chosen optimizer's settings are shown (the dock stays short)
+        self._settings_form.setRowVisible(self.momentum, "momentum" in used)
+        for name, field in self.optimizer_fields.items():
+            field.set_value(getattr(settings, name))
+            self._settings_form.setRowVisible(field, name in used)
         with QSignalBlocker(self.batch):
             self.batch.setValue(settings.batch_size or 0)
         with QSignalBlocker(self.train_biases):
@@ -193,6 +229,15 @@ class TrainingDock(QDockWidget):
 
     def _on_learning_rate(self, value: float) -> None:
         self._push(f"Set learning rate = {format_number(value)}", learning_rate=value)
+
+    def _on_optimizer_chosen(self, _index: int) -> None:
+        name = self.optimizer.currentData()
+        self._push(f"Use {OPTIMIZER_LABELS[name]}", optimizer=name)
+
+    def _on_optimizer_setting(self, name: str, value: float) -> None:
+        setting = settings_spec.get(name)
+        self._push(f"Set {setting.label.lower()} {setting.symbol} = {format_number(value)}",
+                   **{name: value})
 
     def _on_momentum(self, value: float) -> None:
         self._push(f"Set momentum = {format_number(value)}", momentum=value)

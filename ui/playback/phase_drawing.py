@@ -28,6 +28,7 @@ from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import subscript
 from bpsim.notation.symbols import bias_name, shown_index
 from bpsim.notation.symbols import weight_name as shown_weight_name
+from bpsim.notation.update import update_text
 from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
 from .. import theme
@@ -485,28 +486,30 @@ class PhaseDrawing(QObject):
         if selection is not None and selection[0] == "bias":
             l, j = selection[1], selection[2]
             back = self._backward_of(l)
-            before, after = record.biases_before[l - 1][j], record.biases_after[l - 1][j]
+            before = record.biases_before[l - 1][j]
             name = bias_name(l, j)
             grad = back.grad_biases[j] if back is not None else None
             if not record.train_biases:
                 return f"{name} stays {format_number(before)}: biases are not trained"
-            symbol = "b"
+            kind, index = "bias", (j,)
         else:
             l, j, i = self._focus_weight()
             back = self._backward_of(l)
-            before = record.weights_before[l - 1][j, i]
-            after = record.weights_after[l - 1][j, i]
             name = weight_name(l, j, i, single)
             grad = back.grad_weights[j, i] if back is not None else None
-            symbol = "w"
-        if record.momentum or grad is None:
-            return (f"{name}: {format_number(before)} → {format_number(after)}   "
-                    "(with momentum: w ← w + v)")
+            kind, index = "weight", (j, i)
+        if grad is None:
+            before = (record.weights_before if kind == "weight" else record.biases_before)
+            after = (record.weights_after if kind == "weight" else record.biases_after)
+            return (f"{name}: {format_number(before[l - 1][index])} → "
+                    f"{format_number(after[l - 1][index])}")
+        # the optimizer's rule with the engine's numbers (its state from the record)
+        text, note = update_text(record, kind, l, index, grad, name)
+        if note:  # the state's update, instead of "the same for all weights"
+            return f"{text}  ·  {note}"
         count = sum(w.size for w in record.weights_before)
         rest = "" if single else f"  ·  the same for all {count} weights"
-        return (f"{symbol} ← {symbol} − η·∂J/∂{symbol}:   {name} = {format_number(before)} − "
-                f"{format_number(record.learning_rate)}·{term(grad)} = "
-                f"{format_number(after)}{rest}")
+        return f"{text}{rest}"
 
     def _new_prediction(self) -> str:
         """ŷ of the shown sample with the updated weights (the engine's forward pass)."""
