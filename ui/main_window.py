@@ -83,7 +83,7 @@ MATH_MIN_HEIGHT = 60
 MATH_COLUMN = (0.2, 0.3, 0.5)
 #: the shares of the window's width of the left column (Layers, Data) and the right one
 #: (Inspector, Training, Math)
-SIDE_COLUMNS = (0.2, 0.28)
+SIDE_COLUMNS = (0.22, 0.28)
 #: the Tours dock's share of the window's width when it first opens
 TOURS_SHARE = 0.26
 #: a window shorter than this (a 1280×720 projector) stacks fewer docks: Layers and Data
@@ -1177,8 +1177,18 @@ class MainWindow(QMainWindow):
             self.presentation.show_plot(dock.objectName())
             return
         if dock.isHidden():
-            dock.show()
-            self.resizeDocks([dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
+            inspector, training = self.docks["inspector"], self.docks["training"]
+            if self.compact and inspector in self.tabifiedDockWidgets(training):
+                # a short window has no width for a column more: the view takes a tab
+                # beside the Inspector and Training, and the right column widens
+                self.tabifyDockWidget(training, dock)
+                dock.show()
+                self.resizeDocks([dock], [int(self.width() * 0.4)],
+                                 Qt.Orientation.Horizontal)
+            else:
+                dock.show()
+                self.resizeDocks([dock], [int(self.width() * 0.4)],
+                                 Qt.Orientation.Horizontal)
         dock.raise_()
 
     def _on_path_changed(self, path) -> None:

@@ -35,6 +35,28 @@ ERROR_COLOUR = theme.ERROR
 FIELD_DIGITS = 6
 
 
+class _WholeNumberEdit(QLineEdit):
+    """A line edit never narrower than the number it shows (×10⁻⁷ and a sign are long):
+    a squeezed dock gives way elsewhere (its scroll area, the canvas) instead of cutting
+    the digits off."""
+
+    PADDING = 16  # frame and text margins, both sides
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.textChanged.connect(self._fit_text)
+
+    def _fit_text(self, *_args) -> None:
+        needed = self.fontMetrics().horizontalAdvance(self.text()) + self.PADDING
+        if needed > self.minimumWidth() or needed < self.minimumWidth() - 40:
+            self.setMinimumWidth(needed)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_text()
+
+
 class NumberField(QWidget):
     """A line edit for one number, with the refusal message right under it.
 
@@ -59,7 +81,7 @@ class NumberField(QWidget):
         #: when given, the range (open or closed ends) comes from the settings table
         self.setting = setting
 
-        self.edit = QLineEdit(self)
+        self.edit = _WholeNumberEdit(self)
         self.edit.setStyleSheet(
             f'QLineEdit[invalid="true"] {{ border: 2px solid {ERROR_COLOUR}; }}')
         self.message = QLabel(self)
@@ -160,6 +182,7 @@ class NumberField(QWidget):
                             else format_number(value, FIELD_DIGITS))
         with QSignalBlocker(self.edit):
             self.edit.setText(self._shown_text)
+        self.edit._fit_text()  # its textChanged was blocked
 
     def _set_message(self, text: str) -> None:
         self.message.setText(text)
@@ -289,6 +312,27 @@ class NumberSlider(QWidget):
         self._value = value
         self.field.set_value(value)
         self.value_dragged.emit(value, self._gesture)
+
+
+class WholeLabel(QLabel):
+    """A one-line label (a number) never narrower than its text: a bold, enlarged value
+    such as 0.004368 is not cut by a form squeezing its column."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self._fit_text()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_text()
+
+    def _fit_text(self) -> None:
+        margin = 2 * self.margin() + self.contentsMargins().left() + \
+            self.contentsMargins().right()
+        widest = max((self.fontMetrics().horizontalAdvance(line)
+                      for line in self.text().split("\n")), default=0)
+        self.setMinimumWidth(widest + margin + 2)
 
 
 class WrappedLabel(QLabel):

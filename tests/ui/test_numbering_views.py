@@ -4,6 +4,8 @@ W⁽ˡ⁾ keeps its number in both."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 import pytest
 
 from bpsim import cli
@@ -52,11 +54,12 @@ def test_layer_focus_writes_a_z_delta_in_the_numbering_and_w_keeps_its_number(
     dock = LayerFocusDock(session)
     qtbot.addWidget(dock)
     dock.set_layer(2)
-    assert dock.layer_combo.currentText().startswith("Layer 2 (output")
+    assert dock.layer_combo.currentText().startswith("Layer 2 · ")
+    assert "output" in dock.layer_combo.itemData(1, Qt.ItemDataRole.ToolTipRole)
     assert "z⁽²⁾ = W⁽²⁾ a⁽¹⁾ + b⁽²⁾" in dock.text()
     lecture(session)
     assert dock.layer == 2  # the same engine layer, now called 3
-    assert dock.layer_combo.currentText().startswith("Layer 3 (output")
+    assert dock.layer_combo.currentText().startswith("Layer 3 · ")
     text = dock.text()
     assert "z⁽³⁾ = W⁽²⁾ a⁽²⁾ + b⁽²⁾" in text
     assert "a⁽³⁾ = σ(z⁽³⁾)" in text

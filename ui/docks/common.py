@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 from bpsim.notation.scripts import layer_superscript as superscript  # ⁽ˡ⁾ as in w⁽²⁾
 from bpsim.notation.symbols import Numbering
 
-from ..widgets import ERROR_COLOUR
+from ..widgets import ERROR_COLOUR, WholeLabel
 
 
 def layer_name(layers: list[int], layer: int, numbering: Numbering | None = None) -> str:
@@ -28,7 +28,7 @@ def plural(count: int, word: str) -> str:
 
 def value_label(name: str, tooltip: str = "", large: bool = False) -> QLabel:
     """A read-only number: selectable (to copy into notes), named for screen readers."""
-    label = QLabel("—")
+    label = WholeLabel("—")
     label.setAccessibleName(name)
     label.setToolTip(tooltip or name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
