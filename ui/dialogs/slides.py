@@ -28,9 +28,9 @@ class SlidesDialog(QDialog):
         options = options or SlideOptions()
         self.resolution = QComboBox()
         self.resolution.setObjectName("slides_resolution")
-        for label, width, height in PRESETS:
-            self.resolution.addItem(label, (width, height))
-        self.resolution.addItem(CUSTOM, None)
+        for label, _width, _height in PRESETS:
+            self.resolution.addItem(label)
+        self.resolution.addItem(CUSTOM)
         self.width_box, self.height_box = (self._side(options.width),
                                            self._side(options.height))
         custom = QHBoxLayout()
@@ -68,8 +68,10 @@ class SlidesDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        preset = self.resolution.findData((options.width, options.height))
-        self.resolution.setCurrentIndex(preset if preset >= 0 else len(PRESETS))
+        sizes = [(width, height) for _label, width, height in PRESETS]
+        size = (options.width, options.height)
+        self.resolution.setCurrentIndex(sizes.index(size) if size in sizes
+                                        else len(PRESETS))
         self.resolution.currentIndexChanged.connect(self._on_resolution)
         self.format.currentIndexChanged.connect(self._on_format)
         self._on_resolution()
@@ -83,7 +85,8 @@ class SlidesDialog(QDialog):
         return box
 
     def _on_resolution(self) -> None:
-        size = self.resolution.currentData()
+        index = self.resolution.currentIndex()
+        size = PRESETS[index][1:] if index < len(PRESETS) else None
         for box in (self.width_box, self.height_box):
             box.setEnabled(size is None)
         if size is not None:
