@@ -1,11 +1,13 @@
 """The README's pictures, made again from the window as it is: ``.venv/bin/python
-docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png and
-docs/compare-lab.png).
+docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png,
+docs/compare-lab.png and docs/slides.png).
 
 - window.png: the deep-sigmoid scenario after three training steps, 1600×1000;
 - backward-phase.png: the lecture example shown at its backward phase (δ = −1.4 on the
   output, ∂J/∂w = −4.2 on the edge), 1600×1000;
-- compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers.
+- compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers;
+- slides.png: the backward slide of layer 1 in xor's first step (File ▸ Export slides),
+  1280×720.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bpsim.ui.app import application, build_window  # noqa: E402
+from bpsim.ui.app import application, build_window, load_file_or_builtin  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1600, 1000)
@@ -76,13 +78,27 @@ def compare_picture(app: QApplication) -> None:
     _close(window)
 
 
+def slides_picture(app: QApplication) -> None:
+    from bpsim.ui.export_slides import SlideRenderer
+    from bpsim.ui.session import Session
+
+    session = Session(load_file_or_builtin("xor")[0])
+    step = session.train(1)[-1]
+    renderer = SlideRenderer(session, 1280, 720)
+    # forward 1, forward 2, the loss, backward 2, backward 1: the fifth page
+    renderer.render(step, 4).save(str(HERE / "slides.png"))
+    renderer.close()
+
+
 def main() -> int:
     app = application()
     window_picture(app)
     backward_phase_picture(app)
     compare_picture(app)
+    slides_picture(app)
     print("wrote", ", ".join(str(HERE / name) for name in
-                             ("window.png", "backward-phase.png", "compare-lab.png")))
+                             ("window.png", "backward-phase.png", "compare-lab.png",
+                              "slides.png")))
     return 0
 
 
