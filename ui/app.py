@@ -185,9 +185,13 @@ def slides_main(file: str, out, size: tuple[int, int], form: str, steps: int) ->
         # come out the same on every machine
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     np.seterr(over="ignore", invalid="ignore", divide="ignore", under="ignore")
-    from .export_slides import SlideOptions, slides_command
+    from .export_slides import SlideOptions, export
+    from .session import Session
 
-    return slides_command(file, out, SlideOptions(*size, form, steps))
+    application()
+    scenario, path = load_file_or_builtin(file)
+    # the first step of FILE, as `bpsim step` takes it
+    return export(Session(scenario, path), out, SlideOptions(*size, form, steps))
 
 
 def dialogs_visible(environ=os.environ) -> bool:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QMarginsF, QRect, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from bpsim import apng, io
+from bpsim import apng
 
 from . import theme
 from .canvas import NetworkCanvas
@@ -276,44 +276,3 @@ def _export_run(session, renderer: SlideRenderer, out: Path, steps: int) -> Path
     apng.write_apng(out, frames, delays)
     return out
 
-
-def slides_command(file: str, out, options: SlideOptions) -> list[Path]:
-    """``bpsim slides FILE --out OUT``: the first step of FILE (as ``bpsim step`` takes
-    it), headless.  Needs a QApplication (made here, offscreen without a display)."""
-    from .app import application, load_file_or_builtin
-    from .session import Session
-
-    application()
-    scenario, path = load_file_or_builtin(file)
-    session = Session(scenario, path)
-    return export(session, out, options)
-
-
-def export_from_window(window) -> list[Path]:
-    """File ▸ Export slides…: ask (resolution, format, file), then write; the files
-    written (none if cancelled or refused, with the reason in a message box)."""
-    from .dialogs.slides import ask_slides
-
-    session = window.session
-    stem = (session.path.name.removesuffix(io.EXTENSION) if session.path
-            else (session.scenario.title or "network").split(":")[0].strip().lower()
-            .replace(" ", "-"))
-    folder = session.path.parent if session.path else Path.home()
-    choice = ask_slides(window, folder, stem)
-    if choice is None:
-        return []
-    options, out = choice
-    window.animator.pause()
-    step = None if options.format == "run" else current_step(window)
-    if options.format != "run" and step is None:
-        window._warn("Cannot export slides", "The engine took no step.")
-        return []
-    try:
-        written = export(session, out, options, step, window.canvas.selection)
-    except (OSError, ValueError) as error:
-        reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
-        window._warn("Cannot export slides", f"{out}: {reason}")
-        return []
-    where = out if len(written) == 1 else f"{len(written)} files: {written[0].name} …"
-    window.statusBar().showMessage(f"Exported {where}", 5000)
-    return written

@@ -895,7 +895,7 @@ class MainWindow(QMainWindow):
 
     def export_slides(self) -> list[Path]:
         """File ▸ Export slides…: see :mod:`bpsim.ui.export_slides`."""
-        from .export_slides import export_from_window
+        from .dialogs.slides import export_from_window
 
         return export_from_window(self)
 

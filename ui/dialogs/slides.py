@@ -11,7 +11,10 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout)
 
-from ..export_slides import FORMATS, MAX_RUN_STEPS, PRESETS, SlideOptions
+from bpsim import io
+
+from ..export_slides import (FORMATS, MAX_RUN_STEPS, PRESETS, SlideOptions, current_step,
+                             export)
 
 #: the custom resolution's limits, pixels a side
 MIN_SIDE, MAX_SIDE = 320, 7680
@@ -124,3 +127,31 @@ def ask_slides(parent, folder: Path, stem: str) -> tuple[SlideOptions, Path] | N
     if path.suffix.lower() != ending:
         path = path.with_name(path.name + ending)
     return options, path
+
+
+def export_from_window(window) -> list[Path]:
+    """File ▸ Export slides…: ask (resolution, format, file), then write; the files
+    written (none if cancelled or refused, with the reason in a message box)."""
+    session = window.session
+    stem = (session.path.name.removesuffix(io.EXTENSION) if session.path
+            else (session.scenario.title or "network").split(":")[0].strip().lower()
+            .replace(" ", "-"))
+    folder = session.path.parent if session.path else Path.home()
+    choice = ask_slides(window, folder, stem)
+    if choice is None:
+        return []
+    options, out = choice
+    window.animator.pause()
+    step = None if options.format == "run" else current_step(window)
+    if options.format != "run" and step is None:
+        window._warn("Cannot export slides", "The engine took no step.")
+        return []
+    try:
+        written = export(session, out, options, step, window.canvas.selection)
+    except (OSError, ValueError) as error:
+        reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
+        window._warn("Cannot export slides", f"{out}: {reason}")
+        return []
+    where = out if len(written) == 1 else f"{len(written)} files: {written[0].name} …"
+    window.statusBar().showMessage(f"Exported {where}", 5000)
+    return written
