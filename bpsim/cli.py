@@ -27,7 +27,7 @@ from .scenario import Scenario
 
 #: the commands that run without a window ("presets" is the former name of "scenarios")
 SUBCOMMANDS = ("step", "train", "gradcheck", "explain", "scenarios", "presets",
-               "install-desktop", "import-data")
+               "install-desktop", "import-data", "slides")
 
 
 class CommandError(Exception):
@@ -155,6 +155,25 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the target columns y, in order")
     imports.add_argument("--out", required=True, metavar="OUT",
                          help="the scenario file to write")
+
+    slides = commands.add_parser(
+        "slides", help="the phases of one step as slides (PDF, PNG, animated PNG)",
+        description="One training step on the first batch of FILE (as `bpsim step` "
+                    "takes it) drawn as the window draws it, one page per phase "
+                    "(forward per layer, loss, backward per layer, update): the canvas "
+                    "with its banner.  OUT.pdf: a PDF; OUT.png: PNG files OUT-01.png, "
+                    "…; --animate: an animated PNG.  Needs Qt (drawn offscreen when "
+                    "there is no display).")
+    slides.add_argument("file", metavar="FILE")
+    slides.add_argument("--out", required=True, metavar="OUT",
+                        help="deck.pdf (one page per phase) or slide.png (one file each)")
+    slides.add_argument("--size", dest="slide_size", metavar="WxH", type=_size,
+                        default=(1280, 720), help="pixels of a slide (default 1280x720)")
+    slides.add_argument("--animate", choices=("step", "run"),
+                        help="an animated PNG at OUT instead: the step's phases, or a "
+                             "training run of --steps steps")
+    slides.add_argument("--steps", dest="slide_steps", type=_positive, default=50,
+                        metavar="N", help="the training run's steps (default 50)")
 
     commands.add_parser("scenarios", aliases=["presets"],
                         help="list the built-in scenarios",
@@ -500,6 +519,23 @@ def cmd_import_data(args) -> int:
     return 0
 
 
+def cmd_slides(args) -> int:
+    suffix = Path(args.out).suffix.lower()
+    if args.animate is None and suffix not in (".pdf", ".png"):
+        raise CommandError(f"{args.out}: the slides are written as .pdf or .png "
+                           "(or give --animate for an animated PNG)", 2)
+    # Drawing needs Qt: imported only now, as the window is (see _window)
+    try:
+        from bpsim.ui.app import slides_main
+    except ImportError as error:
+        raise CommandError(f"slides need the window's Qt libraries ({error})", 2) from None
+    written = slides_main(args.file, args.out, args.slide_size,
+                          args.animate or suffix.lstrip("."), args.slide_steps)
+    print(f"{args.out}: " + (f"{len(written)} files, {written[0].name} to "
+                             f"{written[-1].name}" if len(written) > 1 else "written"))
+    return 0
+
+
 def cmd_install_desktop(args) -> int:
     from . import desktop
 
@@ -517,7 +553,8 @@ def cmd_install_desktop(args) -> int:
 COMMANDS = {"step": cmd_step, "train": cmd_train, "gradcheck": cmd_gradcheck,
             "explain": cmd_explain,
             "scenarios": cmd_scenarios, "presets": cmd_scenarios,
-            "install-desktop": cmd_install_desktop, "import-data": cmd_import_data}
+            "install-desktop": cmd_install_desktop, "import-data": cmd_import_data,
+            "slides": cmd_slides}
 
 
 def _window(argv: list[str]) -> int:

@@ -1,6 +1,7 @@
 """The README's pictures, made again from the window as it is: ``.venv/bin/python
 docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png,
 docs/compare-lab.png, docs/presentation.png and docs/punchline.png).
+docs/compare-lab.png and docs/slides.png).
 
 - window.png: the deep-sigmoid scenario after three training steps, 1600×1000;
 - backward-phase.png: the lecture example shown at its backward phase (δ = −1.4 on the
@@ -10,6 +11,8 @@ docs/compare-lab.png, docs/presentation.png and docs/punchline.png).
   gradient profile beside the canvas (G), 1920×1080;
 - punchline.png: the lecture-punchline scenario after one step, numbered as the lecture,
   W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000.
+- slides.png: the backward slide of layer 1 in xor's first step (File ▸ Export slides),
+  1280×720.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication  # noqa: E402
 
-from bpsim.ui.app import application, build_window  # noqa: E402
+from bpsim.ui.app import application, build_window, load_file_or_builtin  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1600, 1000)
@@ -119,6 +122,16 @@ def punchline_picture(app: QApplication) -> None:
         app.processEvents()
     window.grab().save(str(HERE / "punchline.png"))
     _close(window)
+def slides_picture(app: QApplication) -> None:
+    from bpsim.ui.export_slides import SlideRenderer
+    from bpsim.ui.session import Session
+
+    session = Session(load_file_or_builtin("xor")[0])
+    step = session.train(1)[-1]
+    renderer = SlideRenderer(session, 1280, 720)
+    # forward 1, forward 2, the loss, backward 2, backward 1: the fifth page
+    renderer.render(step, 4).save(str(HERE / "slides.png"))
+    renderer.close()
 
 
 def main() -> int:
@@ -131,6 +144,10 @@ def main() -> int:
     print("wrote", ", ".join(str(HERE / name) for name in
                              ("window.png", "backward-phase.png", "compare-lab.png",
                               "presentation.png", "punchline.png")))
+    slides_picture(app)
+    print("wrote", ", ".join(str(HERE / name) for name in
+                             ("window.png", "backward-phase.png", "compare-lab.png",
+                              "slides.png")))
     return 0
 
 

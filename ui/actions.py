@@ -85,6 +85,10 @@ ACTIONS = (
                (), "Write the step the Math dock shows as a handout: forward pass, loss, "
                "every chain-rule factor and the update, with the numbers (HTML or "
                "Markdown with LaTeX)", "file", 2),
+    ActionSpec("export_slides", "Export s&lides…", "export_slides", (),
+               "Write the step on screen as slides, one page per phase with the canvas "
+               "and its banner (PDF or PNG files), or as an animated PNG of the step or "
+               "of a training run", "file", 2),
     ActionSpec("export_plots", "Export &plots…", "export_plots", (),
                "Save every plot as a PNG picture and its numbers as CSV, into a folder",
                "file", 2),

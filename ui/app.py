@@ -177,6 +177,23 @@ def save_screenshot(window, out: Path, size: tuple[int, int]) -> bool:
     return image.save(str(out), "PNG")
 
 
+def slides_main(file: str, out, size: tuple[int, int], form: str, steps: int) -> list:
+    """``bpsim slides``: the slides of FILE's first step (see bpsim.ui.export_slides),
+    drawn offscreen when there is no display; the files written."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        # nothing is shown: offscreen also where there is a display, so the slides
+        # come out the same on every machine
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    np.seterr(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+    from .export_slides import SlideOptions, export
+    from .session import Session
+
+    application()
+    scenario, path = load_file_or_builtin(file)
+    # the first step of FILE, as `bpsim step` takes it
+    return export(Session(scenario, path), out, SlideOptions(*size, form, steps))
+
+
 def dialogs_visible(environ=os.environ) -> bool:
     """A screen someone looks at: a display, and not Qt's offscreen or minimal platform
     (where a modal message box would wait for a click that never comes)."""

@@ -901,6 +901,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported the worked example to {path}", 5000)
         return True
 
+    def export_slides(self) -> list[Path]:
+        """File ▸ Export slides…: see :mod:`bpsim.ui.export_slides`."""
+        from .dialogs.slides import export_from_window
+
+        return export_from_window(self)
+
     def export_plots(self) -> list[Path]:
         """File ▸ Export plots…: <plot>.png and <plot>.csv for every plot, in a folder."""
         if not self.plot_docks:
