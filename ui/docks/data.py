@@ -19,10 +19,9 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox,
-                               QComboBox,
-                               QDockWidget, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QRadioButton, QStackedWidget, QTableView, QVBoxLayout,
-                               QWidget)
+                               QComboBox, QDockWidget, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QRadioButton,
+                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from bpsim import data_import, edits, settings_spec
 from bpsim.features import DEFAULT_FEATURES, FEATURES, canonical
@@ -213,23 +212,24 @@ class DataDock(QDockWidget):
         """A check box per input feature of 2-D points (x₁, x₂, x₁², …, sin x₂)."""
         row = QWidget()
         row.setAccessibleName("Input features")
-        layout = QHBoxLayout(row)
+        # two rows of check boxes: the dock is narrow
+        layout = QGridLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         caption = QLabel("Features:")
         caption.setToolTip("What the input layer gets from each sample's point (x₁, x₂): "
                            "one input neuron per checked feature")
-        layout.addWidget(caption)
+        layout.addWidget(caption, 0, 0)
         self.feature_boxes: dict[str, QCheckBox] = {}
-        for name in FEATURES:
+        for k, name in enumerate(FEATURES):
             box = QCheckBox(feature_label(name))
             box.setObjectName(f"feature_{name}")
             box.setAccessibleName(f"Feature {feature_label(name)}")
             box.setToolTip(f"Give the network {feature_label(name)} as an input "
                            "(Ctrl+Z undoes)")
             box.toggled.connect(lambda on, name=name: self.set_feature(name, on))
-            layout.addWidget(box)
+            layout.addWidget(box, k // 4, 1 + k % 4)
             self.feature_boxes[name] = box
-        layout.addStretch(1)
+        layout.setColumnStretch(5, 1)
         return row
 
     def _show_features(self) -> None:
