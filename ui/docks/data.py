@@ -20,7 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt,
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox,
                                QComboBox, QDockWidget, QGridLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QRadioButton,
+                               QHeaderView, QLabel, QPushButton, QRadioButton, QSizePolicy,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from bpsim import data_import, edits, settings_spec
@@ -212,13 +212,13 @@ class DataDock(QDockWidget):
         """A check box per input feature of 2-D points (x₁, x₂, x₁², …, sin x₂)."""
         row = QWidget()
         row.setAccessibleName("Input features")
-        # two rows of check boxes: the dock is narrow
+        # the caption over two rows of check boxes: the dock is narrow
         layout = QGridLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         caption = QLabel("Features:")
         caption.setToolTip("What the input layer gets from each sample's point (x₁, x₂): "
                            "one input neuron per checked feature")
-        layout.addWidget(caption, 0, 0)
+        layout.addWidget(caption, 0, 0, 1, 4)
         self.feature_boxes: dict[str, QCheckBox] = {}
         for k, name in enumerate(FEATURES):
             box = QCheckBox(feature_label(name))
@@ -227,9 +227,12 @@ class DataDock(QDockWidget):
             box.setToolTip(f"Give the network {feature_label(name)} as an input "
                            "(Ctrl+Z undoes)")
             box.toggled.connect(lambda on, name=name: self.set_feature(name, on))
-            layout.addWidget(box, k // 4, 1 + k % 4)
+            layout.addWidget(box, 1 + k // 4, k % 4)
             self.feature_boxes[name] = box
-        layout.setColumnStretch(5, 1)
+        layout.setColumnStretch(4, 1)
+        # the boxes never widen the dock: the canvas keeps its room
+        row.setMinimumWidth(1)
+        row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         return row
 
     def _show_features(self) -> None:

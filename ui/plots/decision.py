@@ -127,6 +127,8 @@ class DecisionPanel(PlotPanel):
         self.neuron_shown: tuple[int, int] | None = None
 
     def set_neuron_maps(self, shown: bool) -> None:
+        if bool(shown) == self._neuron_maps:
+            return
         self._neuron_maps = bool(shown)
         self._bounds_key = None
         self._on_updated()
