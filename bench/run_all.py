@@ -1,5 +1,5 @@
 """Run every benchmark in turn (``make bench``): engine, canvas, start-up, training, plots,
-gradient check, soak (memory while playing for two minutes).
+gradient check, soak (memory while playing for two minutes), neuron maps.
 
 Each script prints its own figures, ratios and targets; this prints a line per script
 saying whether it met its target (exit status 0) and exits 1 if any did not.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("engine.py", "canvas.py", "startup.py", "training.py", "plots.py", "gradcheck.py",
-           "soak.py")
+           "soak.py", "neuron_maps.py")
 
 
 def main() -> int:

@@ -16,6 +16,14 @@ class Dataset:
     x: np.ndarray
     #: targets, shape (N, n_out)
     y: np.ndarray
+    #: the raw 2-D points x is computed from when the inputs are features of them
+    #: (:mod:`bpsim.features`); None when x holds the points themselves
+    points: np.ndarray | None = None
+
+    @property
+    def plane(self) -> np.ndarray:
+        """The samples' points as drawn (the raw points, whatever the features)."""
+        return self.x if self.points is None else self.points
 
     def __len__(self) -> int:
         return len(self.x)

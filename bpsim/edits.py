@@ -142,8 +142,31 @@ def fitted_samples(data: DataSpec, inputs: int, outputs: int, loss: str) -> Data
     ``data`` itself when they fit, else literal samples padded with 0 or cut to fit.
     Generated data have their generator's shape: ValueError when it does not fit."""
     raw = data.dataset()
-    x_fits = raw.x.shape[1] == inputs
+    if data.has_features:
+        # one input neuron per feature of the 2-D points: no sample to pad or cut
+        if len(data.features) != inputs:
+            raise ValueError("the inputs are the features chosen in the Data dock: "
+                             "choose them there")
+        x_fits = True
+    else:
+        x_fits = raw.x.shape[1] == inputs
     y_fits = targets_fit(raw.y.shape[1], outputs, loss)
     if x_fits and y_fits:
         return data
     return reshaped_samples(data, None if x_fits else inputs, None if y_fits else outputs)
+
+
+def with_features(network: Network, old: tuple, new: tuple) -> Network:
+    """The network with input features ``new`` instead of ``old``: each input neuron
+    keeps its outgoing weights (matched by feature), a new feature starts with
+    outgoing weights 0 (the outputs do not change until training moves them), and
+    every other weight and bias is kept."""
+    w = np.asarray(network.weights[0])
+    first = np.zeros((w.shape[0], len(new)))
+    for column, name in enumerate(new):
+        if name in old:
+            first[:, column] = w[:, old.index(name)]
+    layers = [len(new)] + list(network.layers[1:])
+    weights = [first] + [np.array(w) for w in network.weights[1:]]
+    return Network(layers, network.activations, weights,
+                   [np.array(b) for b in network.biases], network.leaky_slope)

@@ -16,7 +16,12 @@ Format version 1::
                   "epsilon": 1e-8},                                 Adam's β₁ β₂, their ε)
      "data":     {"samples": [{"x": [..n0..], "y": [..n_L..]}, ...]}
               or {"generator": "spiral", "n": 200, "noise": 0.1, "seed": 1},
+                 + "features": ["x1", "x2", "x1^2", "sin(x1)"]   (default x1, x2)
      "notation": {"input_layer": 1}}                              (default 0)
+
+``data.features`` (2-D points only) are the input layer's columns, computed from the
+points: any of ``x1 x2 x1^2 x2^2 x1*x2 sin(x1) sin(x2)`` (:mod:`bpsim.features`), one
+input neuron each.  Files without it load as before.
 
 ``notation.input_layer`` numbers the layers on screen: 0 counts the input as layer 0,
 1 as layer 1 (the lecture's a⁽¹⁾ = X); the arrays of the file count from 0 either way.
@@ -44,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from . import activations as act
+from . import features as features_mod
 from . import settings_spec
 from .initializers import SCHEME_PARAMS, InitSpec, initialize
 from .network import Network
@@ -69,8 +75,8 @@ _TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_bias
 _TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data",
              "notation")
 _NOTATION_KEYS = ("input_layer",)
-_SAMPLES_KEYS = ("samples",)
-_GENERATOR_KEYS = ("generator", "n", "noise", "seed")
+_SAMPLES_KEYS = ("samples", "features")
+_GENERATOR_KEYS = ("generator", "n", "noise", "seed", "features")
 
 
 # -- reading JSON ----------------------------------------------------------------
@@ -372,7 +378,7 @@ def _data(obj, path: str) -> DataSpec:
                 for key, values in (("x", _list(item["x"], _key(where, "x"))),
                                     ("y", _list(item["y"], _key(where, "y")))))
         samples.append((x, y))
-    return DataSpec.from_samples(samples)
+    return DataSpec.from_samples(samples, _features(obj, path))
 
 
 def _generator(obj, path: str) -> DataSpec:
@@ -381,7 +387,19 @@ def _generator(obj, path: str) -> DataSpec:
     n = _setting("sample_count", obj["n"], _key(path, "n"))
     noise = _setting("noise", obj.get("noise", 0.0), _key(path, "noise"))
     seed = _setting("data_seed", obj.get("seed", 0), _key(path, "seed"))
-    return DataSpec(generator=name, n=n, noise=noise, seed=seed)
+    return DataSpec(generator=name, n=n, noise=noise, seed=seed,
+                    features=_features(obj, path))
+
+
+def _features(obj, path: str) -> tuple:
+    """The input features ("features": ["x1", "x2", "x1^2", ...]; default x1, x2);
+    whether they suit the points and the input layer is :meth:`Scenario.check`'s
+    question."""
+    value = obj.get("features", list(features_mod.DEFAULT_FEATURES))
+    problem = features_mod.problem(value)
+    if problem:
+        raise ScenarioError(_key(path, "features"), problem)
+    return tuple(value)
 
 
 # -- public API ------------------------------------------------------------------
@@ -525,6 +543,8 @@ def to_dict(scenario: Scenario) -> dict:
     else:
         out["data"] = {"samples": [{"x": [float(v) for v in x], "y": [float(v) for v in y]}
                                    for x, y in data.samples]}
+    if data.has_features:
+        out["data"]["features"] = list(data.features)
     if not scenario.numbering.is_default:
         out["notation"] = {"input_layer": scenario.numbering.input_layer}
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import data as data_mod
+from . import features as features_mod
 from .initializers import InitSpec, initialize
 from .network import Network
 from .notation.symbols import Numbering
@@ -64,11 +65,23 @@ class DataSpec:
     n: int = 0
     noise: float = 0.0
     seed: int = 0
+    #: the input layer's features of the 2-D points (:mod:`bpsim.features`); the
+    #: default is the points themselves
+    features: tuple = features_mod.DEFAULT_FEATURES
 
     @classmethod
-    def from_samples(cls, samples) -> "DataSpec":
+    def from_samples(cls, samples, features=features_mod.DEFAULT_FEATURES) -> "DataSpec":
         return cls(samples=tuple((tuple(map(float, x)), tuple(map(float, y)))
-                                 for x, y in samples))
+                                 for x, y in samples), features=tuple(features))
+
+    @property
+    def has_features(self) -> bool:
+        """The input layer gets features of the points, not the points themselves."""
+        return not features_mod.is_default(self.features)
+
+    def network_inputs(self, points: np.ndarray) -> np.ndarray:
+        """What the input layer gets for raw points: their feature columns."""
+        return features_mod.columns(self.features, points)
 
     @property
     def is_generated(self) -> bool:
@@ -106,8 +119,10 @@ class Scenario:
     def dataset(self) -> data_mod.Dataset:
         """The samples, with targets in the output layer's form."""
         ds = self.data.dataset()
-        return data_mod.Dataset(ds.x, targets_for(ds.y, self.network.layers[-1],
-                                                  self.training.loss))
+        y = targets_for(ds.y, self.network.layers[-1], self.training.loss)
+        if self.data.has_features:
+            return data_mod.Dataset(self.data.network_inputs(ds.x), y, points=ds.x)
+        return data_mod.Dataset(ds.x, y)
 
     def trainer(self, dataset: data_mod.Dataset | None = None) -> Trainer:
         """A trainer that updates this scenario's network in place (on ``dataset``,
@@ -145,10 +160,13 @@ class Scenario:
             raise ScenarioError("training.loss", "bce needs outputs between 0 and 1: use a "
                                                  "sigmoid (or softmax) output layer, not "
                                                  f"{output}")
+        points_in = n_in
+        if self.data.has_features:
+            points_in = _check_features(self.data, n_in)
         if self.data.is_generated:
-            _check_generator(self.data.generator, n_in, n_out, loss)
+            _check_generator(self.data.generator, points_in, n_out, loss)
         else:
-            _check_samples(self.data.samples, n_in, n_out, loss)
+            _check_samples(self.data.samples, points_in, n_out, loss)
         samples = self.data.n if self.data.is_generated else len(self.data.samples)
         work = samples * weight_count(net.layers)
         if work > MAX_WORK:
@@ -205,6 +223,25 @@ def _check_finite_parameters(network) -> None:
             if not np.all(np.isfinite(values)):
                 raise ScenarioError(f"network.{kind}[{layer}]",
                                     "has values too large to hold (±∞ or NaN)")
+
+
+def _check_features(data: DataSpec, n_in: int) -> int:
+    """The width of the raw points (2) when ``data``'s features suit an input layer of
+    ``n_in`` neurons, else ScenarioError."""
+    where = "data.features"
+    problem = features_mod.problem(data.features)
+    if problem:
+        raise ScenarioError(where, problem)
+    width = (data_mod.GENERATOR_SHAPES[data.generator][0] if data.is_generated
+             else len(data.samples[0][0]) if data.samples else 2)
+    if width != 2:
+        source = f"“{data.generator}” gives" if data.is_generated else "the samples have"
+        raise ScenarioError(where, f"features are made from 2-D points (x₁, x₂), but "
+                                   f"{source} {_plural(width, 'input')}")
+    if len(data.features) != n_in:
+        raise ScenarioError(where, f"{_plural(len(data.features), 'feature')}, but the "
+                                   f"input layer has {_plural(n_in, 'neuron')}")
+    return 2
 
 
 def _check_generator(name: str, n_in: int, n_out: int, loss: str) -> None:

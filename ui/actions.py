@@ -113,6 +113,10 @@ ACTIONS = (
                "_on_lecture_numbering", (),
                "Count the input as layer 1 (a⁽¹⁾ = X) and let W⁽ˡ⁾ leave layer l, as the "
                "lecture does; saved into the scenario file", "view", checkable=True),
+    ActionSpec("neuron_maps", "Neuron &maps", "_on_neuron_maps", (),
+               "Show each neuron's output over the input plane as a small map inside "
+               "it (2-D points only); the selected neuron's map fills the decision plot",
+               "view", checkable=True),
     ActionSpec("larger_text", "&Larger text", "larger_text", ("Ctrl++", "Ctrl+="),
                "Make all text larger, for projectors", "view", 1),
     ActionSpec("smaller_text", "&Smaller text", "smaller_text", ("Ctrl+-",),

@@ -233,6 +233,10 @@ class MainWindow(QMainWindow):
             show = settings.settings().value("show_weights", True)
             self.action("show_weights").setChecked(show not in (False, "false"))
         self.canvas.set_show_weights(self.action("show_weights").isChecked())
+        if restore_layout:
+            maps = settings.settings().value("neuron_maps", False)
+            self.action("neuron_maps").setChecked(maps in (True, "true"))
+        self.canvas.neuron_maps.set_shown(self.action("neuron_maps").isChecked())
         session.notation_changed.connect(self._sync_lecture_numbering)
         session.structure_changed.connect(self._sync_lecture_numbering)
         self._sync_lecture_numbering()
@@ -532,6 +536,11 @@ class MainWindow(QMainWindow):
         self.canvas.selection_changed.connect(curve.show_selection)
         curve.show_selection(self.canvas.selection)
         curve.set_font_scale(self._text_scale)
+        # with neuron maps on, the selected neuron's map fills the decision plot
+        decision = self.findChild(QDockWidget, "decision_plot_dock").widget()
+        self.canvas.selection_changed.connect(decision.show_selection)
+        decision.show_selection(self.canvas.selection)
+        decision.set_neuron_maps(self.action("neuron_maps").isChecked())
         self.docks_menu.addSeparator()
         restored = False
         for dock in self.plot_docks:
@@ -1060,6 +1069,14 @@ class MainWindow(QMainWindow):
         self.canvas.set_show_weights(checked)
         if self._persist:
             settings.settings().setValue("show_weights", checked)
+
+    def _on_neuron_maps(self, checked: bool) -> None:
+        self.canvas.neuron_maps.set_shown(checked)
+        decision = self.findChild(QDockWidget, "decision_plot_dock")
+        if decision is not None:
+            decision.widget().set_neuron_maps(checked)
+        if self._persist:
+            settings.settings().setValue("neuron_maps", checked)
 
     def larger_text(self) -> None:
         self._apply_text_scale(self._text_scale * settings.TEXT_SCALE_STEP)

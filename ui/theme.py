@@ -36,6 +36,10 @@ SURFACE_UNDECIDED = "#f7f7f7"
 SURFACE_POSITIVE = "#5a8fc4"
 #: samples whose targets are not classes: plain grey, no sign claimed
 UNCLASSED = "#888888"
+#: a neuron map (View ▸ Neuron maps), from a neuron's lowest output to its highest: the
+#: decision plot's surface colours
+NEURON_MAP_COLOURS = (SURFACE_NEGATIVE, LIGHT_NEGATIVE, SURFACE_UNDECIDED, LIGHT_POSITIVE,
+                      SURFACE_POSITIVE)
 
 # ---------------------------------------------------------------------------------------
 # Ink and paper

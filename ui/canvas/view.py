@@ -12,6 +12,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPen,
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QMenu, QToolTip
 
 from bpsim.activations import get as get_activation
+from bpsim.notation.features import input_labels
 from bpsim.notation.numbers import format_exact, format_number
 from bpsim.notation.scripts import layer_superscript, subscript
 from bpsim.notation.symbols import bias_name, neuron_words, shown_index, weight_name
@@ -21,6 +22,7 @@ from .. import commands, theme
 from . import layout as geo
 from . import style
 from .editor import InPlaceEditor
+from .maps import NeuronMaps
 from .items import (BackdropItem, BandItem, EdgesItem, ItemBatch, LabelItem, NeuronItem,
                     text_widths)
 
@@ -150,6 +152,8 @@ class NetworkCanvas(QGraphicsView):
         session.parameters_changed.connect(self._on_parameters_changed)
         session.sample_changed.connect(self._on_sample_changed)
         session.data_changed.connect(self._on_data_changed)
+        #: View ▸ Neuron maps: each neuron's output over the input plane
+        self.neuron_maps = NeuronMaps(self, session)
         self._rebuild()
 
     # =========================================================================
@@ -162,6 +166,7 @@ class NetworkCanvas(QGraphicsView):
         self._layout = None
         network = self.session.network
         layers = network.layers
+        self.neuron_maps.attach(self._scene, layers)
         self._layers = list(layers)
         self._activations = list(network.activations)
         depth = len(layers) - 1
@@ -240,9 +245,9 @@ class NetworkCanvas(QGraphicsView):
             item = LabelItem(("neuron", 0, j), self._font("side"), anchor="right",
                              colour=style.MUTED_INK)
             item.edit_kind = "input"
-            item.set_text("x" if layers[0] == 1 else f"x{subscript(j + 1)}")
             self._scene.addItem(item)
             self._input_captions.append(item)
+        self._caption_inputs()
         self._output_labels = []
         for j in range(layers[-1]):
             item = LabelItem(("neuron", depth, j), self._font("side"), anchor="left")
@@ -261,6 +266,15 @@ class NetworkCanvas(QGraphicsView):
             self.selection_changed.emit(None)
         self._user_zoomed = False
         self.zoom_fit()
+
+    def _caption_inputs(self) -> None:
+        """x₁, x₂ … or the input features the data give them (x₁², sin x₂ …)."""
+        labels = input_labels(self.session.data.features, len(self._input_captions))
+        for item, text in zip(self._input_captions, labels):
+            item.set_text(text)
+
+    def input_caption(self, j: int) -> str:
+        return self._input_captions[j].text()
 
     def _heading_text(self, l: int) -> str:
         depth = len(self._layers) - 1
@@ -332,6 +346,7 @@ class NetworkCanvas(QGraphicsView):
             item.setPos(x + r + 14, y)
 
         self._update_backdrop()
+        self.neuron_maps.place()
         self._neuron_batch.set_members([item for column in self._neurons for item in column])
         self._bias_batch.set_members([item for column in self._bias_labels for item in column])
         segments = layout.segments()
@@ -491,6 +506,8 @@ class NetworkCanvas(QGraphicsView):
         self._restyle_neurons()
 
     def _on_data_changed(self) -> None:
+        if len(self._input_captions) == self.session.network.layers[0]:
+            self._caption_inputs()
         self._restyle_neurons()
 
     # =========================================================================

@@ -18,12 +18,14 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QComboBox,
-                               QDockWidget, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QRadioButton, QStackedWidget, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox,
+                               QComboBox, QDockWidget, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QRadioButton, QSizePolicy,
+                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
-from bpsim import data_import, settings_spec
+from bpsim import data_import, edits, settings_spec
+from bpsim.features import DEFAULT_FEATURES, FEATURES, canonical
+from bpsim.notation.features import feature_label
 from bpsim.data import GENERATOR_SHAPES
 from bpsim.notation.numbers import format_number, parse_number
 from bpsim.notation.scripts import subscript
@@ -178,6 +180,7 @@ class DataDock(QDockWidget):
         self.current_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.current_label.setAccessibleName("Current sample")
         self.message = message_label("Data message")
+        self.features_row = self._build_features_row()
 
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.samples_button)
@@ -191,6 +194,7 @@ class DataDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.addLayout(mode_row)
         layout.addWidget(self.status)
+        layout.addWidget(self.features_row)
         layout.addLayout(navigation)
         layout.addWidget(self.message)
         layout.addWidget(self.pages, 1)
@@ -203,6 +207,58 @@ class DataDock(QDockWidget):
         self._on_data_changed()
 
     # -- pages ------------------------------------------------------------------------
+
+    def _build_features_row(self) -> QWidget:
+        """A check box per input feature of 2-D points (x₁, x₂, x₁², …, sin x₂)."""
+        row = QWidget()
+        row.setAccessibleName("Input features")
+        # the caption over two rows of check boxes: the dock is narrow
+        layout = QGridLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel("Features:")
+        caption.setToolTip("What the input layer gets from each sample's point (x₁, x₂): "
+                           "one input neuron per checked feature")
+        layout.addWidget(caption, 0, 0, 1, 4)
+        self.feature_boxes: dict[str, QCheckBox] = {}
+        for k, name in enumerate(FEATURES):
+            box = QCheckBox(feature_label(name))
+            box.setObjectName(f"feature_{name}")
+            box.setAccessibleName(f"Feature {feature_label(name)}")
+            box.setToolTip(f"Give the network {feature_label(name)} as an input "
+                           "(Ctrl+Z undoes)")
+            box.toggled.connect(lambda on, name=name: self.set_feature(name, on))
+            layout.addWidget(box, 1 + k // 4, k % 4)
+            self.feature_boxes[name] = box
+        layout.setColumnStretch(4, 1)
+        # the boxes never widen the dock: the canvas keeps its room
+        row.setMinimumWidth(1)
+        row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        return row
+
+    def _show_features(self) -> None:
+        """The boxes for 2-D points only, checked as the data's features are."""
+        self.features_row.setVisible(self.session.dataset.plane.shape[1] == 2)
+        chosen = set(self.session.data.features)
+        for name, box in self.feature_boxes.items():
+            with QSignalBlocker(box):
+                box.setChecked(name in chosen)
+
+    def set_feature(self, name: str, on: bool) -> bool:
+        """Give the input layer feature ``name`` (or take it away): one undoable edit;
+        the first layer's other weights stay (:func:`bpsim.edits.with_features`)."""
+        session = self.session
+        old = tuple(session.data.features)
+        chosen = set(old) | {name} if on else set(old) - {name}
+        new = canonical(chosen)
+        if not new or new == old:
+            self._show_features()  # the last feature stays checked
+            return False
+        network = edits.with_features(session.network, old, new)
+        data = replace(session.data, features=new)
+        verb = "Use" if on else "Drop"
+        session.undo_stack.push(SetNetworkAndDataCommand(
+            session, network, data, f"{verb} input feature {feature_label(name)}"))
+        return True
 
     def _build_samples_page(self) -> QWidget:
         page = QWidget()
@@ -297,6 +353,7 @@ class DataDock(QDockWidget):
             self.noise.set_value(data.noise)
             self.seed.set_value(data.seed)
         self._fill_table()
+        self._show_features()
         self._update_status()
         self._check_generator_fits()
         self._on_sample_changed(self.session.current_sample)
@@ -355,7 +412,7 @@ class DataDock(QDockWidget):
                 for x, y in zip(self._raw.x, self._raw.y)]
 
     def _push_samples(self, samples, text: str) -> bool:
-        data = DataSpec.from_samples(samples)
+        data = DataSpec.from_samples(samples, self.session.data.features)
         try:
             replace(self.session.scenario, data=data).check()
         except ScenarioError as refusal:
@@ -489,7 +546,8 @@ class DataDock(QDockWidget):
         (:meth:`Scenario.check` decides)."""
         scenario = self.session.scenario
         try:
-            replace(scenario, data=DataSpec(generator=name, n=1)).check()
+            replace(scenario, data=DataSpec(generator=name, n=1,
+                                            features=self._features_for(name))).check()
             return ""
         except ScenarioError as refusal:
             problem = refusal.problem
@@ -502,6 +560,12 @@ class DataDock(QDockWidget):
                 f"{plural(n_out, 'target')}, but the network has "
                 f"{plural(net.layers[0], 'input')} and {plural(net.layers[-1], 'output')}. "
                 "Change the sizes in the Layers dock first.")
+
+    def _features_for(self, generator: str) -> tuple:
+        """The features kept when switching to ``generator`` (2-D points only)."""
+        if GENERATOR_SHAPES[generator][0] == 2:
+            return tuple(self.session.data.features)
+        return DEFAULT_FEATURES
 
     def _check_generator_fits(self) -> None:
         why_not = self.generator_fits(self.generator.currentData())
@@ -521,7 +585,8 @@ class DataDock(QDockWidget):
             if field.message_text():
                 return False
         data = DataSpec(generator=name, n=int(self.count.value()),
-                        noise=self.noise.value(), seed=int(self.seed.value()))
+                        noise=self.noise.value(), seed=int(self.seed.value()),
+                        features=self._features_for(name))
         if data == self.session.data:
             return False
         self.session.undo_stack.push(SetDataCommand(

@@ -362,7 +362,10 @@ class LayersDock(QDockWidget):
         try:
             fitted = edits.fitted_samples(data, new_net.layers[0], new_net.layers[-1],
                                           session.training.loss)
-        except ValueError:
+        except ValueError as refusal:
+            if data.has_features:
+                self._refuse(f"{str(refusal).capitalize()}.")
+                return False
             n_in, n_out = GENERATOR_SHAPES[data.generator]
             what = plural(size, "input" if layer == 0 else "output")
             self._refuse(

@@ -6,7 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from bpsim import features
 from bpsim.network import Network
+from bpsim.notation.numbers import format_number
+from bpsim.notation.scripts import layer_superscript, subscript
+from bpsim.notation.symbols import neuron_words, shown_index
 
 from .. import theme
 from .panel import PlotPanel
@@ -116,6 +120,26 @@ class DecisionPanel(PlotPanel):
         self.grid_x = self.grid_y = self.output = np.zeros(0)
         self._bounds_key = None
         self._points_of = None  # the dataset the points show
+        #: View ▸ Neuron maps on: a selected neuron's output is the background
+        self._neuron_maps = False
+        self._selected_neuron: tuple[int, int] | None = None
+        #: (layer, j) of the neuron whose output the background shows; None: ŷ
+        self.neuron_shown: tuple[int, int] | None = None
+
+    def set_neuron_maps(self, shown: bool) -> None:
+        if bool(shown) == self._neuron_maps:
+            return
+        self._neuron_maps = bool(shown)
+        self._bounds_key = None
+        self._on_updated()
+
+    def show_selection(self, selection) -> None:
+        """The canvas's selection: a neuron's map is shown while neuron maps are on."""
+        neuron = tuple(selection[1:]) if selection and selection[0] == "neuron" else None
+        if neuron != self._selected_neuron:
+            self._selected_neuron = neuron
+            self._bounds_key = None
+            self._on_updated()
 
     def sample_points(self) -> tuple[np.ndarray, np.ndarray]:
         """The (x, y) positions of the samples drawn, all colours together."""
@@ -138,11 +162,13 @@ class DecisionPanel(PlotPanel):
     def update_plot(self) -> None:
         network = self.controller.network_at_cursor()
         dataset = self.session.dataset
-        n_in = network.layers[0]
+        # the samples' own points: with input features (x₁², sin x₂ …) the network
+        # has more inputs than the plane has axes
+        n_in = dataset.plane.shape[1] if dataset.points is not None else network.layers[0]
         if dataset is not self._points_of:
             self._show_points(dataset, n_in)
         if n_in == 2:
-            self._plane(network, dataset.x)
+            self._plane(network, dataset.plane)
         elif n_in == 1:
             self._curve(network, dataset.x)
         else:
@@ -158,7 +184,7 @@ class DecisionPanel(PlotPanel):
         """The samples, coloured by class (blue 1, orange 0); set when the data changes."""
         self._points_of = dataset
         self._bounds_key = None
-        x, y = dataset.x, dataset.y
+        x, y = dataset.plane, dataset.y
         for item in self.points.values():
             item.setData([], [])
         x, y = drawable(x), drawable(y)
@@ -190,8 +216,14 @@ class DecisionPanel(PlotPanel):
         (x_low, x_high), (y_low, y_high) = self._bounds(x[:, 0]), self._bounds(x[:, 1])
         self.grid_x = np.linspace(x_low, x_high, self.GRID)
         self.grid_y = np.linspace(y_low, y_high, self.GRID)
+        neuron = self._neuron_to_show(network)
+        self.neuron_shown = neuron
+        if neuron is not None:
+            self._neuron_plane(network, x, neuron)
+            return
         gx, gy = np.meshgrid(self.grid_x, self.grid_y)
-        prediction = network.predict(np.c_[gx.ravel(), gy.ravel()])
+        prediction = network.predict(
+            self.session.data.network_inputs(np.c_[gx.ravel(), gy.ravel()]))
         n_out = prediction.shape[1]
         # one output: ŷ; two (softmax): the probability of class 1; more: the class
         if n_out == 1:
@@ -221,6 +253,49 @@ class DecisionPanel(PlotPanel):
             self.set_axis_label("bottom", "x₁")
             self.set_axis_label("left", "x₂")
             self.set_readout("blue: ŷ near 1   orange: ŷ near 0   black line: ŷ = 0.5")
+
+    def _neuron_to_show(self, network: Network) -> tuple[int, int] | None:
+        neuron = self._selected_neuron if self._neuron_maps else None
+        if neuron is None:
+            return None
+        layer, j = neuron
+        return neuron if layer < len(network.layers) and j < network.layers[layer] else None
+
+    def _neuron_plane(self, network: Network, x: np.ndarray, neuron) -> None:
+        """The background: the selected neuron's output a⁽ˡ⁾ⱼ over the plane, from the
+        engine's forward pass of the grid (:func:`bpsim.features.neuron_maps`)."""
+        layer, j = neuron
+        maps = features.neuron_maps(network, self.session.data.features, x, self.GRID)
+        self.grid_x, self.grid_y = maps.grid_x, maps.grid_y
+        self.output = maps.of(layer, j)
+        if layer >= 1 and network.activations[layer - 1] in ("sigmoid", "softmax"):
+            levels = (0.0, 1.0)
+        else:
+            bound = float(np.nanmax(np.abs(self.output))) if layer == 0 else 1.0
+            levels = (-(bound or 1.0), bound or 1.0)
+        self.image.setImage(self.output, levels=levels, autoLevels=False)
+        (x_low, x_high), (y_low, y_high) = (self.grid_x[[0, -1]], self.grid_y[[0, -1]])
+        dx = (x_high - x_low) / (self.GRID - 1)
+        dy = (y_high - y_low) / (self.GRID - 1)
+        self.image.setRect(x_low - dx / 2, y_low - dy / 2, dx * self.GRID, dy * self.GRID)
+        self.image.show()
+        self.boundary.setData([], [])
+        key = (float(x_low), float(x_high), float(y_low), float(y_high), neuron)
+        if key != self._bounds_key:
+            self._bounds_key = key
+            self.plot.setRange(xRange=(x_low, x_high), yRange=(y_low, y_high), padding=0)
+            self.set_axis_label("bottom", "x₁")
+            self.set_axis_label("left", "x₂")
+            self.set_readout(self.neuron_caption(network, layer, j))
+
+    def neuron_caption(self, network: Network, layer: int, j: int) -> str:
+        """Which neuron's output the background shows."""
+        numbering = self.session.scenario.numbering
+        low, high = self.image.levels if self.image.levels is not None else (0, 1)
+        return (f"background: a{layer_superscript(numbering.layer(layer))}"
+                f"{subscript(shown_index(j))}, the output of "
+                f"{neuron_words(layer, j, numbering)} (blue near {format_number(high)}, "
+                f"orange near {format_number(low)})")
 
     def _curve(self, network: Network, x: np.ndarray) -> None:
         self.message.setText("")
