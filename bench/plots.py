@@ -13,7 +13,7 @@
    most one repaint per REPAINT_MS (33 ms), never two closer than 80 % of it.
 2. Training rate of the main window with every plot visible against the headless
    engine, [2,8,8,1] batch 64, in the same run (see bench/training.py).
-   Target ≥ 50 %.
+   Target ≥ 70 %.
 
     python bench/plots.py [--updates 300] [--seconds 4]
 """
@@ -35,6 +35,8 @@ import numpy as np  # noqa: E402
 import training as training_bench  # noqa: E402  (bench/training.py)
 
 TARGET_UPDATES = 60.0
+#: the window's training rate with every plot shown, against the headless engine
+TARGET_WINDOW_RATIO = 0.7
 HISTORY_STEPS = 100_000
 
 
@@ -191,8 +193,9 @@ def main(argv=None) -> int:
           f"design), at least {shortest_ms:.0f} ms apart  {'OK' if held else 'NOT PACED'}")
     print()
     rates = training_bench.compare_rates(True, args.seconds)
-    ok &= training_bench.report(rates, "window with all five plots visible "
-                                       "(ui.app.build_window + the plot docks side by side):")
+    ok &= training_bench.report(rates, "window with every plot visible "
+                                       "(ui.app.build_window + the plot docks side by side)",
+                                TARGET_WINDOW_RATIO)
     return 0 if ok else 1
 
 
