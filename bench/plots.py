@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 import training as training_bench  # noqa: E402  (bench/training.py)
+from load import load_average  # noqa: E402  (bench/load.py)
 
 TARGET_UPDATES = 60.0
 #: the window's training rate with every plot shown, against the headless engine
@@ -183,7 +184,8 @@ def main(argv=None) -> int:
             rate, cpu_ms = updates_per_second(scenario, args.updates, force)
             if not force:
                 ok &= rate >= TARGET_UPDATES
-            print(f"  {label:<14} {how:<22}{rate:6.1f} updates/s ({cpu_ms:4.1f} ms CPU each)"
+            print(f"  {label:<14} {how:<22}{rate:6.1f} updates/s ({cpu_ms:4.1f} ms CPU each, "
+                  f"{1000 / cpu_ms:4.0f}/s by CPU time; {load_average()})"
                   + (f"  {'OK' if rate >= TARGET_UPDATES else 'BELOW TARGET'}"
                      if not force else ""))
     paced, shortest_ms, held = paced_updates(training_bench.bench_scenario(),
