@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 # Runnable from a checkout without installing: python bench/engine.py
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/load.py
+
+from load import busy_process, load_average  # noqa: E402
 
 from bpsim.blas import blas_threads, hold_one_blas_thread  # noqa: E402
 from bpsim.initializers import InitSpec, initialize  # noqa: E402
@@ -52,22 +53,6 @@ CASES = (
     ("[1]+[16]*10+[1] batch 32", [1] + [16] * 10 + [1], 32, 100),
     ("[2,64,64,64,1] batch 200", [2, 64, 64, 64, 1], 200, 50),
 )
-
-#: one core kept busy, as a browser or the projector software would
-BUSY_PROGRAM = "while True: pass"
-
-
-@contextmanager
-def busy_process():
-    """One other process spinning on a core while inside; ended on leaving."""
-    process = subprocess.Popen([sys.executable, "-c", BUSY_PROGRAM])
-    try:
-        time.sleep(0.2)  # let it start spinning
-        yield
-    finally:
-        process.kill()
-        process.wait()
-
 
 def make_data(layers, batch, seed=0):
     rng = np.random.default_rng(seed)
@@ -185,7 +170,7 @@ def measure(layers, batch, steps, repeats) -> tuple[float, float, float, float, 
 
 def report(title: str, target: float, repeats: int) -> bool:
     """Measures every case, prints a table; True when every ratio meets ``target``."""
-    print(f"\n{title}")
+    print(f"\n{title} ({load_average()})")
     header = (f"{'case':<28}{'numpy loop':>11}{'run':>9}{'ratio':>8}{'cpu':>8}"
               f"{'step':>9}{'ratio':>8}   run target ≤ {target}×")
     print(header)

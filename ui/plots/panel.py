@@ -77,19 +77,87 @@ def peak_columns(x: np.ndarray, values: np.ndarray, x_low: float, x_high: float,
     slices of [x_low, x_high]: what a plot that wide can show of many points (peaks
     kept), two points per slice.  ``x`` increasing, ``values`` of shape (n, curves);
     NaNs are ignored unless a slice holds nothing else."""
+    return _peaks_at(x, values, _column_starts(x, x_low, x_high, columns))
+
+
+def _column_starts(x: np.ndarray, x_low: float, x_high: float, columns: int) -> np.ndarray:
+    """The first row of each non-empty slice of peak_columns."""
     edges = np.linspace(x_low, x_high, columns + 1)
     starts = np.unique(np.searchsorted(x, edges[:-1]))
     starts = starts[starts < len(x)]
     if starts.size == 0 or starts[0] != 0:
         starts = np.concatenate(([0], starts))
+    return starts
+
+
+def _peaks_at(x: np.ndarray, values: np.ndarray, starts: np.ndarray):
+    """(x, values) of the largest and smallest value of each slice from each of
+    ``starts`` to the next (the last to the end)."""
+    first = starts[0]
+    rows = starts - first
     ends = np.append(starts[1:], len(x)) - 1
     out_x = np.empty(2 * len(starts))
     out_x[0::2], out_x[1::2] = x[starts], x[ends]
     out = np.empty((2 * len(starts), values.shape[1]))
     with np.errstate(invalid="ignore"):
-        out[0::2] = np.fmax.reduceat(values, starts, axis=0)
-        out[1::2] = np.fmin.reduceat(values, starts, axis=0)
+        out[0::2] = np.fmax.reduceat(values[first:], rows, axis=0)
+        out[1::2] = np.fmin.reduceat(values[first:], rows, axis=0)
     return out_x, out
+
+
+class PeakColumns:
+    """peak_columns of a history that grows at its end, kept between updates: the
+    slices whose rows were seen before are taken from the last result and only the
+    slices from the last one seen on are reduced again (the same numbers as
+    peak_columns, for the new rows instead of all of them).  A history that was
+    thinned, cut back or cleared, other values or other slices: all again."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        self._key = None
+        self._starts = self._out_x = self._out = None
+
+    def __call__(self, x, values, x_low, x_high, columns) -> tuple[np.ndarray, np.ndarray]:
+        starts = _column_starts(x, x_low, x_high, columns)
+        key = (values.__array_interface__["data"][0], values.strides, values.shape[1],
+               x_low, x_high, columns)
+        reuse = 0
+        if key == self._key and self._seen.rows_kept(x, values):
+            cached = self._starts
+            common = min(len(cached), len(starts))
+            differ = np.flatnonzero(cached[:common] != starts[:common])
+            same = int(differ[0]) if differ.size else common
+            # slice i is as before when its first row and the next slice's are, and
+            # the next slice's first row is one seen before
+            reuse = max(0, min(same, len(cached)) - 1)
+        tail_x, tail = _peaks_at(x, values, starts[reuse:])
+        if reuse:
+            tail_x = np.concatenate((self._out_x[:2 * reuse], tail_x))
+            tail = np.concatenate((self._out[:2 * reuse], tail))
+        self._key, self._starts, self._out_x, self._out = key, starts, tail_x, tail
+        self._seen = RowsSeen(x, values)
+        return tail_x, tail
+
+
+class RowsSeen:
+    """What the rows of a history looked like at an update, to tell at the next one
+    whether they are still there unchanged with only rows added after them: a thinned
+    or cut-back history moves later steps into earlier rows (the steps never repeat,
+    and steps only grow), so the first and last step seen and the last row's values
+    tell."""
+
+    def __init__(self, x: np.ndarray, values: np.ndarray):
+        self.rows = len(x)
+        self.ends = (x[0], x[-1]) if len(x) else None
+        self.last = values[-1].copy() if len(x) else None
+
+    def rows_kept(self, x: np.ndarray, values: np.ndarray) -> bool:
+        n = self.rows
+        if not n or len(x) < n or (x[0], x[n - 1]) != self.ends:
+            return False
+        return bool(np.array_equal(values[n - 1], self.last, equal_nan=True))
 
 
 def save_csv(path, header: list[str], columns: list) -> None:
@@ -320,6 +388,9 @@ class HistoryPanel(PlotPanel):
         # "Show all" hands it back.
         self.following = True
         self._ranges = (None, None)
+        # the peaks and value bounds of the rows seen so far (see PeakColumns)
+        self._peaks = PeakColumns()
+        self._bounds_seen = None
         self.plot.vb.disableAutoRange()
         self.plot.vb.sigRangeChangedManually.connect(self._on_user_range)
 
@@ -339,6 +410,8 @@ class HistoryPanel(PlotPanel):
 
     def _on_rebuilt(self) -> None:
         self._ranges = (None, None)  # shrink to what is left
+        self._peaks.clear()
+        self._bounds_seen = None
         super()._on_rebuilt()
 
     def show_all(self) -> None:
@@ -362,7 +435,7 @@ class HistoryPanel(PlotPanel):
         if not self.following or len(x) <= 4 * columns or self._ranges[0] is None:
             return x, values
         x_low, x_high = self._ranges[0]
-        return peak_columns(x, values, x_low, x_high, columns)
+        return self._peaks(x, values, x_low, x_high, columns)
 
     def follow_data(self, values: np.ndarray) -> None:
         """Axis ranges that hold every step and the values, changing only now and
@@ -374,10 +447,9 @@ class HistoryPanel(PlotPanel):
         x_range = self._ranges[0]
         if x_range is None or last > x_range[1]:
             x_range = (0.0, nice_above(max(1.03 * last, 10)))
-        shown = values[values > 0] if self.log_y else values
-        shown = shown[np.isfinite(shown)]
-        if shown.size:
-            low, high = float(shown.min()), float(shown.max())
+        bounds = self._value_bounds(values)
+        if bounds is not None:
+            low, high = bounds
             if self.log_y:
                 low, high = math.log10(low), math.log10(high)
             y_range = stable_range(self._ranges[1], low, high, self.log_y)
@@ -386,6 +458,27 @@ class HistoryPanel(PlotPanel):
         if (x_range, y_range) != self._ranges:
             self._ranges = (x_range, y_range)
             self.plot.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def _value_bounds(self, values: np.ndarray) -> tuple[float, float] | None:
+        """(smallest, largest) of the finite values (the positive ones on a log axis),
+        None when there are none.  Kept between updates: only rows added since the
+        last one are looked at (all again when the history was thinned or cut back)."""
+        log = self.log_y
+        steps = self.controller.history.steps
+        key = (values.__array_interface__["data"][0], values.strides, values.shape[1:], log)
+        first, bounds = 0, None
+        seen = self._bounds_seen
+        if seen is not None and seen[0] == key and seen[1].rows_kept(steps, values):
+            first, bounds = seen[1].rows, seen[2]
+        new = values[first:]
+        shown = new[new > 0] if log else new
+        shown = shown[np.isfinite(shown)]
+        if shown.size:
+            low, high = float(shown.min()), float(shown.max())
+            bounds = (low, high) if bounds is None else (min(bounds[0], low),
+                                                         max(bounds[1], high))
+        self._bounds_seen = (key, RowsSeen(steps, values), bounds)
+        return bounds
 
     def _on_cursor_changed(self, step) -> None:
         if step is None:

@@ -71,3 +71,42 @@ def test_a_legend_taller_than_a_short_plot_hides_and_the_tooltip_names_the_curve
     assert panel.legend.boundingRect().height() > 0.8 * panel.plot.getViewBox().height()
     dock.resize(700, 450)
     qtbot.waitUntil(panel.legend.isVisible)
+
+def test_a_long_history_shows_the_peaks_of_every_step_as_it_grows_and_thins(plots):
+    # Past a few points per pixel the curves show each column's largest and smallest
+    # value; those are kept between repaints, so check them against all the rows
+    # while the history grows, is thinned, and is cut back.
+    from bpsim.ui.plots.panel import peak_columns
+
+    session, panels = plots("spiral")
+    gradients = panels["gradients"]
+    history = session.history
+    rng = np.random.default_rng(3)
+    depth = history.n_layers
+
+    def check() -> None:
+        panels.paint()
+        x = history.steps + 1.0
+        columns = max(60, int(gradients.plot.vb.width()) // 2)
+        assert len(x) > 4 * columns  # the peaks, not every step
+        expected_x, expected = peak_columns(x, history.grad_norms, *gradients._ranges[0],
+                                            columns)
+        for layer, curve in enumerate(gradients.curves):
+            np.testing.assert_array_equal(curve.xData, expected_x)
+            np.testing.assert_array_equal(curve.yData, expected[:, layer])
+
+    step = 0
+    for rows in (3000, 1, 7, 500, 12000, 3, 9000):  # the history thins past 16,384 rows
+        for _ in range(rows):
+            norms = rng.random(depth) * 10.0 ** rng.integers(-4, 2, depth)
+            history.append_values(step, float(rng.random()), norms, norms / 4)
+            step += 1
+        check()
+    assert history.stride > 1  # thinned on the way
+    history.truncate(int(history.steps[len(history) // 2]))  # cut back: fewer rows
+    session.history_changed.emit()
+    for _ in range(4000):
+        norms = rng.random(depth)
+        history.append_values(step, 0.5, norms, norms / 4)
+        step += 1
+    check()
