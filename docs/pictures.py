@@ -1,10 +1,12 @@
 """The README's pictures, made again from the window as it is: ``.venv/bin/python
-docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png and
-docs/compare-lab.png).
+docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png,
+docs/predict-reveal.png and docs/compare-lab.png).
 
 - window.png: the deep-sigmoid scenario after three training steps, 1600×1000;
 - backward-phase.png: the lecture example shown at its backward phase (δ = −1.4 on the
   output, ∂J/∂w = −4.2 on the edge), 1600×1000;
+- predict-reveal.png: Train ▸ Predict, then reveal on the lecture example, its forward
+  pass asking ŷ = ? with a typed guess, 1600×1000;
 - compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers.
 """
 
@@ -60,6 +62,20 @@ def backward_phase_picture(app: QApplication) -> None:
     _close(window)
 
 
+def predict_reveal_picture(app: QApplication) -> None:
+    window = build_window("lecture-example", restore_layout=False)
+    _settle(app, window)
+    window.animator.set_phase_ms(0)
+    window.action("predict_reveal").trigger()
+    window.action("next_phase").trigger()  # the forward pass, ŷ hidden
+    window.transport.guess_field.setText("0.5")
+    window.transport.guess_field.returnPressed.emit()
+    for _ in range(5):
+        app.processEvents()
+    window.grab().save(str(HERE / "predict-reveal.png"))
+    _close(window)
+
+
 def compare_picture(app: QApplication) -> None:
     window = build_window("deep-relu", restore_layout=False)
     _settle(app, window)
@@ -80,9 +96,11 @@ def main() -> int:
     app = application()
     window_picture(app)
     backward_phase_picture(app)
+    predict_reveal_picture(app)
     compare_picture(app)
     print("wrote", ", ".join(str(HERE / name) for name in
-                             ("window.png", "backward-phase.png", "compare-lab.png")))
+                             ("window.png", "backward-phase.png", "predict-reveal.png",
+                              "compare-lab.png")))
     return 0
 
 
