@@ -223,3 +223,22 @@ def test_reveal_mode_in_presentation_and_during_play(reveal_window, qtbot):
     assert not window.animator.hidden
     window.animator.pause()
     assert "?" not in window.phase_drawing.banner_text
+
+
+def test_a_tour_follows_the_phases_while_numbers_are_hidden(reveal_window, qtbot):
+    from bpsim.tour import Condition, Tour, TourStep
+
+    window = reveal_window()
+    runner = window.tour_dock.runner
+    steps = (TourStep("", "Predict ŷ.", Condition("phase", {"phase": "forward"})),
+             TourStep("", "Predict ∂J/∂w.", Condition("phase", {"phase": "backward"})),
+             TourStep("", "Done.", Condition()))
+    runner.start(Tour("lecture-example", "Guessing", "", steps))
+    press(window, qtbot)  # the forward phase is shown, ŷ still hidden: the tour moves on
+    assert window.animator.hidden and runner.index == 1
+    press(window, qtbot)  # the reveal: the same phase, the tour waits
+    assert runner.index == 1
+    for _ in range(3):  # the loss, hidden and revealed; then the backward phase
+        press(window, qtbot)
+    assert isinstance(window.animator.current, BackwardRecord) and window.animator.hidden
+    assert runner.index == 2
