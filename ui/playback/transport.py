@@ -17,7 +17,7 @@ from bpsim.notation.numbers import format_number, parse_number
 
 from .animator import DEFAULT_SPEED, SPEEDS, Animator
 from .phase_drawing import PhaseDrawing
-from ..widgets import NumberField
+from ..widgets import ERROR_COLOUR, NumberField
 
 DEFAULT_MAX_STEPS = 1000
 DEFAULT_TARGET_LOSS = 0.01
@@ -135,7 +135,7 @@ class TransportBar(QToolBar):
         self.guess_message = QLabel()
         self.guess_message.setObjectName("guess_message")
         self.guess_message.setAccessibleName("Guess refused")
-        self.guess_message.setStyleSheet("color: #c62828;")
+        self.guess_message.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.guess_box = _row(QLabel("Guess"), self.guess_field, self.guess_message)
         self.guess_action = self.addWidget(self.guess_box)
         self.guess_action.setVisible(False)
