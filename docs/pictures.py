@@ -2,6 +2,7 @@
 docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png,
 docs/compare-lab.png, docs/presentation.png and docs/punchline.png).
 docs/compare-lab.png and docs/slides.png).
+docs/predict-reveal.png and docs/compare-lab.png).
 
 - window.png: the deep-sigmoid scenario after three training steps, 1600×1000;
 - backward-phase.png: the lecture example shown at its backward phase (δ = −1.4 on the
@@ -13,6 +14,9 @@ docs/compare-lab.png and docs/slides.png).
   W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000.
 - slides.png: the backward slide of layer 1 in xor's first step (File ▸ Export slides),
   1280×720.
+- predict-reveal.png: Train ▸ Predict, then reveal on the lecture example, its forward
+  pass asking ŷ = ? with a typed guess, 1600×1000;
+- compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers.
 """
 
 from __future__ import annotations
@@ -66,6 +70,20 @@ def backward_phase_picture(app: QApplication) -> None:
         window.action("next_phase").trigger()
         app.processEvents()
     window.grab().save(str(HERE / "backward-phase.png"))
+    _close(window)
+
+
+def predict_reveal_picture(app: QApplication) -> None:
+    window = build_window("lecture-example", restore_layout=False)
+    _settle(app, window)
+    window.animator.set_phase_ms(0)
+    window.action("predict_reveal").trigger()
+    window.action("next_phase").trigger()  # the forward pass, ŷ hidden
+    window.transport.guess_field.setText("0.5")
+    window.transport.guess_field.returnPressed.emit()
+    for _ in range(5):
+        app.processEvents()
+    window.grab().save(str(HERE / "predict-reveal.png"))
     _close(window)
 
 
@@ -136,18 +154,16 @@ def slides_picture(app: QApplication) -> None:
 
 def main() -> int:
     app = application()
-    window_picture(app)
-    backward_phase_picture(app)
-    compare_picture(app)
-    presentation_picture(app)
-    punchline_picture(app)
-    print("wrote", ", ".join(str(HERE / name) for name in
-                             ("window.png", "backward-phase.png", "compare-lab.png",
-                              "presentation.png", "punchline.png")))
-    slides_picture(app)
-    print("wrote", ", ".join(str(HERE / name) for name in
-                             ("window.png", "backward-phase.png", "compare-lab.png",
-                              "slides.png")))
+    pictures = [(window_picture, "window.png"),
+                (backward_phase_picture, "backward-phase.png"),
+                (predict_reveal_picture, "predict-reveal.png"),
+                (compare_picture, "compare-lab.png"),
+                (presentation_picture, "presentation.png"),
+                (punchline_picture, "punchline.png"),
+                (slides_picture, "slides.png")]
+    for make, name in pictures:
+        make(app)
+        print("wrote", HERE / name)
     return 0
 
 

@@ -177,6 +177,14 @@ ACTIONS = (
     ActionSpec("reset", "&Reset", "reset", ("R",),
                "Back to the initial weights (the ones loaded or last re-initialized)",
                "train", 3, icon="SP_BrowserReload"),
+    # a classroom mode; Ctrl+Shift+R, never a key a presenter's clicker sends (arrows,
+    # Page Up/Down, Space, B, W, ., Esc, F5)
+    ActionSpec("predict_reveal", "Pre&dict, then reveal", "animator.set_reveal_mode",
+               ("Ctrl+Shift+R",),
+               "Classroom mode: each phase first shows the number it computes as “?” "
+               "(ŷ = ?, J = ?, ∂J/∂w = ?) so the class commits to a guess; the next → "
+               "reveals it with its formula, the one after moves on", "train", 4,
+               checkable=True),
     # -- Tools, Help -------------------------------------------------------------------------
     ActionSpec("gradient_check", "&Gradient check…", "open_gradient_check", ("Ctrl+G",),
                "Compare backprop's gradient of every weight and bias with the central "

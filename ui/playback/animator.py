@@ -67,6 +67,8 @@ class Animator(QObject):
     playing_changed = Signal(bool)
     #: a user-visible note about stepping (e.g. "the forward pass is done")
     note = Signal(str)
+    #: predict-then-reveal was switched on or off (True: on)
+    reveal_mode_changed = Signal(bool)
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -106,6 +108,13 @@ class Animator(QObject):
         self._training_seconds = 0.0
         #: True while the animator itself asks the session to change the network
         self._driving = False
+        #: predict, then reveal: each phase is shown first with the number it computes
+        #: hidden ("ŷ = ?"); the next press reveals it, the press after moves on
+        self.reveal_mode = False
+        #: the shown phase's number is hidden (reveal mode, until the next press)
+        self.hidden = False
+        #: what the class (or a student) typed as its guess of the hidden number
+        self.guess: float | None = None
         session.step_abandoned.connect(self._on_step_abandoned)
         session.structure_changed.connect(self._show_rest)
         session.parameters_changed.connect(self._on_parameters_changed)
@@ -260,22 +269,58 @@ class Animator(QObject):
         self.records.append(self._drive(self.session.next_phase))
 
     def next_phase(self) -> None:
-        """Show the next phase: replay a recorded one, or ask the engine for the next."""
+        """Show the next phase: replay a recorded one, or ask the engine for the next.
+        In reveal mode a hidden number is revealed first (one press), then the next
+        phase comes with its number hidden."""
         self._finish_tween()
+        if self.hidden:
+            self.hidden = False
+            self.frame.emit()
+            return
         if self.index < len(self.records) - 1:
             self.index += 1
         else:
             self._take_phase()
             self.index = len(self.records) - 1
+        self._hide_next()
         self._start_tween()
 
     def previous_phase(self) -> None:
-        """Show the previous recorded phase (display only: nothing is recomputed)."""
+        """Show the previous recorded phase (display only: nothing is recomputed).  In
+        reveal mode, back from a revealed number hides it again."""
         self._finish_tween()
-        if self.index >= 0:
-            self.index -= 1
+        if self.reveal_mode and not self.hidden and self.current is not None:
+            self.hidden = True
+        else:
+            if self.index >= 0:
+                self.index -= 1
+            self.hidden = False
+            self.guess = None
         self.t = 1.0
         self.frame.emit()
+
+    # -- predict, then reveal ---------------------------------------------------------
+
+    def set_reveal_mode(self, on: bool) -> None:
+        """Switch predict-then-reveal on or off; off shows every number at once."""
+        on = bool(on)
+        if on == self.reveal_mode:
+            return
+        self.reveal_mode = on
+        self.hidden = False
+        self.guess = None
+        self.reveal_mode_changed.emit(on)
+        self.frame.emit()
+
+    def set_guess(self, guess: float | None) -> None:
+        """The class's guess of the hidden number, compared with it at the reveal."""
+        self.guess = guess
+        self.frame.emit()
+
+    def _hide_next(self) -> None:
+        """A new phase is shown: in reveal mode its number starts hidden."""
+        self.hidden = self.reveal_mode and self.current is not None and not self.playing
+        self.guess = None
 
     def advance_to(self, kind: type) -> bool:
         """Step on until a phase of ``kind`` is shown (the phases passed on the way are
@@ -298,6 +343,7 @@ class Animator(QObject):
                 self.index = len(self.records) - 1
             if isinstance(self.current, kind):
                 break
+        self._hide_next()
         self._start_tween()
         return True
 
@@ -328,6 +374,7 @@ class Animator(QObject):
                 return
             self._show_step(records[-1])
         self.index = len(self.records) - 1
+        self.hidden, self.guess = False, None  # a whole step shows all its numbers
         self._start_tween()
 
     def _show_step(self, step) -> None:
@@ -392,6 +439,7 @@ class Animator(QObject):
             return
         self._finish_tween()
         self.stop_reason = ""
+        self.hidden = False  # play shows every number
         if self.phase_ms <= 0:
             self._finish_step_on_screen()
         self._steps_at_play = self.session.steps_done
@@ -561,6 +609,7 @@ class Animator(QObject):
         self._finish_tween()
         self.records, self.index, self.t = [], -1, 1.0
         self.batch_indices = None
+        self.hidden, self.guess = False, None
         self.frame.emit()
 
     def _on_step_abandoned(self) -> None:

@@ -14,6 +14,12 @@ Per phase (layer l, t from 0 to 1):
 * backward l: δ on layer l's neurons, pulses run back along W⁽ˡ⁾, then ∂J/∂w appears
   on its edges (edges coloured by gradient, log-scaled);
 * update: every weight label moves from w to w − η·∂J/∂w, ending on the engine's value.
+
+Predict, then reveal (the animator's ``hidden``): each phase first shows the one number
+it computes for the focus (the selected neuron or weight, else the first) as "?", and
+leaves out the intermediate that would give it away (z beside a, δ beside ∂J/∂w); the
+banner writes its formula without the result.  Every other number is as revealed.  The
+reveal shows the engine's value with the formula, and how far a typed guess was off.
 """
 
 from __future__ import annotations
@@ -94,6 +100,20 @@ def _sign_colour(value: float):
     return POSITIVE if value > 0 else NEGATIVE if value < 0 else DELTA_INK
 
 
+def without_result(formula: str) -> str:
+    """A formula with its last "= value" cut off: "(ŷ − y)² = (0.3 − 1)² = 0.49" →
+    "(ŷ − y)² = (0.3 − 1)²"."""
+    return formula.rsplit(" = ", 1)[0]
+
+
+def guess_text(guess: float, value: float) -> str:
+    """How close a guess was: "your guess 0.5, the value 0.49: off by 0.01"."""
+    off = abs(guess - value)
+    closeness = "spot on" if format_number(off) == format_number(0.0) else (
+        f"off by {format_number(off)}")
+    return f"your guess {format_number(guess)}, the value {format_number(value)}: {closeness}"
+
+
 def batch_loss_text(record: LossRecord) -> str:
     """J of the batch, e.g. "J = 0.49" or "J = mean over 4 samples = 0.1234"."""
     batch = len(record.per_sample)
@@ -120,6 +140,9 @@ class PhaseDrawing(QObject):
         self.snapshot = None
         #: the window presents (F5): the key hint names the presentation's keys
         self.presenting = False
+        #: predict, then reveal: (name, the engine's value) of the number the shown
+        #: phase computes for the focus; None at rest and before a step's first phase
+        self.focus_number: tuple[str, float] | None = None
         self._overridden = False
         self._indicator = ""
         self._edge_key = None
@@ -167,6 +190,7 @@ class PhaseDrawing(QObject):
         self.present()
 
     def present(self) -> None:
+        self.focus_number = None
         if self.snapshot is not None:
             self._present_snapshot(self.snapshot)
             return
@@ -266,6 +290,8 @@ class PhaseDrawing(QObject):
         tags, alarm_layer, alarm_text, pulses = [], None, "", None
         headline = animator.phase_text()
         alarm = False
+        # predict, then reveal: the number this phase computes is still hidden
+        hidden = animator.hidden and record is not None
 
         if record is None:  # before the step's first phase
             self._apply(weights, neurons=neuron_texts(0), biases=biases,
@@ -275,8 +301,22 @@ class PhaseDrawing(QObject):
         elif isinstance(record, ForwardRecord):
             l = record.layer
             reached = t >= TRAVEL
-            self._apply(weights, neurons=neuron_texts(l if reached else l - 1),
-                        biases=biases, outputs=outputs(reached and l == depth),
+            focus = self._focus_neuron(l)
+            n_out = net.layers[-1]
+            name = ("ŷ" + ("" if n_out == 1 else subscript(shown_index(focus)))
+                    if l == depth else "a")
+            self.focus_number = (name, float(record.a[row, focus]))
+            neurons = neuron_texts(l if reached else l - 1)
+            shown_outputs = outputs(reached and l == depth)
+            if hidden:
+                # the neuron's output is the number to predict: "?" in the neuron (and
+                # beside an output neuron), its z left out until the reveal
+                neurons[l] = ["?" if j == focus else value
+                              for j, value in enumerate(neurons[l])]
+                if l == depth:
+                    shown_outputs[focus] = shown_outputs[focus].replace(
+                        f"{name} = {format_number(record.a[row, focus])}", f"{name} = ?")
+            self._apply(weights, neurons=neurons, biases=biases, outputs=shown_outputs,
                         highlight=l, edge_key=("forward", step_key))
             if not reached:
                 # each dot carries w·a, what its edge adds to z
@@ -284,28 +324,37 @@ class PhaseDrawing(QObject):
                 pulses = (l, t / TRAVEL, contribution, False)
             else:
                 tags = [(l, j, f"z = {format_number(record.z[row, j])}", DELTA_INK)
-                        for j in range(net.layers[l])]
-            detail = self._forward_detail(record, row, self._focus_neuron(l), weights,
-                                          biases)
+                        for j in range(net.layers[l]) if not (hidden and j == focus)]
+            detail = self._forward_detail(record, row, focus, weights, biases)
+            if hidden:
+                detail = self._forward_question(record, row, focus, name, weights, biases)
 
         elif isinstance(record, LossRecord):
             reached = t >= 0.5
+            single = len(record.per_sample) == 1
+            # the number to predict: the shown sample's loss (J itself for one sample;
+            # a batch's J, the mean over its samples, stays shown)
+            self.focus_number = ("J" if single else "loss", float(record.per_sample[row]))
             self._apply(weights, neurons=neuron_texts(depth), biases=biases,
                         outputs=outputs(True), highlight=depth, dim=False,
                         edge_key=("loss", step_key))
             if reached:
                 # the shown sample's loss, next to its prediction
-                tags = [(depth, 0, f"loss = {format_number(record.per_sample[row])}", LOSS_INK)]
+                loss_value = "?" if hidden else format_number(record.per_sample[row])
+                tags = [(depth, 0, f"loss = {loss_value}", LOSS_INK)]
             step_words = f"step {animator.step_status()[0]}"
             comparison = ", ".join(
                 f"ŷ = {format_number(a)} with y = {format_number(b)}"
                 for a, b in list(zip(record.prediction[row], record.target[row]))[:3])
-            if len(record.per_sample) == 1:
-                headline = f"Loss · J = {loss_formula(record, row)} · {step_words}"
+            formula = loss_formula(record, row)
+            if hidden:
+                formula = f"{without_result(formula)} = ?"
+            if single:
+                headline = f"Loss · J = {formula} · {step_words}"
                 detail = f"The loss compares the prediction with the target: {comparison}"
             else:
-                headline = (f"Loss · {batch_loss_text(record)} · {step_words}")
-                detail = f"{animator.sample_text()}: loss = {loss_formula(record, row)}"
+                headline = f"Loss · {batch_loss_text(record)} · {step_words}"
+                detail = f"{animator.sample_text()}: loss = {formula}"
 
         elif isinstance(record, BackwardRecord):
             l = record.layer
@@ -313,21 +362,35 @@ class PhaseDrawing(QObject):
             backward = {r.layer: r for r in animator.records[:animator.index + 1]
                         if isinstance(r, BackwardRecord)}
             grads, labels = [], []
+            _, fj, fi = focus = self._focus_weight(l)
+            name = f"∂J/∂{weight_name(*focus, self._single_weight)}"
+            self.focus_number = (name, float(record.grad_weights[fj, fi]))
             for m in range(1, depth + 1):
                 shape = (net.layers[m], net.layers[m - 1])
                 known = m in backward and (m > l or reached)
                 grads.append(backward[m].grad_weights if known else np.zeros(shape))
                 # gradients not computed yet: no label rather than a misleading 0
                 labels.append(None if known else [[""] * shape[1]] * shape[0])
+            if hidden and reached:
+                # the gradient to predict: "?" on its edge, drawn as no gradient yet
+                grads[l - 1] = grads[l - 1].copy()
+                grads[l - 1][fj, fi] = 0.0
+                labels[l - 1] = [["?" if (j, i) == (fj, fi) else format_number(g)
+                                  for i, g in enumerate(row_grads)]
+                                 for j, row_grads in enumerate(record.grad_weights)]
             self._apply(grads, mode="gradient", labels=labels, biases=biases,
                         neurons=neuron_texts(depth), outputs=outputs(True), highlight=l,
-                        edge_key=("backward", step_key, l, reached))
+                        edge_key=("backward", step_key, l, reached, hidden, focus))
             for m, back in backward.items():
+                # hidden: δ of the focus neuron would give its gradient away (δ·a)
                 tags += [(m, j, f"δ = {format_number(back.delta[row, j])}", _sign_colour(d))
-                         for j, d in enumerate(back.delta[row])]
+                         for j, d in enumerate(back.delta[row])
+                         if not (hidden and (m, j) == (l, fj))]
             if not reached:
                 pulses = (l, t / TRAVEL, record.grad_weights, True)
             detail = self._backward_detail(record, row)
+            if hidden:
+                detail = self._backward_question(record, row)
 
         else:  # UpdateRecord
             step = animator.step_record
@@ -341,15 +404,31 @@ class PhaseDrawing(QObject):
                                                               record.weights_after)]
                 shown_b = [b0 + t * (b1 - b0) for b0, b1 in zip(record.biases_before,
                                                               record.biases_after)]
-            done = t >= 1.0 and record.applied
+            # in reveal mode the new prediction stays for the next forward pass to ask
+            done = t >= 1.0 and record.applied and not animator.reveal_mode
+            ul, uj, ui = self._focus_weight()
+            self.focus_number = (weight_name(ul, uj, ui, self._single_weight),
+                                 float(record.weights_after[ul - 1][uj, ui]))
+            labels = None
+            if hidden and t >= 1.0:
+                # the new value of the focus weight is the number to predict; the
+                # others show theirs (their labels would otherwise follow the values)
+                labels = [None] * depth
+                labels[ul - 1] = [["?" if (j, i) == (uj, ui) else format_number(w)
+                                   for i, w in enumerate(row_w)]
+                                  for j, row_w in enumerate(shown_w[ul - 1])]
+                shown_w = [w.copy() for w in shown_w]
+                shown_w[ul - 1][uj, ui] = record.weights_before[ul - 1][uj, ui]
             # Once the update is done the neurons show the engine's forward pass with
             # the new weights (the canvas's own display); before, this step's pass.
-            self._apply(shown_w, biases=shown_b,
+            self._apply(shown_w, biases=shown_b, labels=labels,
                         neurons=None if done else neuron_texts(depth),
                         outputs=None if done else outputs(True),
-                        edge_key=("update", step_key, t))
+                        edge_key=("update", step_key, t, hidden))
             detail = self._update_detail(record)
-            if done:
+            if hidden:
+                detail = self._update_question(record, detail, (ul, uj, ui))
+            elif done:
                 detail += self._new_prediction()
             if step is not None and step.diverged:
                 alarm = True
@@ -366,6 +445,8 @@ class PhaseDrawing(QObject):
             self.overlay.hide_pulses()
         else:
             self.overlay.show_pulses(*pulses)
+        if animator.reveal_mode and self.focus_number is not None:
+            detail = self._with_guess(detail, hidden)
         self._show(headline, detail, alarm)
 
     def _targets(self, row: int):
@@ -435,6 +516,50 @@ class PhaseDrawing(QObject):
         else:
             a_text = f"a = f(z) = {f}({format_number(z)}) = {format_number(out)}"
         return f"{who}{z_text}  ·  {a_text}"
+
+    def _forward_question(self, record: ForwardRecord, row: int, j: int, name: str,
+                          weights, biases) -> str:
+        """The forward formula with its inputs and no result: "Predict: ŷ = f(z), z =
+        Σ w·a + b = 0.1·3 + 0  ·  ŷ = ?"."""
+        who = "" if len(record.z[row]) == 1 else f"neuron {shown_index(j)}: "
+        z_text = self._forward_detail(record, row, j, weights, biases).split("  ·  ")[0]
+        z_text = without_result(z_text.removeprefix(who))
+        if record.activation == "softmax":
+            rule = f"softmax(z)[{shown_index(j)}]"
+        else:
+            rule = f"{get_activation(record.activation).symbol}(z)"
+        return f"{who}Predict: {name} = {rule}, {z_text}  ·  {name} = ?"
+
+    def _backward_question(self, record: BackwardRecord, row: int) -> str:
+        """The backward formulas without δ's value and without the gradient asked for."""
+        parts = self._backward_detail(record, row).split("  ·  ")
+        who_incoming, delta_text, grad_text = parts[0], parts[1], parts[2]
+        grad_text = grad_text.split(" = ")[0] + " = " + grad_text.split(" = ")[1]
+        return (f"Predict: {who_incoming}  ·  {without_result(delta_text)}  ·  "
+                f"{grad_text} = ?")
+
+    def _update_question(self, record: UpdateRecord, detail: str, focus) -> str:
+        """The update's rule with the focus weight's numbers and no result."""
+        l, j, i = focus
+        name, value = self.focus_number
+        first = detail.split("  ·  ")[0]
+        if " = " in first and first.endswith(format_number(value)):
+            return f"Predict: {without_result(first)} = ?"
+        # another rule, or the formula written for a bias: just the weight asked for
+        return (f"Predict: {name} was {format_number(record.weights_before[l - 1][j, i])}"
+                f"  ·  now {name} = ?")
+
+    def _with_guess(self, detail: str, hidden: bool) -> str:
+        """The banner's detail in reveal mode: the key that reveals, or how close the
+        typed guess was to the engine's value."""
+        name, value = self.focus_number
+        guess = self.animator.guess
+        if hidden:
+            asked = f"your guess {format_number(guess)} · " if guess is not None else ""
+            return f"{detail}   ({asked}→ reveals {name})"
+        if guess is None:
+            return detail
+        return f"{detail}  ·  {guess_text(guess, value)}"
 
     def _backward_detail(self, record: BackwardRecord, row: int) -> str:
         l, j, i = self._focus_weight(record.layer)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QSizePolicy, QSlider, QToolBar, QToolButton, QWidget)
+                               QLineEdit, QSizePolicy, QSlider, QToolBar, QToolButton,
+                               QWidget)
 
-from bpsim.notation.numbers import format_number
+from bpsim.notation.numbers import format_number, parse_number
 
 from .animator import DEFAULT_SPEED, SPEEDS, Animator
 from .phase_drawing import PhaseDrawing
-from ..widgets import NumberField
+from ..widgets import ERROR_COLOUR, NumberField
 
 DEFAULT_MAX_STEPS = 1000
 DEFAULT_TARGET_LOSS = 0.01
@@ -121,6 +122,27 @@ class TransportBar(QToolBar):
         self.addWidget(self.stop_button)
         self.addSeparator()
 
+        # predict, then reveal: the class's guess of the hidden number, typed before
+        # the reveal (shown only in that mode)
+        self.guess_field = QLineEdit()
+        self.guess_field.setObjectName("guess_field")
+        self.guess_field.setPlaceholderText("your guess")
+        self.guess_field.setAccessibleName("Your guess of the hidden number")
+        self.guess_field.setToolTip("Type a guess of the number shown as “?” and press "
+                                    "Enter; the reveal says how close it was")
+        self.guess_field.setFixedWidth(110)
+        self.guess_field.returnPressed.connect(self._on_guess)
+        self.guess_message = QLabel()
+        self.guess_message.setObjectName("guess_message")
+        self.guess_message.setAccessibleName("Guess refused")
+        self.guess_message.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.guess_box = _row(QLabel("Guess"), self.guess_field, self.guess_message)
+        self.guess_action = self.addWidget(self.guess_box)
+        self.guess_action.setVisible(False)
+        self._hidden_moment = None
+        animator.reveal_mode_changed.connect(self._on_reveal_mode)
+        animator.frame.connect(self._on_reveal_frame)
+
         self.step_counter = QLabel()
         self.step_counter.setObjectName("step_counter")
         self.step_counter.setAccessibleName("Step counter")
@@ -181,6 +203,36 @@ class TransportBar(QToolBar):
             rules.append(f"at J ≤ {format_number(animator.target_loss)}")
         words = " or ".join(rules) if rules else "never"
         self.stop_button.setText(f"Stop: {words} ▾")
+
+    def _on_reveal_mode(self, on: bool) -> None:
+        self.guess_action.setVisible(on)
+        self.guess_field.clear()
+        self.guess_message.clear()
+
+    def _on_reveal_frame(self) -> None:
+        """A new hidden number: the last guess is cleared for the next one."""
+        animator = self.animator
+        moment = (id(animator.current), animator.hidden) if animator.hidden else None
+        if moment is not None and moment != self._hidden_moment:
+            self.guess_field.clear()
+            self.guess_message.clear()
+        self._hidden_moment = moment
+
+    def _on_guess(self) -> None:
+        text = self.guess_field.text()
+        if not text.strip():
+            self.guess_message.clear()
+            self.animator.set_guess(None)
+            return
+        try:
+            guess = parse_number(text)
+        except ValueError as error:
+            self.guess_message.setText(f"{error}: type a number such as 0.5 or −1,2")
+            return
+        self.guess_message.clear()
+        self.animator.set_guess(guess)
+        # back to the clicker: → (a plain key) reveals instead of moving the cursor
+        self.guess_field.clearFocus()
 
     def _update_counter(self, *_args) -> None:
         # the banner's numbering: the step shown, not the count of steps taken
