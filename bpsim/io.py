@@ -61,12 +61,13 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 ROOT = "top level"
 
 _NETWORK_KEYS = ("layers", "activations", "leaky_slope", "weights", "biases", "init")
-_TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed")
+_TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed",
+                  "regularization", "regularization_rate")
 _TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data",
              "notation")
 _NOTATION_KEYS = ("input_layer",)
-_SAMPLES_KEYS = ("samples",)
-_GENERATOR_KEYS = ("generator", "n", "noise", "seed")
+_SAMPLES_KEYS = ("samples", "test_fraction", "seed")
+_GENERATOR_KEYS = ("generator", "n", "noise", "seed", "test_fraction")
 
 
 # -- reading JSON ----------------------------------------------------------------
@@ -326,7 +327,9 @@ def _init(obj, path: str) -> InitSpec:
 #: each key of the "training" object and its entry in the settings table
 _TRAINING_SETTINGS = {"loss": "loss", "learning_rate": "learning_rate",
                       "momentum": "momentum", "batch_size": "batch_size",
-                      "train_biases": "train_biases", "seed": "shuffle_seed"}
+                      "train_biases": "train_biases", "seed": "shuffle_seed",
+                      "regularization": "regularization",
+                      "regularization_rate": "regularization_rate"}
 
 
 def _training(obj, path: str) -> TrainingSettings:
@@ -366,7 +369,14 @@ def _data(obj, path: str) -> DataSpec:
                 for key, values in (("x", _list(item["x"], _key(where, "x"))),
                                     ("y", _list(item["y"], _key(where, "y")))))
         samples.append((x, y))
-    return DataSpec.from_samples(samples)
+    return DataSpec.from_samples(samples, *_split_settings(obj, path))
+
+
+def _split_settings(obj, path: str) -> tuple[float, int]:
+    """(test fraction, data seed) of a "data" object (both optional)."""
+    return (_setting("test_fraction", obj.get("test_fraction", 0.0),
+                     _key(path, "test_fraction")),
+            _setting("data_seed", obj.get("seed", 0), _key(path, "seed")))
 
 
 def _generator(obj, path: str) -> DataSpec:
@@ -374,8 +384,8 @@ def _generator(obj, path: str) -> DataSpec:
     name = _setting("generator", obj["generator"], _key(path, "generator"))
     n = _setting("sample_count", obj["n"], _key(path, "n"))
     noise = _setting("noise", obj.get("noise", 0.0), _key(path, "noise"))
-    seed = _setting("data_seed", obj.get("seed", 0), _key(path, "seed"))
-    return DataSpec(generator=name, n=n, noise=noise, seed=seed)
+    test_fraction, seed = _split_settings(obj, path)
+    return DataSpec(generator=name, n=n, noise=noise, seed=seed, test_fraction=test_fraction)
 
 
 # -- public API ------------------------------------------------------------------
@@ -506,12 +516,20 @@ def to_dict(scenario: Scenario) -> dict:
         "train_biases": bool(training.train_biases),
         "seed": int(training.seed),
     }
+    if training.regularization != "none" or training.regularization_rate:
+        # written only when set, so a file without a penalty stays as version 1 wrote it
+        out["training"]["regularization"] = training.regularization
+        out["training"]["regularization_rate"] = float(training.regularization_rate)
     if data.is_generated:
         out["data"] = {"generator": data.generator, "n": int(data.n),
                        "noise": float(data.noise), "seed": int(data.seed)}
     else:
         out["data"] = {"samples": [{"x": [float(v) for v in x], "y": [float(v) for v in y]}
                                    for x, y in data.samples]}
+        if data.seed:
+            out["data"]["seed"] = int(data.seed)
+    if data.test_fraction:
+        out["data"]["test_fraction"] = float(data.test_fraction)
     if not scenario.numbering.is_default:
         out["notation"] = {"input_layer": scenario.numbering.input_layer}
     return out

@@ -355,7 +355,8 @@ class DataDock(QDockWidget):
                 for x, y in zip(self._raw.x, self._raw.y)]
 
     def _push_samples(self, samples, text: str) -> bool:
-        data = DataSpec.from_samples(samples)
+        held_out = self.session.data  # the test split stays as it was
+        data = DataSpec.from_samples(samples, held_out.test_fraction, held_out.seed)
         try:
             replace(self.session.scenario, data=data).check()
         except ScenarioError as refusal:
@@ -521,7 +522,8 @@ class DataDock(QDockWidget):
             if field.message_text():
                 return False
         data = DataSpec(generator=name, n=int(self.count.value()),
-                        noise=self.noise.value(), seed=int(self.seed.value()))
+                        noise=self.noise.value(), seed=int(self.seed.value()),
+                        test_fraction=self.session.data.test_fraction)
         if data == self.session.data:
             return False
         self.session.undo_stack.push(SetDataCommand(
