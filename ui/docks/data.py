@@ -178,6 +178,10 @@ class DataDock(QDockWidget):
         self.current_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.current_label.setAccessibleName("Current sample")
         self.message = message_label("Data message")
+        self.test_fraction = NumberField.for_setting(settings_spec.get("test_fraction"))
+        self.test_fraction.value_committed.connect(self._on_test_fraction)
+        held_out = form_layout()
+        held_out.addRow(self.test_fraction.setting.title, self.test_fraction)
 
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.samples_button)
@@ -192,6 +196,7 @@ class DataDock(QDockWidget):
         layout.addLayout(mode_row)
         layout.addWidget(self.status)
         layout.addLayout(navigation)
+        layout.addLayout(held_out)
         layout.addWidget(self.message)
         layout.addWidget(self.pages, 1)
         self.setWidget(body)
@@ -296,6 +301,7 @@ class DataDock(QDockWidget):
             self.count.set_value(data.n)
             self.noise.set_value(data.noise)
             self.seed.set_value(data.seed)
+        self.test_fraction.set_value(data.test_fraction)
         self._fill_table()
         self._update_status()
         self._check_generator_fits()
@@ -503,6 +509,13 @@ class DataDock(QDockWidget):
                 f"{plural(n_out, 'target')}, but the network has "
                 f"{plural(net.layers[0], 'input')} and {plural(net.layers[-1], 'output')}. "
                 "Change the sizes in the Layers dock first.")
+
+    def _on_test_fraction(self, value: float) -> None:
+        data = replace(self.session.data, test_fraction=value)
+        if data != self.session.data:
+            self.session.undo_stack.push(SetDataCommand(
+                self.session, data, f"Hold out {format_number(value)} of the samples "
+                                    "for testing"))
 
     def _check_generator_fits(self) -> None:
         why_not = self.generator_fits(self.generator.currentData())
