@@ -246,12 +246,12 @@ _TABLE = (
             "get a gradient)"),
     _seed("shuffle_seed", "Shuffle seed", "training.seed",
           "Seeds the order of the mini-batches"),
-    Setting("regularization", "choice", "none", "Regularization", "training.regularization",
-            "R", "The weight penalty R in J = data loss + λ·R: L2 is ½·Σw², L1 is Σ|w| "
+    Setting("regularization", "choice", "none", "Regularizer", "training.regularization",
+            "", "The weight penalty R in J = data loss + λ·R: L2 is ½·Σw², L1 is Σ|w| "
                  "(over the weights, not the biases)",
             choices=reg.KINDS, what="regularization"),
     # no upper end, as for η: a penalty that crushes every weight is a lesson too
-    _float("regularization_rate", 0.0, "Regularization rate", "training.regularization_rate",
+    _float("regularization_rate", 0.0, "Penalty rate", "training.regularization_rate",
            "λ", "λ in J = data loss + λ·R; each weight's gradient gains λ·w (L2) or "
                 "λ·sign(w) (L1)", minimum=0.0),
     # -- the initializer ----------------------------------------------------------------

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGroupBox,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGroupBox, QHBoxLayout,
+                               QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from bpsim import losses, settings_spec
 from bpsim.initializers import SCHEME_PARAMS, InitSpec
@@ -43,7 +43,11 @@ SCHEME_LABELS = {
 
 
 #: how the regularization menu names each kind
-REGULARIZATION_LABELS = {"none": "None", "l1": "L1: λ·Σ|w|", "l2": "L2: λ·½Σw²"}
+REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
+#: each kind's penalty, the menu item's tooltip
+REGULARIZATION_TIPS = {"none": "No penalty: J is the data loss",
+                       "l1": "J = data loss + λ·Σ|w|; each weight's gradient gains λ·sign(w)",
+                       "l2": "J = data loss + λ·½Σw²; each weight's gradient gains λ·w"}
 
 
 class TrainingDock(QDockWidget):
@@ -93,8 +97,14 @@ class TrainingDock(QDockWidget):
         settings.addRow(batch.title, self.batch)
         settings.addRow(spec("shuffle_seed").title, self.shuffle_seed)
         settings.addRow("", self.train_biases)
-        settings.addRow(spec("regularization").title, self.regularization)
-        settings.addRow(spec("regularization_rate").title, self.regularization_rate)
+        # one row (the kind, then λ) keeps the dock as short as before on a projector
+        penalty = QHBoxLayout()
+        penalty.setContentsMargins(0, 0, 0, 0)
+        penalty.addWidget(self.regularization)
+        penalty.addWidget(QLabel(spec("regularization_rate").symbol))
+        penalty.addWidget(self.regularization_rate, 1)
+        self.regularization_rate.setMinimumWidth(0)
+        settings.addRow(spec("regularization").title, penalty)
 
         scheme = spec("init_scheme")
         self.scheme = narrow_combo(QComboBox())
@@ -226,6 +236,9 @@ class TrainingDock(QDockWidget):
         self.regularization.setToolTip(kind.help)
         for name in kind.choices:
             self.regularization.addItem(REGULARIZATION_LABELS[name], name)
+            self.regularization.setItemData(self.regularization.count() - 1,
+                                            REGULARIZATION_TIPS[name],
+                                            Qt.ItemDataRole.ToolTipRole)
         self.regularization.currentIndexChanged.connect(self._on_regularization_chosen)
         self.regularization_rate = NumberField.for_setting(
             settings_spec.get("regularization_rate"))
