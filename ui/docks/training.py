@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QGroupBox,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from bpsim import losses, settings_spec
 from bpsim.initializers import SCHEME_PARAMS, InitSpec
@@ -97,14 +97,8 @@ class TrainingDock(QDockWidget):
         settings.addRow(batch.title, self.batch)
         settings.addRow(spec("shuffle_seed").title, self.shuffle_seed)
         settings.addRow("", self.train_biases)
-        # one row (the kind, then λ) keeps the dock as short as before on a projector
-        penalty = QHBoxLayout()
-        penalty.setContentsMargins(0, 0, 0, 0)
-        penalty.addWidget(self.regularization)
-        penalty.addWidget(QLabel(spec("regularization_rate").symbol))
-        penalty.addWidget(self.regularization_rate, 1)
-        self.regularization_rate.setMinimumWidth(0)
-        settings.addRow(spec("regularization").title, penalty)
+        settings.addRow(spec("regularization").title, self.regularization)
+        settings.addRow(spec("regularization_rate").title, self.regularization_rate)
 
         scheme = spec("init_scheme")
         self.scheme = narrow_combo(QComboBox())
