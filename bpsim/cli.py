@@ -389,7 +389,7 @@ def cmd_train(args) -> int:
     scenario = open_scenario(args.file)
     trainer = scenario.trainer()
     bar = _ProgressBar(args.steps, sys.stderr) if sys.stderr.isatty() else None
-    losses, grad_norms = [], []
+    losses, grad_norms, test_losses = [], [], []
     # Bulk training in chunks (Trainer.run keeps no phase records), so the progress
     # bar moves without slowing the run down.
     chunk = max(1, min(1000, args.steps // 100 or 1))
@@ -399,6 +399,8 @@ def cmd_train(args) -> int:
             run = trainer.run(min(chunk, args.steps - done))
             losses.extend(run.losses.tolist())
             grad_norms.extend(run.grad_norms.tolist())
+            if run.test_losses is not None:
+                test_losses.extend(run.test_losses.tolist())
             done += len(run.losses)
             if run.diverged:
                 raise _diverged(args.file, done)
@@ -417,16 +419,23 @@ def cmd_train(args) -> int:
         except OSError as error:
             raise CommandError(f"{args.out}: cannot write: "
                                f"{error.strerror or error}") from None
+    final_test_loss = trainer.test_loss()
     if args.json:
-        _print_json({"losses": losses, "final_loss": final_loss,
-                     "grad_norms": grad_norms,
-                     "weights": _lists(scenario.network.weights),
-                     "biases": _lists(scenario.network.biases)}, args.file)
+        result = {"losses": losses, "final_loss": final_loss, "grad_norms": grad_norms,
+                  "weights": _lists(scenario.network.weights),
+                  "biases": _lists(scenario.network.biases)}
+        if trainer.has_test_set:
+            result["test_losses"] = test_losses
+            result["final_test_loss"] = final_test_loss
+        _print_json(result, args.file)
         return 0
     print(f"{_name(args.file, scenario)}: {args.steps} steps, loss "
           f"{format_number(losses[0])} → {format_number(losses[-1])} "
           "(last step, before its update)")
     print(f"loss on the whole dataset after training: {format_number(final_loss)}")
+    if trainer.has_test_set:
+        print(f"test loss ({len(trainer.test_indices)} held-out samples) "
+              f"{format_number(test_losses[0])} → {format_number(final_test_loss)}")
     print("‖∂J/∂W‖ per layer at the last step, input side first: "
           + "  ".join(format_number(v) for v in grad_norms[-1]))
     if args.out is not None:

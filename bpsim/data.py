@@ -96,6 +96,22 @@ def generate(name: str, n: int, noise: float = 0.0, seed: int = 0) -> Dataset:
     return GENERATORS[name](int(n), float(noise) + 0.0, rng)
 
 
+#: the most samples a scenario may hold out for testing (at least one always trains)
+MAX_TEST_FRACTION = 0.9
+
+
+def split(n: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training indices, test indices), sorted, disjoint, together 0..n−1: round(n·f)
+    samples (at most n − 1) chosen at random for testing.  The same (n, f, seed) always
+    gives the same split; its random stream is apart from the generators' (the seed's
+    second stream), so holding out samples never changes the samples themselves."""
+    n_test = min(int(round(n * float(test_fraction))), n - 1) if n > 0 else 0
+    if n_test <= 0:
+        return np.arange(n), np.arange(0)
+    order = np.random.default_rng([int(seed), 1]).permutation(n)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
 def literal(samples) -> Dataset:
     """A dataset from [{"x": [...], "y": [...]}, ...]."""
     x = np.array([s["x"] for s in samples], dtype=float)

@@ -264,7 +264,8 @@ def imported_scenario(scenario: Scenario, samples, row_numbers=None) -> tuple[Sc
     if not edits.targets_fit(targets, outputs, scenario.training.loss):
         changes.append(f"the output layer {outputs} → {_neurons(targets)}")
         network = edits.resized(network, network.depth, targets, scenario.init)
-    result = replace(scenario, network=network, data=DataSpec.from_samples(samples))
+    result = replace(scenario, network=network, data=DataSpec.from_samples(
+        samples, test_fraction=scenario.data.test_fraction, seed=scenario.data.seed))
     try:
         result.check()
     except ScenarioError as refusal:

@@ -133,8 +133,9 @@ def reshaped_samples(data: DataSpec, inputs: int | None, outputs: int | None) ->
     if data.is_generated:
         raise ValueError(f"the “{data.generator}” generator makes samples of one shape")
     return DataSpec.from_samples(
-        (_fit(x, inputs) if inputs is not None else x,
-         _fit(y, outputs) if outputs is not None else y) for x, y in data.samples)
+        ((_fit(x, inputs) if inputs is not None else x,
+          _fit(y, outputs) if outputs is not None else y) for x, y in data.samples),
+        data.features, data.test_fraction, data.seed)
 
 
 def fitted_samples(data: DataSpec, inputs: int, outputs: int, loss: str) -> DataSpec:

@@ -36,6 +36,7 @@ import numpy as np
 
 from . import activations as act
 from . import losses
+from . import regularization as reg
 from .blas import one_blas_thread
 from .network import Network
 
@@ -329,8 +330,12 @@ def _perturbed_losses(network: Network, forward, layer: int, j, dz, y, loss: str
 def gradient_check(network: Network, x, y, loss: str, epsilon: float = 1e-6,
                    analytic: AnalyticGradients | tuple | None = None,
                    progress: Progress | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> GradCheckResult:
+                   cancelled: Callable[[], bool] | None = None,
+                   regularization: tuple[str, float] = ("none", 0.0)) -> GradCheckResult:
     """Compare backprop's gradients of J on the batch (x, y) with central differences.
+
+    ``regularization`` = (kind, λ) adds the weight penalty: J = data loss + λ·R, its
+    weight gradients gain λ·∂R/∂w, and the central differences take λ·R(w ± ε) too.
 
     ``analytic`` replaces the gradients under test: a callable
     ``(network, x, y, loss) -> (grad_weights, grad_biases)``, or that pair of lists
@@ -342,15 +347,25 @@ def gradient_check(network: Network, x, y, loss: str, epsilon: float = 1e-6,
     """
     x = np.atleast_2d(np.asarray(x, dtype=float))
     y = np.atleast_2d(np.asarray(y, dtype=float))
+    kind, rate = regularization
+    penalized = reg.active(kind, rate)
     loss_value = network.loss(x, y, loss)
+    if penalized:
+        loss_value += rate * reg.penalty(kind, network.weights)
     if analytic is None:
         _, grad_weights, grad_biases = network.gradients(x, y, loss)
+        if penalized:
+            grad_weights = [g + reg.gradient_term(kind, rate, w)
+                            for g, w in zip(grad_weights, network.weights)]
     elif callable(analytic):
         grad_weights, grad_biases = analytic(network, x, y, loss)
     else:
         grad_weights, grad_biases = analytic
     (numerical_weights, kink_weights), (numerical_biases, kink_biases) = \
         batched_central_differences(network, x, y, loss, epsilon, progress, cancelled)
+    if penalized:
+        numerical_weights, kink_weights = _with_penalty_differences(
+            kind, rate, network.weights, numerical_weights, kink_weights, epsilon)
     floor = FLOOR * max(1.0, abs(loss_value))
     checks = []
     for l in range(network.depth):
@@ -366,11 +381,32 @@ def gradient_check(network: Network, x, y, loss: str, epsilon: float = 1e-6,
     return GradCheckResult(tuple(checks), loss_value, epsilon, floor)
 
 
+def _with_penalty_differences(kind: str, rate: float, weights, numerical, kinks,
+                              epsilon: float):
+    """The central differences of J = data loss + λ·R: λ·R changes with one weight
+    only through that weight's own term, so (λR(w + ε) − λR(w − ε)) / 2ε is added
+    entry by entry.  For l1, |w| < ε straddles the kink of |w| at 0."""
+    out_numerical, out_kinks = [], []
+    for w, grad, kink in zip(weights, numerical, kinks):
+        w = np.asarray(w, dtype=float)
+        plus, minus = w + epsilon, w - epsilon
+        if kind == "l2":
+            change = 0.5 * (plus * plus - minus * minus)      # ½(w+ε)² − ½(w−ε)²
+        else:
+            change = np.abs(plus) - np.abs(minus)              # |w+ε| − |w−ε|
+            kink = kink | (np.abs(w) < epsilon)
+        out_numerical.append(grad + rate * change / (2.0 * epsilon))
+        out_kinks.append(kink)
+    return out_numerical, out_kinks
+
+
 def check_scenario(scenario, epsilon: float = 1e-6,
                    analytic: AnalyticGradients | tuple | None = None,
                    progress: Progress | None = None,
                    cancelled: Callable[[], bool] | None = None) -> GradCheckResult:
     """:func:`gradient_check` of a scenario's network on its whole dataset."""
     dataset = scenario.dataset()
-    return gradient_check(scenario.network, dataset.x, dataset.y, scenario.training.loss,
-                          epsilon, analytic, progress, cancelled)
+    training = scenario.training
+    return gradient_check(scenario.network, dataset.x, dataset.y, training.loss,
+                          epsilon, analytic, progress, cancelled,
+                          (training.regularization, training.regularization_rate))

@@ -71,12 +71,13 @@ ROOT = "top level"
 
 _NETWORK_KEYS = ("layers", "activations", "leaky_slope", "weights", "biases", "init")
 _TRAINING_KEYS = ("loss", "learning_rate", "momentum", "batch_size", "train_biases", "seed",
-                  "optimizer", "rho", "beta1", "beta2", "epsilon")
+                  "optimizer", "rho", "beta1", "beta2", "epsilon",
+                  "regularization", "regularization_rate")
 _TOP_KEYS = ("format", "version", "title", "description", "network", "training", "data",
              "notation")
 _NOTATION_KEYS = ("input_layer",)
-_SAMPLES_KEYS = ("samples", "features")
-_GENERATOR_KEYS = ("generator", "n", "noise", "seed", "features")
+_SAMPLES_KEYS = ("samples", "features", "test_fraction", "seed")
+_GENERATOR_KEYS = ("generator", "n", "noise", "seed", "features", "test_fraction")
 
 
 # -- reading JSON ----------------------------------------------------------------
@@ -338,7 +339,9 @@ _TRAINING_SETTINGS = {"loss": "loss", "learning_rate": "learning_rate",
                       "momentum": "momentum", "batch_size": "batch_size",
                       "train_biases": "train_biases", "seed": "shuffle_seed",
                       "optimizer": "optimizer", "rho": "rho", "beta1": "beta1",
-                      "beta2": "beta2", "epsilon": "epsilon"}
+                      "beta2": "beta2", "epsilon": "epsilon",
+                      "regularization": "regularization",
+                      "regularization_rate": "regularization_rate"}
 
 
 def _training(obj, path: str) -> TrainingSettings:
@@ -378,7 +381,15 @@ def _data(obj, path: str) -> DataSpec:
                 for key, values in (("x", _list(item["x"], _key(where, "x"))),
                                     ("y", _list(item["y"], _key(where, "y")))))
         samples.append((x, y))
-    return DataSpec.from_samples(samples, _features(obj, path))
+    test_fraction, seed = _split_settings(obj, path)
+    return DataSpec.from_samples(samples, _features(obj, path), test_fraction, seed)
+
+
+def _split_settings(obj, path: str) -> tuple[float, int]:
+    """(test fraction, data seed) of a "data" object (both optional)."""
+    return (_setting("test_fraction", obj.get("test_fraction", 0.0),
+                     _key(path, "test_fraction")),
+            _setting("data_seed", obj.get("seed", 0), _key(path, "seed")))
 
 
 def _generator(obj, path: str) -> DataSpec:
@@ -386,9 +397,9 @@ def _generator(obj, path: str) -> DataSpec:
     name = _setting("generator", obj["generator"], _key(path, "generator"))
     n = _setting("sample_count", obj["n"], _key(path, "n"))
     noise = _setting("noise", obj.get("noise", 0.0), _key(path, "noise"))
-    seed = _setting("data_seed", obj.get("seed", 0), _key(path, "seed"))
+    test_fraction, seed = _split_settings(obj, path)
     return DataSpec(generator=name, n=n, noise=noise, seed=seed,
-                    features=_features(obj, path))
+                    features=_features(obj, path), test_fraction=test_fraction)
 
 
 def _features(obj, path: str) -> tuple:
@@ -537,14 +548,22 @@ def to_dict(scenario: Scenario) -> dict:
         "beta2": float(training.beta2),
         "epsilon": float(training.epsilon),
     }
+    if training.regularization != "none" or training.regularization_rate:
+        # written only when set, so a file without a penalty stays as version 1 wrote it
+        out["training"]["regularization"] = training.regularization
+        out["training"]["regularization_rate"] = float(training.regularization_rate)
     if data.is_generated:
         out["data"] = {"generator": data.generator, "n": int(data.n),
                        "noise": float(data.noise), "seed": int(data.seed)}
     else:
         out["data"] = {"samples": [{"x": [float(v) for v in x], "y": [float(v) for v in y]}
                                    for x, y in data.samples]}
+        if data.seed:
+            out["data"]["seed"] = int(data.seed)
     if data.has_features:
         out["data"]["features"] = list(data.features)
+    if data.test_fraction:
+        out["data"]["test_fraction"] = float(data.test_fraction)
     if not scenario.numbering.is_default:
         out["notation"] = {"input_layer": scenario.numbering.input_layer}
     return out

@@ -68,11 +68,15 @@ class DataSpec:
     #: the input layer's features of the 2-D points (:mod:`bpsim.features`); the
     #: default is the points themselves
     features: tuple = features_mod.DEFAULT_FEATURES
+    #: the share of the samples held out for testing (chosen by ``seed``)
+    test_fraction: float = 0.0
 
     @classmethod
-    def from_samples(cls, samples, features=features_mod.DEFAULT_FEATURES) -> "DataSpec":
+    def from_samples(cls, samples, features=features_mod.DEFAULT_FEATURES,
+                     test_fraction: float = 0.0, seed: int = 0) -> "DataSpec":
         return cls(samples=tuple((tuple(map(float, x)), tuple(map(float, y)))
-                                 for x, y in samples), features=tuple(features))
+                                 for x, y in samples), features=tuple(features),
+                   test_fraction=test_fraction, seed=seed)
 
     @property
     def has_features(self) -> bool:
@@ -82,6 +86,15 @@ class DataSpec:
     def network_inputs(self, points: np.ndarray) -> np.ndarray:
         """What the input layer gets for raw points: their feature columns."""
         return features_mod.columns(self.features, points)
+
+    @property
+    def sample_count(self) -> int:
+        return self.n if self.generator is not None else len(self.samples)
+
+    def split(self) -> tuple[np.ndarray, np.ndarray]:
+        """(training indices, test indices) into :meth:`dataset`: see
+        :func:`bpsim.data.split`."""
+        return data_mod.split(self.sample_count, self.test_fraction, self.seed)
 
     @property
     def is_generated(self) -> bool:
@@ -128,7 +141,7 @@ class Scenario:
         """A trainer that updates this scenario's network in place (on ``dataset``,
         when the caller already has this scenario's :meth:`dataset`)."""
         ds = dataset if dataset is not None else self.dataset()
-        return Trainer(self.network, ds.x, ds.y, self.training)
+        return Trainer(self.network, ds.x, ds.y, self.training, self.data.split())
 
     def copy(self) -> "Scenario":
         return replace(self, network=self.network.copy())

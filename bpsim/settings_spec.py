@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from . import activations as act
 from . import data as data_mod
 from . import losses
+from . import regularization as reg
 from .initializers import SCHEME_PARAMS, SCHEMES
 from .training import OPTIMIZERS
 from .notation.numbers import format_exact
@@ -266,6 +267,14 @@ _TABLE = (
             "get a gradient)"),
     _seed("shuffle_seed", "Shuffle seed", "training.seed",
           "Seeds the order of the mini-batches"),
+    Setting("regularization", "choice", "none", "Regularizer", "training.regularization",
+            "", "The weight penalty R in J = data loss + λ·R: L2 is ½·Σw², L1 is Σ|w| "
+                 "(over the weights, not the biases)",
+            choices=reg.KINDS, what="regularization"),
+    # no upper end, as for η: a penalty that crushes every weight is a lesson too
+    _float("regularization_rate", 0.0, "Penalty rate", "training.regularization_rate",
+           "λ", "λ in J = data loss + λ·R; each weight's gradient gains λ·w (L2) or "
+                "λ·sign(w) (L1)", minimum=0.0),
     # -- the initializer ----------------------------------------------------------------
     Setting("init_scheme", "choice", "xavier_uniform", "Initializer", "network.init.scheme",
             "", "How “Re-initialize weights” draws new weights",
@@ -302,6 +311,11 @@ _TABLE = (
            minimum=0.0, maximum=10.0),
     _seed("data_seed", "Generator seed", "data.seed",
           "The same seed always makes the same samples"),
+    # at least one sample always trains; 0.9 keeps a tenth for training
+    _float("test_fraction", 0.0, "Test fraction", "data.test_fraction", "",
+           "The share of the samples held out as test data, chosen by the data seed: "
+           "training never uses them, the loss plot shows their loss",
+           minimum=0.0, maximum=data_mod.MAX_TEST_FRACTION),
 )
 
 #: every setting by name, in the order the docks show them

@@ -56,7 +56,7 @@ PHASES = {"forward": ForwardRecord, "loss": LossRecord, "backward": BackwardReco
           "update": UpdateRecord}
 SELECTION_KINDS = ("weight", "bias", "neuron")
 #: the training settings a tour may wait for
-SETTINGS = ("learning_rate", "momentum", "batch_size")
+SETTINGS = ("learning_rate", "momentum", "batch_size", "regularization_rate")
 COMPARISONS = {"at_most": "≤", "at_least": "≥", "equals": "="}
 
 #: each condition kind: its required and optional keys (besides "wait_for")

@@ -62,6 +62,23 @@ class LossRecord:
     target: np.ndarray
     #: ∂J/∂ŷ, shape (B, n_L) (includes the 1/B of the batch mean)
     grad_output: np.ndarray
+    #: the mean of ``per_sample`` (J without the penalty); None: the same as ``loss``
+    data_loss: float | None = None
+    #: "none", "l1" or "l2" (see bpsim.regularization)
+    regularization: str = "none"
+    #: λ in J = data loss + λ·R
+    regularization_rate: float = 0.0
+    #: R of the weights before the update: ½·Σw² (l2) or Σ|w| (l1)
+    penalty: float = 0.0
+
+    def __post_init__(self):
+        if self.data_loss is None:
+            object.__setattr__(self, "data_loss", self.loss)
+
+    @property
+    def regularized(self) -> bool:
+        """Whether J holds a penalty term λ·R (J = data loss + λ·R)."""
+        return self.regularization != "none" and self.regularization_rate != 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,11 @@ class BackwardRecord:
     grad_biases: np.ndarray
     #: ‖∂J/∂W⁽ˡ⁾‖, the Frobenius norm
     grad_norm: float
+    #: with a weight penalty: λ·∂R/∂W⁽ˡ⁾ (λ·W for l2, λ·sign(W) for l1), the term
+    #: ``grad_weights`` includes; None without one
+    penalty_grad_weights: np.ndarray | None = None
+    #: with a weight penalty: δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾, the data loss's part of ``grad_weights``
+    data_grad_weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +163,9 @@ class StepRecord:
     update: UpdateRecord
     #: None, or where the first non-finite number appeared, e.g. "forward layer 3"
     divergence: str | None = None
+    #: the data loss on the held-out test samples, before this step's update (None
+    #: without test samples)
+    test_loss: float | None = None
 
     @property
     def phases(self) -> tuple[Phase, ...]:

@@ -19,6 +19,7 @@ from typing import Generator
 import numpy as np
 
 from . import activations as act
+from . import regularization as reg
 from .blas import one_blas_thread
 from .network import Network
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
@@ -64,14 +65,23 @@ class TrainingSettings:
     beta2: float = 0.999
     #: ε in RMSprop's and Adam's denominator √s + ε, √v̂ + ε
     epsilon: float = 1e-8
+    #: the weight penalty R in J = data loss + λ·R: "none", "l1" or "l2"
+    regularization: str = "none"
+    #: λ in J = data loss + λ·R
+    regularization_rate: float = 0.0
 
 
 class BatchSampler:
     """Which samples each step uses.  Full batch: all, in order.  Mini-batch of k: a
-    seeded permutation per epoch, cut into consecutive batches (the last may be short)."""
+    seeded permutation per epoch, cut into consecutive batches (the last may be short).
 
-    def __init__(self, n_samples: int, batch_size: int | None, seed: int):
-        self.n_samples = n_samples
+    ``pool`` (default: every sample) holds the indices of the samples to draw from, the
+    training set when some samples are held out for testing; batches hold indices into
+    the whole dataset."""
+
+    def __init__(self, n_samples: int, batch_size: int | None, seed: int, pool=None):
+        self.pool = None if pool is None or len(pool) == n_samples else np.asarray(pool)
+        self.n_samples = n_samples if self.pool is None else len(self.pool)
         self.batch_size = batch_size
         self.seed = seed
         self.reset()
@@ -82,7 +92,7 @@ class BatchSampler:
 
     def reset(self) -> None:
         self._rng = np.random.default_rng(self.seed)
-        self._order = np.arange(self.n_samples)
+        self._order = np.arange(self.n_samples) if self.pool is None else self.pool
         self._position = self.n_samples  # forces a shuffle at the first mini-batch
         self.epoch = 0
 
@@ -92,6 +102,8 @@ class BatchSampler:
             return self._order
         if self._position >= self.n_samples:
             self._order = self._rng.permutation(self.n_samples)
+            if self.pool is not None:
+                self._order = self.pool[self._order]
             self._position = 0
             self.epoch += 1
         batch = self._order[self._position:self._position + self.batch_size]
@@ -121,6 +133,8 @@ class Run:
     grad_norms: np.ndarray
     #: the full record of the last step taken (a divergent one when the run diverged)
     last: StepRecord | None
+    #: the data loss on the test samples before each step's update (None without them)
+    test_losses: np.ndarray | None = None
 
     @property
     def diverged(self) -> bool:
@@ -157,14 +171,20 @@ def _backward_non_finite(record: BackwardRecord) -> bool:
 
 
 class Trainer:
-    """Trains ``network`` in place on (x, y) with the given settings."""
+    """Trains ``network`` in place on (x, y) with the given settings.
 
-    def __init__(self, network: Network, x, y, settings: TrainingSettings):
+    ``split`` = (training indices, test indices) holds some samples out: steps draw
+    only from the training samples, and each step's record carries the data loss on
+    the test samples before its update."""
+
+    def __init__(self, network: Network, x, y, settings: TrainingSettings, split=None):
         self.network = network
         self.x = np.atleast_2d(np.asarray(x, dtype=float))
         self.y = np.atleast_2d(np.asarray(y, dtype=float))
         self.settings = settings
-        self.sampler = BatchSampler(len(self.x), settings.batch_size, settings.seed)
+        self._set_split(split)
+        self.sampler = BatchSampler(len(self.x), settings.batch_size, settings.seed,
+                                    self.train_indices)
         self.steps_done = 0
         self._velocity_w = None
         self._velocity_b = None
@@ -172,6 +192,36 @@ class Trainer:
         self._moments: dict = {}
         #: t, the updates Adam has applied
         self._optimizer_steps = 0
+
+    def _set_split(self, split) -> None:
+        n = len(self.x)
+        if split is None or len(split[1]) == 0:
+            self.train_indices = np.arange(n)
+            self.test_indices = np.arange(0)
+            self._train_x, self._train_y = self.x, self.y
+        else:
+            self.train_indices = np.asarray(split[0], dtype=int)
+            self.test_indices = np.asarray(split[1], dtype=int)
+            self._train_x = self.x[self.train_indices]
+            self._train_y = self.y[self.train_indices]
+        self._test_x = self.x[self.test_indices]
+        self._test_y = self.y[self.test_indices]
+
+    @property
+    def has_test_set(self) -> bool:
+        return len(self.test_indices) > 0
+
+    def test_loss(self, weights=None, biases=None) -> float | None:
+        """The data loss on the test samples with the network's parameters (or the
+        given ones); None without test samples."""
+        if not self.has_test_set:
+            return None
+        net = self.network
+        if weights is None:
+            return net.loss(self._test_x, self._test_y, self.settings.loss)
+        probe = net.copy()
+        probe.weights, probe.biases = list(weights), list(biases)
+        return probe.loss(self._test_x, self._test_y, self.settings.loss)
 
     def reset(self) -> None:
         """Forget momentum and restart the batch order (weights are the caller's business)."""
@@ -202,7 +252,7 @@ class Trainer:
     def batch(self, indices) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of the samples ``indices``: the whole dataset, uncopied, for a full batch."""
         if indices is self.sampler._order and self.sampler.full_batch:
-            return self.x, self.y
+            return self._train_x, self._train_y
         return self.x[indices], self.y[indices]
 
     def phases(self, indices=None) -> Generator[Phase, None, StepRecord]:
@@ -217,6 +267,7 @@ class Trainer:
         if indices is None:
             indices = self.sampler.next()
         x, y = self.batch(indices)
+        test_loss = self.test_loss()
 
         forward = []
         a = x
@@ -230,9 +281,9 @@ class Trainer:
             a = record.a
 
         per_sample, grad_output, delta = net.output_delta(settings.loss, forward[-1], y)
-        loss_value = batch_loss(per_sample)
-        loss = LossRecord(settings.loss, loss_value, frozen(per_sample), forward[-1].a,
-                          frozen(y), frozen(grad_output))
+        loss = _loss_record(settings, net.weights, per_sample, forward[-1].a, y,
+                            grad_output)
+        loss_value = loss.loss
         if divergence is None and not np.isfinite(loss_value):
             divergence = "loss"
         yield loss
@@ -240,7 +291,8 @@ class Trainer:
         backward = []
         grad_a = grad_output
         for record in reversed(forward):
-            back = net.backward_layer(record, grad_a, delta)
+            back = _with_penalty(settings, net.backward_layer(record, grad_a, delta),
+                                 net.weights[record.layer - 1])
             backward.append(back)
             if divergence is None and _backward_non_finite(back):
                 divergence = f"backward layer {record.layer}"
@@ -257,7 +309,7 @@ class Trainer:
             net.weights = list(update.weights_after)
             net.biases = list(update.biases_after)
         step = StepRecord(self.steps_done, _read_only(indices), tuple(forward), loss,
-                          tuple(backward), update, divergence)
+                          tuple(backward), update, divergence, test_loss)
         self.steps_done += 1
         return step
 
@@ -392,6 +444,7 @@ class Trainer:
         depth = self.network.depth
         losses = np.empty(steps)
         norms = np.empty((steps, depth))
+        test_losses = np.empty(steps) if self.has_test_set else None
         last = None
         done = 0
         bulk = None
@@ -403,6 +456,8 @@ class Trainer:
             if k < steps - 1 and bulk_ok:
                 if bulk is None:
                     bulk = _Bulk(self)
+                if test_losses is not None:
+                    test_losses[k] = self.test_loss(bulk.weights, bulk.biases)
                 if bulk.step(indices, losses, norms[k], k):
                     done = k + 1
                     continue
@@ -412,13 +467,16 @@ class Trainer:
                 bulk = None
             last = self.step(indices)
             losses[k] = last.loss.loss
+            if test_losses is not None:
+                test_losses[k] = last.test_loss
             norms[k] = last.grad_norms
             done = k + 1
             if last.diverged:
                 break
         if bulk is not None:
             bulk.publish()
-        return Run(losses[:done], norms[:done], last)
+        return Run(losses[:done], norms[:done], last,
+                   None if test_losses is None else test_losses[:done])
 
     def train(self, steps: int, callback=None, until=None) -> list[StepRecord]:
         """Up to ``steps`` steps; stops early after a divergent step (it is the last
@@ -482,6 +540,9 @@ class _Bulk:
         self.slope = net.leaky_slope
         self.output_gradients = net.output_gradients
         self.loss_name = s.loss
+        # the weight penalty (None: none, and the step is exactly the unregularized one)
+        self.penalty = ((s.regularization, s.regularization_rate)
+                        if reg.active(s.regularization, s.regularization_rate) else None)
 
     def _bound_parameters(self) -> None:
         """The bounds from the parameters themselves: max |W|, |b| (and max |v|)."""
@@ -515,6 +576,9 @@ class _Bulk:
             inputs.append(a)
         per_sample, grad_a, delta = self.output_gradients(self.loss_name, z, a, y)
         loss = batch_loss(per_sample)
+        penalty = self.penalty
+        if penalty is not None:
+            loss = _total_loss(loss, penalty[1], reg.penalty(penalty[0], weights))
         if not math.isfinite(loss):
             return False
         largest = 0.0  # the largest ‖∂J/∂W⁽ˡ⁾‖²
@@ -524,6 +588,8 @@ class _Bulk:
                 delta = self.backward[l](zs[l], inputs[l + 1], grad_a, slope)
             grad_w = matmul(delta.T, inputs[l], out=grads_w[l])  # ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾
             add.reduce(delta, axis=0, out=grads_b[l])           # ∂J/∂b⁽ˡ⁾ = Σ δ⁽ˡ⁾
+            if penalty is not None:                             # + λ·∂R/∂W⁽ˡ⁾
+                reg.add_gradient(penalty[0], penalty[1], grad_w, weights[l])
             # ∂J/∂W = δᵀa sums every δ entry times an input (inf·0 is NaN), so a finite
             # ‖∂J/∂W‖ means δ is finite too.
             square = vdot(grad_w, grad_w)
@@ -592,6 +658,38 @@ class _Bulk:
             self.flat_vb[...] = vel_b
         self._bound_parameters()
         return True
+
+
+def _total_loss(data_loss: float, rate: float, penalty: float) -> float:
+    """J = data loss + λ·R."""
+    return data_loss + rate * penalty
+
+
+def _loss_record(settings: TrainingSettings, weights, per_sample, prediction, y,
+                 grad_output) -> LossRecord:
+    """The loss phase's record: J = data loss (+ λ·R with a weight penalty)."""
+    data_loss = batch_loss(per_sample)
+    kind, rate = settings.regularization, settings.regularization_rate
+    if not reg.active(kind, rate):
+        return LossRecord(settings.loss, data_loss, frozen(per_sample), prediction,
+                          frozen(y), frozen(grad_output))
+    penalty = reg.penalty(kind, weights)
+    return LossRecord(settings.loss, _total_loss(data_loss, rate, penalty),
+                      frozen(per_sample), prediction, frozen(y), frozen(grad_output),
+                      data_loss, kind, rate, penalty)
+
+
+def _with_penalty(settings: TrainingSettings, back: BackwardRecord,
+                  w: np.ndarray) -> BackwardRecord:
+    """``back`` with λ·∂R/∂W added to ∂J/∂W (and its norm), the data part kept beside."""
+    kind, rate = settings.regularization, settings.regularization_rate
+    if not reg.active(kind, rate):
+        return back
+    data = back.grad_weights
+    total = reg.add_gradient(kind, rate, np.array(data), w)
+    return BackwardRecord(back.layer, back.grad_a, back.delta, frozen(total),
+                          back.grad_biases, math.sqrt(np.vdot(total, total)),
+                          frozen(reg.gradient_term(kind, rate, w)), data)
 
 
 def _flat_copy(arrays, fill=np.array):

@@ -565,6 +565,31 @@ class ParameterGradient:
         """δ⁽ˡ⁾_j of the parameter's neuron written out with numbers."""
         return neuron_delta_equation(self._pass, self.deltas, self.layer, self.neuron, sample)
 
+    @property
+    def penalized(self) -> bool:
+        """Whether ∂J/∂w holds a weight penalty's term λ·∂R/∂w (weights only)."""
+        return self.kind == "weight" and self.step.loss.regularized
+
+    def penalty_equation(self) -> Equation:
+        """∂J/∂w = ∂L/∂w + λ·w (l2) or + λ·sign(w) (l1) = (numbers) = result, every
+        number from the engine's backward record."""
+        loss = self.step.loss
+        back = self.step.backward_for(self.layer)
+        data_part = float(back.data_grad_weights[self.neuron, self.input])
+        lam = Sym("λ")
+        if loss.regularization == "l2":
+            term, factor = product([lam, self.symbol]), self.value
+        else:
+            term = product([lam, row(Text("sign"), Text("("), self.symbol, Text(")"))])
+            factor = float(np.sign(self.value))
+        data = Sym("∂L/∂w", tag="data")
+        steps = (total([data, term]),
+                 total([Num(data_part), product([Num(loss.regularization_rate),
+                                                 Num(factor)])]),
+                 Num(self.engine_gradient))
+        return Equation(self.derivative_symbol, steps,
+                        note="the data loss's part (above) plus the weight penalty's")
+
     def update_equation(self) -> Equation:
         return update_equation(self.step, self.notation, self.parameter, self.engine_gradient)
 
@@ -577,6 +602,8 @@ class ParameterGradient:
                 out.append(self.delta_form(sample))
         else:
             out = [self.delta_form(sample), self.neuron_delta(sample)]
+        if self.penalized:  # the weight penalty's term, after the data loss's part
+            out.append(self.penalty_equation())
         out.append(self.update_equation())
         return out
 

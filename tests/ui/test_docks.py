@@ -683,6 +683,20 @@ def _set_train_biases(qtbot, session, value):
     return dock
 
 
+def _set_regularization(qtbot, session, value):
+    dock = _training_dock(qtbot, session)
+    dock.regularization.setCurrentIndex(dock.regularization.findData(value))
+    return dock
+
+
+def _set_test_fraction(qtbot, session, value):
+    dock = DataDock(session)
+    qtbot.addWidget(dock)
+    dock.show()
+    type_into(qtbot, dock.test_fraction, _typed(value))
+    return dock
+
+
 def _set_loss(qtbot, session, value):
     dock = _training_dock(qtbot, session)
     dock.loss.setCurrentIndex(dock.loss.findData(value))
@@ -821,6 +835,13 @@ DOCK_SETTINGS = {
     "sample_count": (_any(generator_session), _generate_with("count"), lambda s: s.data.n),
     "noise": (_any(generator_session), _generate_with("noise"), lambda s: s.data.noise),
     "data_seed": (_any(generator_session), _generate_with("seed"), lambda s: s.data.seed),
+    "regularization": (_any(softmax_session), _set_regularization,
+                       lambda s: s.training.regularization),
+    "regularization_rate": (_any(softmax_session),
+                            _set_training_field("regularization_rate"),
+                            lambda s: s.training.regularization_rate),
+    "test_fraction": (_any(generator_session), _set_test_fraction,
+                      lambda s: s.data.test_fraction),
 }
 
 ROUND_TRIPS = [(name, value) for name, setting in settings_spec.SETTINGS.items()

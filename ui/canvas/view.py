@@ -1251,7 +1251,9 @@ class NetworkCanvas(QGraphicsView):
             new = [list(map(list, s)) for s in samples]
             new[index][0][j] = v
             self.session.undo_stack.push(commands.SetDataCommand(
-                self.session, DataSpec.from_samples(new),
+                self.session, DataSpec.from_samples(new, self.session.data.features,
+                                                   self.session.data.test_fraction,
+                                                   self.session.data.seed),
                 f"Set sample {index + 1} x{subscript(j + 1)} = {format_exact(v)}"))
 
         return self._open_editor(self._neurons[0][j].scenePos(), format_exact(value),
@@ -1274,7 +1276,9 @@ class NetworkCanvas(QGraphicsView):
             new = [list(map(list, s)) for s in samples]
             new[index][1][j] = v
             self.session.undo_stack.push(commands.SetDataCommand(
-                self.session, DataSpec.from_samples(new),
+                self.session, DataSpec.from_samples(new, self.session.data.features,
+                                                   self.session.data.test_fraction,
+                                                   self.session.data.seed),
                 f"Set sample {index + 1} y{subscript(j + 1)} = {format_exact(v)}"))
 
         item = self._output_labels[j]

@@ -181,6 +181,10 @@ class DataDock(QDockWidget):
         self.current_label.setAccessibleName("Current sample")
         self.message = message_label("Data message")
         self.features_row = self._build_features_row()
+        self.test_fraction = NumberField.for_setting(settings_spec.get("test_fraction"))
+        self.test_fraction.value_committed.connect(self._on_test_fraction)
+        held_out = form_layout()
+        held_out.addRow(self.test_fraction.setting.title, self.test_fraction)
 
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.samples_button)
@@ -196,6 +200,7 @@ class DataDock(QDockWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.features_row)
         layout.addLayout(navigation)
+        layout.addLayout(held_out)
         layout.addWidget(self.message)
         layout.addWidget(self.pages, 1)
         self.setWidget(body)
@@ -352,6 +357,7 @@ class DataDock(QDockWidget):
             self.count.set_value(data.n)
             self.noise.set_value(data.noise)
             self.seed.set_value(data.seed)
+        self.test_fraction.set_value(data.test_fraction)
         self._fill_table()
         self._show_features()
         self._update_status()
@@ -412,7 +418,9 @@ class DataDock(QDockWidget):
                 for x, y in zip(self._raw.x, self._raw.y)]
 
     def _push_samples(self, samples, text: str) -> bool:
-        data = DataSpec.from_samples(samples, self.session.data.features)
+        held_out = self.session.data  # the test split and the features stay as they were
+        data = DataSpec.from_samples(samples, held_out.features, held_out.test_fraction,
+                                     held_out.seed)
         try:
             replace(self.session.scenario, data=data).check()
         except ScenarioError as refusal:
@@ -567,6 +575,13 @@ class DataDock(QDockWidget):
             return tuple(self.session.data.features)
         return DEFAULT_FEATURES
 
+    def _on_test_fraction(self, value: float) -> None:
+        data = replace(self.session.data, test_fraction=value)
+        if data != self.session.data:
+            self.session.undo_stack.push(SetDataCommand(
+                self.session, data, f"Hold out {format_number(value)} of the samples "
+                                    "for testing"))
+
     def _check_generator_fits(self) -> None:
         why_not = self.generator_fits(self.generator.currentData())
         show_message(self.generator_message,
@@ -586,7 +601,8 @@ class DataDock(QDockWidget):
                 return False
         data = DataSpec(generator=name, n=int(self.count.value()),
                         noise=self.noise.value(), seed=int(self.seed.value()),
-                        features=self._features_for(name))
+                        features=self._features_for(name),
+                        test_fraction=self.session.data.test_fraction)
         if data == self.session.data:
             return False
         self.session.undo_stack.push(SetDataCommand(

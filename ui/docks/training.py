@@ -47,6 +47,12 @@ SCHEME_LABELS = {
 #: what the optimizer box shows for each optimizer
 OPTIMIZER_LABELS = {"sgd": "SGD", "nesterov": "Nesterov", "rmsprop": "RMSprop",
                     "adam": "Adam"}
+#: how the regularization menu names each kind
+REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
+#: each kind's penalty, the menu item's tooltip
+REGULARIZATION_TIPS = {"none": "No penalty: J is the data loss",
+                       "l1": "J = data loss + λ·Σ|w|; each weight's gradient gains λ·sign(w)",
+                       "l2": "J = data loss + λ·½Σw²; each weight's gradient gains λ·w"}
 
 
 class TrainingDock(QDockWidget):
@@ -104,6 +110,7 @@ class TrainingDock(QDockWidget):
         self.train_biases.toggled.connect(self._on_train_biases)
         self.shuffle_seed = NumberField.for_setting(spec("shuffle_seed"))
         self.shuffle_seed.value_committed.connect(self._on_shuffle_seed)
+        self._build_regularization()
 
         settings = form_layout()
         settings.addRow(spec("loss").title, self.loss)
@@ -116,6 +123,8 @@ class TrainingDock(QDockWidget):
         settings.addRow(batch.title, self.batch)
         settings.addRow(spec("shuffle_seed").title, self.shuffle_seed)
         settings.addRow("", self.train_biases)
+        settings.addRow(spec("regularization").title, self.regularization)
+        settings.addRow(spec("regularization_rate").title, self.regularization_rate)
 
         scheme = spec("init_scheme")
         self.scheme = narrow_combo(QComboBox())
@@ -184,6 +193,7 @@ class TrainingDock(QDockWidget):
             self.train_biases.setChecked(settings.train_biases)
         self.shuffle_seed.set_value(settings.seed)
         self.shuffle_seed.setEnabled(settings.batch_size is not None)
+        self._show_regularization(settings)
         # the initializer controls are pending choices: only a changed spec resets them
         init = self.session.init
         if init != self._init_shown:
@@ -253,6 +263,38 @@ class TrainingDock(QDockWidget):
 
     def _on_shuffle_seed(self, value: float) -> None:
         self._push(f"Set shuffle seed = {int(value)}", seed=int(value))
+
+    # -- the weight penalty -------------------------------------------------------------
+
+    def _build_regularization(self) -> None:
+        kind = settings_spec.get("regularization")
+        self.regularization = narrow_combo(QComboBox())
+        self.regularization.setAccessibleName(kind.title)
+        self.regularization.setToolTip(kind.help)
+        for name in kind.choices:
+            self.regularization.addItem(REGULARIZATION_LABELS[name], name)
+            self.regularization.setItemData(self.regularization.count() - 1,
+                                            REGULARIZATION_TIPS[name],
+                                            Qt.ItemDataRole.ToolTipRole)
+        self.regularization.currentIndexChanged.connect(self._on_regularization_chosen)
+        self.regularization_rate = NumberField.for_setting(
+            settings_spec.get("regularization_rate"))
+        self.regularization_rate.value_committed.connect(self._on_regularization_rate)
+
+    def _show_regularization(self, settings) -> None:
+        with QSignalBlocker(self.regularization):
+            self.regularization.setCurrentIndex(
+                self.regularization.findData(settings.regularization))
+        self.regularization_rate.set_value(settings.regularization_rate)
+
+    def _on_regularization_chosen(self, _index: int) -> None:
+        name = self.regularization.currentData()
+        self._push(f"Set regularization to {REGULARIZATION_LABELS[name]}",
+                   regularization=name)
+
+    def _on_regularization_rate(self, value: float) -> None:
+        self._push(f"Set regularization rate = {format_number(value)}",
+                   regularization_rate=value)
 
     def _on_scheme_chosen(self, _index: int) -> None:
         self._show_params(InitSpec(self.scheme.currentData()))

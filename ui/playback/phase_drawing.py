@@ -117,9 +117,18 @@ def guess_text(guess: float, value: float) -> str:
 def batch_loss_text(record: LossRecord) -> str:
     """J of the batch, e.g. "J = 0.49" or "J = mean over 4 samples = 0.1234"."""
     batch = len(record.per_sample)
+    if record.regularized:
+        return penalized_loss_text(record)
     if batch == 1:
         return f"J = {format_number(record.loss)}"
     return f"J = mean over {batch} samples = {format_number(record.loss)}"
+
+
+def penalized_loss_text(record: LossRecord) -> str:
+    """J = data loss + λ·R with the record's numbers: "J = 0.42 + 0.01·3.7 = 0.457"."""
+    return (f"J = {format_number(record.data_loss)} + "
+            f"{format_number(record.regularization_rate)}·{format_number(record.penalty)} "
+            f"= {format_number(record.loss)}")
 
 
 class PhaseDrawing(QObject):
