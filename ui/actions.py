@@ -178,6 +178,9 @@ ACTIONS = (
                "one setting (hidden activation, initializer, learning rate, momentum or "
                "optimizer) and overlay their gradient profiles and losses; this network "
                "is not touched", "tools"),
+    ActionSpec("landscape", "Loss &landscape…", "open_landscape", ("Ctrl+Shift+K",),
+               "J along one weight with the run's steps as arrows, or over a plane through "
+               "two weights with the run's path; it follows the history timeline", "tools"),
     ActionSpec("tours", "&Tours", "show_tours", ("F1",),
                "Guided tours of the built-in scenarios: short steps that follow what you do",
                "help"),
