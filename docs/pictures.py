@@ -8,6 +8,9 @@ docs/compare-lab.png, docs/presentation.png and docs/punchline.png).
 - compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers;
 - presentation.png: deep-sigmoid after five steps in presentation mode (F5) with the
   gradient profile beside the canvas (G), 1920×1080;
+- learning-rate-lab.png: Tools ▸ Compare on the lecture example at η = 1, 0.05, 0.001;
+- landscape.png: Tools ▸ Loss landscape on the lecture example after three steps at
+  η = 1 (w: 0.1 → 4.3 → −67.1 → 1146.7 on J(w) = (3w − 1)²);
 - punchline.png: the lecture-punchline scenario after one step, numbered as the lecture,
   W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000.
 """
@@ -82,6 +85,38 @@ def compare_picture(app: QApplication) -> None:
     _close(window)
 
 
+def learning_rate_picture(app: QApplication) -> None:
+    window = build_window("lecture-example", restore_layout=False)
+    _settle(app, window)
+    dialog = window.open_compare()
+    dialog.resize(1400, 640)
+    dialog.set_setting("learning_rate")
+    dialog.set_variants([1, 0.05, 0.001])
+    dialog.steps_box.setValue(60)
+    dialog.log_loss_box.setChecked(True)
+    dialog.run()
+    while dialog.running:
+        app.processEvents()
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(HERE / "learning-rate-lab.png"))
+    dialog.close()
+    _close(window)
+
+
+def landscape_picture(app: QApplication) -> None:
+    window = build_window("lecture-example", steps=3, restore_layout=False)
+    _settle(app, window)
+    dialog = window.open_landscape()
+    dialog.resize(1000, 640)
+    dialog.redraw()
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(HERE / "landscape.png"))
+    dialog.close()
+    _close(window)
+
+
 def presentation_picture(app: QApplication) -> None:
     window = build_window("deep-sigmoid", steps=5, restore_layout=False)
     _settle(app, window)
@@ -126,10 +161,13 @@ def main() -> int:
     window_picture(app)
     backward_phase_picture(app)
     compare_picture(app)
+    learning_rate_picture(app)
+    landscape_picture(app)
     presentation_picture(app)
     punchline_picture(app)
     print("wrote", ", ".join(str(HERE / name) for name in
                              ("window.png", "backward-phase.png", "compare-lab.png",
+                              "learning-rate-lab.png", "landscape.png",
                               "presentation.png", "punchline.png")))
     return 0
 

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
 from bpsim import landscape
 from bpsim.notation.numbers import format_number
 
+from .. import theme
+
 from .style import (INK, LABEL_POINT_SIZE, LINE_WIDTH, new_plot_widget, set_plot_font_scale,
                     style_plot)
 
 #: the path's colour (a step of the run), Okabe-Ito vermilion: seen on viridis too
-PATH_COLOUR = "#D55E00"
+PATH_COLOUR = theme.VARIANTS[5]
 #: isolines drawn over the heatmap
 ISOLINE_COUNT = 9
 #: a plane costs a forward pass per grid point: a big network and dataset take fewer
@@ -106,7 +108,7 @@ class LandscapeDialog(QDialog):
         self.plot.addItem(self.path_line)
         self.arrows: list[pg.ArrowItem] = []
         self.numbers: list[pg.TextItem] = []
-        self.here = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#F0E442"),
+        self.here = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush(theme.SELECTION),
                                        pen=pg.mkPen(INK, width=1.5))
         self.here.setZValue(12)
         self.plot.addItem(self.here)
