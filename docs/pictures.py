@@ -10,6 +10,9 @@ docs/predict-reveal.png and docs/compare-lab.png).
 - compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers;
 - presentation.png: deep-sigmoid after five steps in presentation mode (F5) with the
   gradient profile beside the canvas (G), 1920×1080;
+- learning-rate-lab.png: Tools ▸ Compare on the lecture example at η = 1, 0.05, 0.001;
+- landscape.png: Tools ▸ Loss landscape on the lecture example after three steps at
+  η = 1 (w: 0.1 → 4.3 → −67.1 → 1146.7 on J(w) = (3w − 1)²);
 - punchline.png: the lecture-punchline scenario after one step, numbered as the lecture,
   W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000.
 - slides.png: the backward slide of layer 1 in xor's first step (File ▸ Export slides),
@@ -103,6 +106,38 @@ def compare_picture(app: QApplication) -> None:
     _close(window)
 
 
+def learning_rate_picture(app: QApplication) -> None:
+    window = build_window("lecture-example", restore_layout=False)
+    _settle(app, window)
+    dialog = window.open_compare()
+    dialog.resize(1400, 640)
+    dialog.set_setting("learning_rate")
+    dialog.set_variants([1, 0.05, 0.001])
+    dialog.steps_box.setValue(60)
+    dialog.log_loss_box.setChecked(True)
+    dialog.run()
+    while dialog.running:
+        app.processEvents()
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(HERE / "learning-rate-lab.png"))
+    dialog.close()
+    _close(window)
+
+
+def landscape_picture(app: QApplication) -> None:
+    window = build_window("lecture-example", steps=3, restore_layout=False)
+    _settle(app, window)
+    dialog = window.open_landscape()
+    dialog.resize(1000, 640)
+    dialog.redraw()
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(HERE / "landscape.png"))
+    dialog.close()
+    _close(window)
+
+
 def presentation_picture(app: QApplication) -> None:
     window = build_window("deep-sigmoid", steps=5, restore_layout=False)
     _settle(app, window)
@@ -158,6 +193,8 @@ def main() -> int:
                 (backward_phase_picture, "backward-phase.png"),
                 (predict_reveal_picture, "predict-reveal.png"),
                 (compare_picture, "compare-lab.png"),
+                (learning_rate_picture, "learning-rate-lab.png"),
+                (landscape_picture, "landscape.png"),
                 (presentation_picture, "presentation.png"),
                 (punchline_picture, "punchline.png"),
                 (slides_picture, "slides.png")]

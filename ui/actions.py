@@ -190,9 +190,13 @@ ACTIONS = (
                "Compare backprop's gradient of every weight and bias with the central "
                "difference, in a table and coloured on the canvas", "tools"),
     ActionSpec("compare", "&Compare…", "open_compare", ("Ctrl+K",),
-               "The vanishing-gradient lab: train copies that differ in one setting "
-               "(hidden activation or initializer) and overlay their gradient profiles "
-               "and losses; this network is not touched", "tools"),
+               "The vanishing-gradient and learning-rate lab: train copies that differ in "
+               "one setting (hidden activation, initializer, learning rate, momentum or "
+               "optimizer) and overlay their gradient profiles and losses; this network "
+               "is not touched", "tools"),
+    ActionSpec("landscape", "Loss &landscape…", "open_landscape", ("Ctrl+Shift+K",),
+               "J along one weight with the run's steps as arrows, or over a plane through "
+               "two weights with the run's path; it follows the history timeline", "tools"),
     ActionSpec("tours", "&Tours", "show_tours", ("F1",),
                "Guided tours of the built-in scenarios: short steps that follow what you do",
                "help"),

@@ -1290,6 +1290,15 @@ class MainWindow(QMainWindow):
         self.compare_dialog.set_font_scale(self._text_scale)
         return self.compare_dialog
 
+    def open_landscape(self):
+        """Tools ▸ Loss landscape…: non-modal, following the canvas selection and the
+        history timeline (pyqtgraph is loaded only now)."""
+        from .plots.landscape import open_landscape_dialog
+
+        dialog = open_landscape_dialog(self.session, self.canvas, self.timeline, self)
+        dialog.set_font_scale(self._text_scale)
+        return dialog
+
     # -- presentation ------------------------------------------------------------------------
 
     def _on_presentation_toggled(self, active: bool) -> None:

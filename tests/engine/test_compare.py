@@ -1,7 +1,9 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from bpsim.compare import compare, variant_network
+from bpsim.compare import compare, parse_values, variant_network
 from bpsim.initializers import InitSpec, initialize
 from bpsim.io import load_builtin
 from bpsim.network import Network
@@ -116,7 +118,10 @@ def test_a_diverging_variant_stops_and_says_where():
 
 def test_bad_requests_are_refused():
     with pytest.raises(ValueError):
-        compare(deep(), "learning_rate", [0.1, 1.0], 3)
+        compare(deep(), "batch_size", [1, 2], 3)
+    # η outside the settings table's range (0, ∞)
+    with pytest.raises(ValueError, match="greater than 0"):
+        compare(deep(), "learning_rate", [0.1, 0.0], 3)
     layers = [2, 1]
     weights, biases = initialize(layers, InitSpec())
     shallow = Scenario(Network(layers, ["sigmoid"], weights, biases))
@@ -124,3 +129,78 @@ def test_bad_requests_are_refused():
         compare(shallow, "activation", ["relu"], 3)
     with pytest.raises(ValueError):
         compare(deep(), "init", ["glorot"], 3)
+
+
+# -- the learning-rate lab ------------------------------------------------------------
+
+
+def test_three_learning_rates_from_the_same_weights(lecture_example):
+    """The lecture example at η = 1, 0.05, 0.001: three runs from w = 0.1, each step
+    the engine's own (the same numbers as training a copy with that η)."""
+    results = compare(lecture_example, "learning_rate", [1.0, 0.05, 0.001], 30)
+    assert [r.label for r in results] == ["η = 1", "η = 0.05", "η = 0.001"]
+    for result, eta in zip(results, (1.0, 0.05, 0.001)):
+        copy = lecture_example.copy()
+        copy.training = replace(copy.training, learning_rate=eta)
+        records = copy.trainer().train(30)
+        np.testing.assert_array_equal(result.losses, [r.loss.loss for r in records])
+    # step 1 is before any update: the same J = (0.3 − 1)² for all three
+    assert [r.losses[0] for r in results] == [pytest.approx(0.49)] * 3
+    # η = 1 overshoots (w: 0.1 → 4.3, J: 0.49 → 141.61), η = 0.05 converges, η = 0.001 crawls
+    overshoot, converge, crawl = results
+    assert overshoot.losses[1] == pytest.approx(141.61)
+    assert converge.losses[-1] < 1e-6 < crawl.losses[-1] < crawl.losses[0]
+    assert lecture_example.network.weights[0][0, 0] == 0.1  # untouched
+
+
+def test_a_diverging_learning_rate_is_reported_not_raised(lecture_example):
+    results = compare(lecture_example, "learning_rate", [1.0, 0.05], 400)
+    overshoot, converge = results
+    # w ← −17·w + 6 each step at η = 1: |w| grows 17-fold until J overflows
+    assert overshoot.divergence is not None and overshoot.steps_done < 400
+    assert converge.divergence is None and converge.steps_done == 400
+
+
+def test_momentum_and_optimizer_variants(xor):
+    results = compare(xor, "momentum", [0.0, 0.9], 5)
+    assert [r.label for r in results] == ["μ = 0", "μ = 0.9"]
+    assert results[0].losses[0] == results[1].losses[0]  # the same start
+    assert results[0].losses[2] != results[1].losses[2]
+    results = compare(xor, "optimizer", ["sgd", "adam"], 5)
+    assert [r.label for r in results] == ["SGD", "Adam"]
+    copy = xor.copy()
+    copy.training = replace(copy.training, optimizer="adam")
+    np.testing.assert_array_equal(results[1].losses,
+                                  [r.loss.loss for r in copy.trainer().train(5)])
+    adam = xor.copy()
+    adam.training = replace(adam.training, optimizer="adam")
+    with pytest.raises(ValueError, match="SGD and Nesterov only"):
+        compare(adam, "momentum", [0.5], 3)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("1, 0.05, 0.001", [1.0, 0.05, 0.001]),
+    ("1; 0.05; 0.001", [1.0, 0.05, 0.001]),
+    ("1 0.05 1e-3", [1.0, 0.05, 0.001]),
+    ("1,0.05", [1.0, 0.05]),
+    ("0,5", [0.5]),               # a decimal comma, as in every field of bpsim
+    ("1×10⁻³", [0.001]),
+])
+def test_typed_learning_rates(text, values):
+    assert parse_values("learning_rate", text) == values
+
+
+@pytest.mark.parametrize("setting, text, message", [
+    ("learning_rate", "1, 0", "Learning rate η: must be greater than 0, got 0"),
+    ("learning_rate", "-1", "Learning rate η: must be greater than 0, got -1"),
+    ("learning_rate", "0.1, abc", "Learning rate η: “abc” is not a number"),
+    ("learning_rate", "inf", "not a finite number"),
+    ("learning_rate", "0.1 0.1", "0.1 is listed twice"),
+    ("learning_rate", "  ", "Type one or more values of the learning rate η"),
+    ("learning_rate", "1 2 3 4 5 6 7 8 9", "at most 8 values"),
+    ("momentum", "0.5, 1", "Momentum μ: must be at least 0 and below 1, got 1"),
+])
+def test_typed_values_are_checked_against_the_settings_table(setting, text, message):
+    with pytest.raises(ValueError) as refused:
+        parse_values(setting, text)
+    assert message in str(refused.value)

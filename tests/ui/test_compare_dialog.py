@@ -150,3 +150,76 @@ def test_closing_the_lab_stops_its_worker_threads(qtbot):
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=20_000)
     dialog.close()
     assert not dialog.running and dialog.worker._threads == []
+
+
+# -- the learning-rate lab ------------------------------------------------------------
+
+
+@pytest.fixture
+def lecture_lab(qtbot):
+    session = Session(load_builtin("lecture-example"))
+    dialog = CompareDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return session, dialog
+
+
+def test_three_typed_learning_rates_give_three_overlaid_loss_curves(lecture_lab, qtbot):
+    """The lecture example at η = 1, 0.05, 0.001 side by side; η = 1 overshoots until
+    the loss overflows and is drawn as diverged, the others train on."""
+    session, dialog = lecture_lab
+    dialog.set_setting("learning_rate")
+    assert dialog.values_edit.isVisible() and not dialog.variant_list.isVisible()
+    dialog.values_edit.clear()
+    qtbot.keyClicks(dialog.values_edit, "1; 0.05; 0,001")
+    dialog.steps_box.setValue(300)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running and bool(dialog.results), timeout=20_000)
+
+    assert list(dialog.loss_curves) == ["η = 1", "η = 0.05", "η = 0.001"]
+    # step 1's loss is the engine's J at the shared starting weight w = 0.1
+    data = session.dataset
+    first = session.network.loss(data.x, data.y, session.training.loss)
+    assert [r.losses[0] for r in dialog.results] == [first] * 3
+    assert first == pytest.approx(0.49)
+    assert dialog.loss_curves["η = 0.05"].yData[1] == dialog.results[1].losses[1]
+    overshoot = dialog.results[0]
+    assert overshoot.divergence is not None and overshoot.steps_done < 300
+    legend = [item.text for _, item in dialog.loss_legend.items]
+    assert "diverged" in legend[0] and "diverged" not in legend[1]
+    assert "η = 1 diverged" in dialog.status.text()
+    assert session.network.weights[0][0, 0] == 0.1 and session.training.learning_rate == 1.0
+
+
+@pytest.mark.parametrize("setting, text, message", [
+    ("learning_rate", "1, -0.5", "Learning rate η: must be greater than 0, got -0.5"),
+    ("learning_rate", "1, fast", "“fast” is not a number"),
+    ("momentum", "0.5, 1", "Momentum μ: must be at least 0 and below 1, got 1"),
+    ("learning_rate", "", "Type one or more values"),
+])
+def test_refused_values_say_why_and_nothing_runs(lecture_lab, qtbot, setting, text, message):
+    session, dialog = lecture_lab
+    dialog.set_setting(setting)
+    dialog.values_edit.clear()
+    qtbot.keyClicks(dialog.values_edit, text)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert not dialog.running and not dialog.results
+    assert message in dialog.status.text()
+    assert dialog.run_button.isEnabled()
+
+
+def test_optimizers_side_by_side_and_momentum_only_where_it_acts(lecture_lab, qtbot):
+    session, dialog = lecture_lab
+    dialog.set_setting("optimizer")
+    assert dialog.variant_list.isVisible() and not dialog.values_edit.isVisible()
+    dialog.set_variants(["sgd", "nesterov", "rmsprop", "adam"])
+    dialog.steps_box.setValue(5)
+    dialog.run()
+    qtbot.waitUntil(lambda: not dialog.running and bool(dialog.results), timeout=20_000)
+    assert list(dialog.loss_curves) == ["SGD", "Nesterov", "RMSprop", "Adam"]
+
+    from dataclasses import replace
+    session.set_training(replace(session.training, optimizer="adam"))
+    dialog.set_setting("momentum")
+    dialog.run()
+    assert not dialog.running and "SGD and Nesterov only" in dialog.status.text()

@@ -1,5 +1,8 @@
 """The "Compare" lab: train copies of the current network that differ in one setting
-and overlay their per-layer gradient profiles and loss curves.
+(the hidden activation, the initializer, the learning rate, the momentum or the
+optimizer) and overlay their per-layer gradient profiles and loss curves.  Learning
+rates and momenta are typed as a list ("1, 0.05, 0.001"), each checked against the
+settings table; a run that diverges is drawn up to where it did and named so.
 
 The runs happen in a worker thread (:func:`bpsim.compare.compare` on a copy of the
 scenario taken when Run is pressed, through :class:`bpsim.ui.worker.Worker`), with a
@@ -16,12 +19,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
 
 from bpsim import activations as act
-from bpsim.compare import ACTIVATION_VARIANTS, INIT_LABELS, compare
+from bpsim import settings_spec
+from bpsim.compare import (ACTIVATION_VARIANTS, INIT_LABELS, NUMBER_SETTINGS,
+                           OPTIMIZER_LABELS, compare, parse_values, variant_training)
 from bpsim.initializers import SCHEMES
 from bpsim.notation.numbers import format_number
 
@@ -33,7 +39,12 @@ from ..worker import Worker
 #: Okabe-Ito: told apart with every kind of colour blindness
 VARIANT_COLOURS = theme.VARIANTS
 SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "+")
-SETTING_LABELS = {"activation": "Hidden-layer activation", "init": "Weight initializer"}
+SETTING_LABELS = {"activation": "Hidden-layer activation", "init": "Weight initializer",
+                  **{name: settings_spec.get(name).title
+                     for name in ("learning_rate", "momentum", "optimizer")}}
+#: what the list of values starts with: the lecture's three learning rates (one
+#: overshoots, one converges, one crawls) and three momenta
+DEFAULT_VALUES = {"learning_rate": "1, 0.05, 0.001", "momentum": "0, 0.5, 0.9"}
 DEFAULT_STEPS = 200
 #: the dialog's size when the screen has room for it (else the screen's, less a margin)
 PREFERRED_SIZE = (1400, 620)
@@ -57,7 +68,7 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.setObjectName("compare_dialog")
-        self.setWindowTitle("Compare — the vanishing-gradient lab")
+        self.setWindowTitle("Compare — the vanishing-gradient and learning-rate lab")
         self.setAccessibleName("Compare variants of the network")
         self.results: list = []
         self.cancelled = False
@@ -83,6 +94,14 @@ class CompareDialog(QDialog):
         self.variant_list.setAccessibleName("Variants to train")
         self.variant_list.setToolTip("Tick the variants to train side by side")
         self.variant_list.setMaximumHeight(150)
+
+        #: the typed values of a number setting (η, μ), kept per setting while open
+        self.values_edit = QLineEdit()
+        self.values_edit.setObjectName("compare_values")
+        self.values_edit.setAccessibleName("Values to train")
+        self.values_edit.setPlaceholderText("e.g. 1, 0.05, 0.001")
+        self.values_edit.textEdited.connect(self._on_values_edited)
+        self._typed = dict(DEFAULT_VALUES)
 
         self.steps_box = QSpinBox()
         self.steps_box.setObjectName("compare_steps")
@@ -133,6 +152,8 @@ class CompareDialog(QDialog):
         form = QFormLayout()
         form.addRow("Compare", self.setting_box)
         form.addRow("Variants", self.variant_list)
+        form.addRow("Values", self.values_edit)
+        self.form = form
         form.addRow("Steps", self.steps_box)
         form.addRow("Profile at", self.profile_box)
         form.addRow("", self.log_loss_box)
@@ -234,9 +255,24 @@ class CompareDialog(QDialog):
     def _fill_variants(self) -> None:
         self.variant_list.clear()
         scenario = self.session.scenario
+        typed = self.setting in NUMBER_SETTINGS
+        self.form.setRowVisible(self.variant_list, not typed)
+        self.form.setRowVisible(self.values_edit, typed)
+        if typed:
+            spec = settings_spec.get(self.setting)
+            self.values_edit.setText(self._typed[self.setting])
+            self.values_edit.setToolTip(
+                f"Values of {settings_spec.phrase(self.setting)} to train side by side, "
+                f"separated by commas, semicolons or spaces; each "
+                f"{spec.describe_range()}")
+            return
         if self.setting == "activation":
             options = [(name, act.get(name).label) for name in ACTIVATION_VARIANTS]
             ticked = {"sigmoid", "relu"}
+        elif self.setting == "optimizer":
+            options = list(OPTIMIZER_LABELS.items())
+            own = scenario.training.optimizer
+            ticked = {own, "adam" if own != "adam" else "sgd"}
         else:
             options = [(name, INIT_LABELS[name]) for name in SCHEMES]
             own = scenario.init.scheme
@@ -252,7 +288,15 @@ class CompareDialog(QDialog):
     def set_setting(self, setting: str) -> None:
         self.setting_box.setCurrentIndex(self.setting_box.findData(setting))
 
+    def _on_values_edited(self, text: str) -> None:
+        self._typed[self.setting] = text
+
     def set_variants(self, keys) -> None:
+        """Tick the variants ``keys``; for η and μ, type them into the list of values."""
+        if self.setting in NUMBER_SETTINGS:
+            self.values_edit.setText(", ".join(str(k) for k in keys))
+            self._typed[self.setting] = self.values_edit.text()
+            return
         keys = set(keys)
         for i in range(self.variant_list.count()):
             item = self.variant_list.item(i)
@@ -260,6 +304,10 @@ class CompareDialog(QDialog):
                                in keys else Qt.CheckState.Unchecked)
 
     def variants(self) -> list:
+        """The variants to train: the ticked ones, or the typed numbers (ValueError
+        saying which one is refused and why)."""
+        if self.setting in NUMBER_SETTINGS:
+            return parse_values(self.setting, self.values_edit.text())
         items = (self.variant_list.item(i) for i in range(self.variant_list.count()))
         return [item.data(Qt.ItemDataRole.UserRole) for item in items
                 if item.checkState() == Qt.CheckState.Checked]
@@ -274,7 +322,15 @@ class CompareDialog(QDialog):
         """Start training the variants in a worker thread."""
         if self.running:
             return
-        variants = self.variants()
+        try:
+            variants = self.variants()
+            # the settings each variant trains with, checked before any thread starts
+            for variant in variants:
+                variant_training(self.session.scenario, self.setting, variant)
+        except ValueError as refused:
+            self.status.setText(f"{refused}.".replace("..", "."))
+            self.values_edit.setFocus()
+            return
         if not variants:
             self.status.setText("Tick at least one variant.")
             return
@@ -365,8 +421,13 @@ class CompareDialog(QDialog):
                 symbolPen=pg.mkPen(INK, width=1), name=label)
             self.profile_plot.addItem(curve)
             self.profile_curves[result.label] = curve
-            loss = pg.PlotDataItem(np.arange(1, result.steps_done + 1), result.losses,
-                                   pen=pg.mkPen(colour, width=LINE_WIDTH), name=result.label)
+            # a diverged run ends in an overflow: drawn up to its last finite loss
+            losses = np.where(np.isfinite(result.losses), result.losses, np.nan)
+            name = result.label if result.divergence is None else \
+                f"{result.label}  (diverged at step {result.steps_done})"
+            loss = pg.PlotDataItem(np.arange(1, result.steps_done + 1), losses,
+                                   pen=pg.mkPen(colour, width=LINE_WIDTH), name=name,
+                                   connect="finite")
             self.loss_plot.addItem(loss)
             # after addItem: pyqtgraph clips to the view box it is in
             loss.setClipToView(True)
@@ -406,8 +467,9 @@ def create_compare_action(session, parent) -> QAction:
     """The "Compare…" action (objectName ``compare``) that opens the lab."""
     action = QAction("Compare…", parent)
     action.setObjectName("compare")
-    action.setToolTip("Train copies differing in one setting (activation, initializer) "
-                      "and compare their gradient profiles and losses")
+    action.setToolTip("Train copies differing in one setting (activation, initializer, "
+                      "learning rate, momentum, optimizer) and compare their gradient "
+                      "profiles and losses")
     action.setStatusTip(action.toolTip())
     action.triggered.connect(lambda: open_compare_dialog(session, parent))
     return action
