@@ -444,13 +444,19 @@ class CompGraphDock(QDockWidget):
 
     # -- following the session ---------------------------------------------------------
 
+    def _target_exists(self) -> bool:
+        """Whether the neuron shown is still in the network (an edit may take it away
+        before the structure's signal comes)."""
+        if self._target is None:
+            return False
+        layer, j, i = self._target
+        layers = self.session.network.layers
+        return 1 <= layer < len(layers) and j < layers[layer] and \
+            (i is None or i < layers[layer - 1])
+
     def _on_structure_changed(self) -> None:
-        if self._target is not None:
-            layer, j, i = self._target
-            layers = self.session.network.layers
-            if layer >= len(layers) or j >= layers[layer] or \
-                    (i is not None and i >= layers[layer - 1]):
-                self._target = None
+        if not self._target_exists():
+            self._target = None
         self._from_last_step()
 
     def _from_last_step(self, *_args) -> None:
@@ -502,7 +508,7 @@ class CompGraphDock(QDockWidget):
         if numbers is not None and numbers.forward and \
                 numbers.forward[min(numbers.forward)].inputs.shape[1] != net.layers[0]:
             numbers = self._numbers = None  # a record of another architecture
-        if self._target is None or self._target[0] > net.depth:
+        if not self._target_exists():
             self.view.set_graph(None)
             self.source.setText(HINT_TEXT)
             self.notes.setText("")
@@ -510,7 +516,10 @@ class CompGraphDock(QDockWidget):
             return
         layer, j, i = self._target
         row = self.sample_row()
-        if numbers is not None and len(numbers.weights) >= layer:
+        if numbers is not None and (len(numbers.weights) < layer or np.shape(
+                numbers.weights[layer - 1]) != np.shape(net.weights[layer - 1])):
+            numbers = None  # a record of another architecture
+        if numbers is not None:
             weights, biases = numbers.weights[layer - 1], numbers.biases[layer - 1]
         else:
             weights, biases = net.weights[layer - 1], net.biases[layer - 1]
