@@ -130,6 +130,10 @@ ACTIONS = (
     ActionSpec("focus_layer", "Fo&cus on layer…", "focus_on_layer", ("Ctrl+L",),
                "One layer's forward and backward pass as vectors and matrices with the "
                "step's numbers (also a double-click on a layer's title)", "view", 2),
+    ActionSpec("comp_graph", "Computational &graph", "show_comp_graph", (),
+               "The selected neuron as an autograd library builds it: w·a, +, f with each "
+               "value, its gradient and each edge's local derivative, from the step's "
+               "records", "view", 2),
     ActionSpec("presentation", "&Presentation", "presentation.toggle", ("F5",),
                "Full screen for the projector: large text, high contrast, the "
                "network, the Math dock and a plot (G chooses it); Esc leaves", "view", 3, checkable=True),

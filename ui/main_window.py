@@ -49,6 +49,7 @@ from . import actions, commands, settings
 from .canvas import NetworkCanvas
 from .canvas.highlights import GradcheckOverlay, PathHighlight
 from .docks import DataDock, InspectorDock, LayersDock, TrainingDock
+from .docks.comp_graph import CompGraphDock
 from .docks.layer_focus import LayerFocusDock
 from .playback.animator import Animator
 from .playback.phase_drawing import PhaseDrawing
@@ -292,6 +293,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(right, focus, Qt.Orientation.Horizontal)
         self._register_dock("layer_focus", focus)
         focus.hide()  # until View ▸ Focus on layer…
+        # the selected neuron as autograd sees it: a tab beside Layer focus
+        graph = CompGraphDock(session, self.canvas, self)
+        self.addDockWidget(right, graph, Qt.Orientation.Horizontal)
+        self._register_dock("comp_graph", graph)
+        graph.hide()  # until View ▸ Computational graph
 
     def _follow_undo_stack(self, stack) -> None:
         """Undo and redo are the stack's own actions (their menu text names the edit);
@@ -1212,6 +1218,19 @@ class MainWindow(QMainWindow):
                 dock.show()
                 self.resizeDocks([dock], [int(self.width() * 0.4)],
                                  Qt.Orientation.Horizontal)
+        dock.raise_()
+
+    def show_comp_graph(self, *_checked) -> None:
+        """View ▸ Computational graph: the selected neuron's graph beside the canvas,
+        with room for its boxes (a tab in front of Layer focus if that is open)."""
+        dock = self.docks["comp_graph"]
+        if dock.isHidden():
+            focus = self.docks["layer_focus"]
+            if not focus.isHidden() and not focus.isFloating():
+                self.tabifyDockWidget(focus, dock)
+            dock.show()
+            if focus.isHidden():
+                self.resizeDocks([dock], [int(self.width() * 0.4)], Qt.Orientation.Horizontal)
         dock.raise_()
 
     def _on_path_changed(self, path) -> None:
