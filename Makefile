@@ -55,7 +55,7 @@ fuzz: $(VENV)/.installed-test
 	$(BIN)/python fuzz/files.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
 
 # The standalone bundle: a one-folder application in dist/bpsim/ that runs without
 # Python (PyInstaller, packaging/bpsim.spec), built in a venv of its own so that

@@ -22,7 +22,7 @@ from . import data as data_mod
 from . import losses
 from . import regularization as reg
 from .initializers import SCHEME_PARAMS, SCHEMES
-from .training import OPTIMIZERS
+from .training import OPTIMIZER_SETTINGS, OPTIMIZERS  # noqa: F401 (the window reads them here)
 from .notation.numbers import format_exact
 
 #: the largest seed any field offers: numpy takes any non-negative integer, but a

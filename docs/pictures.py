@@ -1,25 +1,21 @@
 """The README's pictures, made again from the window as it is: ``.venv/bin/python
-docs/pictures.py`` (offscreen; writes docs/window.png, docs/backward-phase.png,
-docs/compare-lab.png, docs/presentation.png and docs/punchline.png).
-docs/compare-lab.png and docs/slides.png).
-docs/predict-reveal.png and docs/compare-lab.png).
+docs/pictures.py`` (offscreen; writes each picture below into docs/).
 
 - window.png: the deep-sigmoid scenario after three training steps, 1600×1000;
 - backward-phase.png: the lecture example shown at its backward phase (δ = −1.4 on the
   output, ∂J/∂w = −4.2 on the edge), 1600×1000;
+- predict-reveal.png: Train ▸ Predict, then reveal on the lecture example, its forward
+  pass asking ŷ = ? with a typed guess, 1600×1000;
 - compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers;
-- presentation.png: deep-sigmoid after five steps in presentation mode (F5) with the
-  gradient profile beside the canvas (G), 1920×1080;
 - learning-rate-lab.png: Tools ▸ Compare on the lecture example at η = 1, 0.05, 0.001;
 - landscape.png: Tools ▸ Loss landscape on the lecture example after three steps at
   η = 1 (w: 0.1 → 4.3 → −67.1 → 1146.7 on J(w) = (3w − 1)²);
+- presentation.png: deep-sigmoid after five steps in presentation mode (F5) with the
+  gradient profile below the canvas (G), 1920×1080;
 - punchline.png: the lecture-punchline scenario after one step, numbered as the lecture,
-  W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000.
+  W⁽¹⁾'s first weight selected: the Math dock writes the punchline formulas, 1600×1000;
 - slides.png: the backward slide of layer 1 in xor's first step (File ▸ Export slides),
   1280×720.
-- predict-reveal.png: Train ▸ Predict, then reveal on the lecture example, its forward
-  pass asking ŷ = ? with a typed guess, 1600×1000;
-- compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers.
 """
 
 from __future__ import annotations

@@ -342,23 +342,12 @@ def _all_failures(window) -> list[str]:
     return failures
 
 
-#: cases still cut: the Math dock's header where deep-sigmoid and spiral squeeze it to
-#: its minimum, the gradient plot's dock title and legend, and with larger text the
-#: profile plot's controls row, the Layer focus dock; in presentation mode the plots'
-#: legends beside the canvas
-STILL_CUT = {"default-text-1280x720-window", "default-text-1280x720-presenting",
-             "default-text-1920x1080-presenting", "larger-text-1280x720-window",
-             "larger-text-1280x720-presenting", "larger-text-1920x1080-window",
-             "larger-text-1920x1080-presenting"}
-STILL_CUT_REASON = "still cut off (see STILL_CUT)"
 
 
 @pytest.mark.parametrize("presenting", [False, True], ids=["window", "presenting"])
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("larger", [0, 2], ids=["default-text", "larger-text"])
-def test_no_text_is_cut_off_or_overlapping(open_window, size, presenting, larger, request):
-    if request.node.callspec.id in STILL_CUT:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=STILL_CUT_REASON))
+def test_no_text_is_cut_off_or_overlapping(open_window, size, presenting, larger):
     report = []
     for scenario in SCENARIOS:
         window = open_window(scenario)
@@ -383,10 +372,7 @@ def _close(window, presenting: bool, larger: int) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("larger", [0, 2], ids=["default-text", "larger-text"])
-def test_the_activation_curve_and_layer_focus_fit(open_window, size, larger, request):
-    request.applymarker(pytest.mark.xfail(strict=True, reason="the Layer focus dock's "
-                                          "layer label and box and its wrapped header "
-                                          "are cut; the activation curve's readout"))
+def test_the_activation_curve_and_layer_focus_fit(open_window, size, larger):
     # View ▸ Activation curve and View ▸ Focus on layer, with a neuron selected (the
     # curve marks its z, the focus shows its layer's matrices); the focus dock may
     # scroll, but no label is cut by its own size

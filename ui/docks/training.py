@@ -24,7 +24,7 @@ from bpsim import losses, settings_spec
 from bpsim.initializers import SCHEME_PARAMS, InitSpec
 from bpsim.notation.numbers import format_number
 from bpsim.scenario import ScenarioError, check_init
-from bpsim.training import OPTIMIZER_SETTINGS, OPTIMIZERS
+from bpsim.settings_spec import OPTIMIZER_SETTINGS, OPTIMIZERS
 
 from ..commands import ReinitializeCommand, SetTrainingCommand
 from ..widgets import NumberField
