@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QLineEdit, QToolBar,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QLineEdit, QSlider,
+                               QToolBar, QToolButton, QWidget)
 
 from . import theme
 
@@ -257,9 +257,14 @@ class PresentationMode(QObject):
             # scenario; with large text they would push the step counter off the bar
             for action in bar.actions():
                 widget = bar.widgetForAction(action)
-                if action.isVisible() and widget is not None and not isinstance(
-                        widget, QToolButton) and (widget.findChildren(QLineEdit)
-                                                      or widget.findChildren(QCheckBox)):
+                # the speed and the stop conditions too: set before presenting, they
+                # leave the room at 1280×720 to the step counter
+                if action.isVisible() and widget is not None and (
+                        widget.findChildren(QSlider)
+                        or widget.objectName() == "stop_conditions_button"
+                        or not isinstance(widget, QToolButton)
+                        and (widget.findChildren(QLineEdit)
+                             or widget.findChildren(QCheckBox))):
                     action.setVisible(False)
                     self._saved.hidden_entries.append(action)
         math = self.math_dock

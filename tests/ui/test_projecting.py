@@ -10,7 +10,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from bpsim import io
 from bpsim.notation.numbers import format_number
@@ -335,3 +335,28 @@ def test_the_shortcuts_dialog_lists_the_presentation_keys():
     assert "B" in keys["Blank screen"] and "." in keys["Blank screen"]
     assert "W" in keys["White screen"]
     assert "PgDown" in keys["Next"].replace("Page Down", "PgDown") or "PgDn" in keys["Next"]
+
+
+def test_presenting_at_1280x720_keeps_the_step_counter_on_its_bar(open_window, qtbot):
+    """Large text at 1280×720: the speed and the stop conditions (set before presenting)
+    step aside, so the step counter is not pushed off the transport bar."""
+    window = open_window("deep-sigmoid")
+    window.load_deferred_docks()
+    for _ in range(4):
+        window.larger_text()  # a lecturer's text size for the back of a room
+    window.action("presentation").trigger()
+    assert window.presentation.active
+    window.showNormal()  # offscreen the screen is smaller than a projector's
+    window.resize(1280, 720)
+    qtbot.wait(500)  # the bar lays out again at the new width
+    assert not window.transport.speed_slider.isVisible()
+    assert not window.findChild(QWidget, "stop_conditions_button").isVisible()
+    counter = window.findChild(QLabel, "step_counter")
+    assert counter.isVisible()
+    bar = counter.parentWidget()
+    assert counter.geometry().right() <= bar.width()
+    assert counter.fontMetrics().horizontalAdvance(counter.text()) <= counter.width()
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert window.transport.speed_slider.isVisible()  # the speed is back
+    for _ in range(4):
+        window.smaller_text()  # the text size is remembered: the next window starts at 1
