@@ -336,6 +336,16 @@ def _loss_gradient_formula(p: StepQuantities, b: int, k: int) -> tuple[Expr, Exp
     raise KeyError(name)
 
 
+def _derivative_rule(name: str, z: Expr) -> Expr | None:
+    """f′(z) by the function itself, as the lecture writes it: σ(z)(1 − σ(z)),
+    1 − tanh²(z); None where the formula in z is the rule already (ReLU)."""
+    if name == "sigmoid":
+        return row(Call("σ", z), Paren(row(1, "−", Call("σ", z))))
+    if name == "tanh":
+        return row(1, "−", Power(Call("tanh", z), Num(2)))
+    return None
+
+
 def _derivative_formula(p: StepQuantities, name: str, b: int, layer: int,
                         k: int) -> tuple[Expr, Expr]:
     """f′(z) of one neuron as a formula of z or a, and with numbers."""
@@ -529,6 +539,22 @@ class ParameterGradient:
             f"sample {self._pass.sample_number(sample)}'s share; the batch's samples add up below")
         return Equation(self.derivative_symbol, tuple(steps), note)
 
+    def derivative_rules(self, sample: int = 0) -> list[Equation]:
+        """Each activation derivative of the product by its rule, with this sample's
+        numbers: σ′(z⁽¹⁾₁) = σ(z⁽¹⁾₁)(1 − σ(z⁽¹⁾₁)) = a⁽¹⁾₁(1 − a⁽¹⁾₁) = 0.65·(1 − 0.65)
+        = 0.23 (the value is the engine's f′(z))."""
+        if not self.single_path:
+            return []
+        out = []
+        for f in self.paths(sample, limit=1)[0].factors:
+            if f.kind != DERIVATIVE or f.trivial:
+                continue
+            rule = _derivative_rule(self._pass.activation[f.layer], f.symbol.arg)
+            steps = ([rule] if rule is not None else []) + [f.formula, f.numbers,
+                                                            Num(f.value)]
+            out.append(Equation(f.symbol, tuple(steps)))
+        return out
+
     def delta_form(self, sample: int = 0) -> Equation:
         """∂J/∂w = Σ_batch δ⁽ˡ⁾_j · a⁽ˡ⁻¹⁾_i = (numbers) = result.  The sum runs over the
         whole batch, so ``sample`` only keeps the signature of the other equations."""
@@ -598,6 +624,7 @@ class ParameterGradient:
         else the δ form and δ of the neuron; then the update."""
         if self.single_path:
             out = [self.chain_equation(sample)]
+            out.extend(self.derivative_rules(sample))
             if self.batch > 1:
                 out.append(self.delta_form(sample))
         else:

@@ -353,6 +353,7 @@ class _Writer:
         first = grad.parameter[2:] == (0, 0)
         if grad.single_path and (grad.batch == 1 or first):
             blocks = [Eq(grad.chain_equation())]
+            blocks += [Eq(rule) for rule in grad.derivative_rules()]
             if grad.batch > 1:
                 blocks.append(Eq(grad.delta_form()))
             return blocks

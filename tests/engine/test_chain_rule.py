@@ -229,3 +229,28 @@ def test_loss_of_a_batch_is_the_mean():
     sample, mean = loss_formula(step).equations()
     assert equation_text(sample).startswith("L₁ = −1/2 Σₖ [yₖ log(ŷₖ) + (1 − yₖ) log(1 − ŷₖ)]")
     assert float(to_text(mean.steps[-1])) == pytest.approx(step.loss.loss, rel=1e-3)
+
+
+@pytest.mark.parametrize("hidden, rule", [("sigmoid", "σ(z⁽¹⁾₂)(1 − σ(z⁽¹⁾₂))"),
+                                          ("tanh", "1 − (tanh(z⁽¹⁾₂))²")])
+def test_each_activation_derivative_is_written_by_its_rule_with_the_engines_number(
+        hidden, rule):
+    """The tours promise σ′(z) = σ(z)(1 − σ(z)) with numbers: each f′ of the product is
+    written by its rule, then in a, then with the numbers, ending in the engine's f′."""
+    net, step = random_step(4, [2, 3, 1], hidden, "sigmoid", "bce", 1)
+    grad = weight_gradient(step, net, 1, 1, 0)
+    rules = grad.derivative_rules()
+    assert len(rules) == 1  # the hidden neuron's (the output's σ′ is fused with bce)
+    hidden_rule = next(r for r in rules if "z⁽¹⁾₂" in to_text(r.lhs))
+    text = equation_text(hidden_rule)
+    assert rule.replace("²", "") in text.replace("²", "")
+    a = step.forward[0].a[0, 1]
+    assert format_number(a) in text
+    assert hidden_rule.result.value == pytest.approx(step.forward[0].derivative[0, 1],
+                                                     rel=1e-12)
+    assert hidden_rule in grad.equations()  # the Math dock and the handout write it
+
+
+def test_identity_and_relu_need_no_rule_beyond_their_formula(lecture_step):
+    net, step = lecture_step
+    assert weight_gradient(step, net, 1, 0, 0).derivative_rules() == []

@@ -487,10 +487,11 @@ class MathDock(QDockWidget):
         check = check_html(grad.gradient, grad.engine_gradient, d)
         if grad.single_path:
             chain = grad.chain_equation(sample)
+            rules = "".join(equation_html(rule, d) for rule in grad.derivative_rules(sample))
             if grad.batch == 1:
-                out += equation_html(chain, d, check)
+                out += equation_html(chain, d, check) + rules
             else:
-                out += equation_html(chain, d)
+                out += equation_html(chain, d) + rules
                 out += equation_html(grad.delta_form(sample), d, check)
         else:
             out += _para(f"{grad.path_count} paths lead from {_math_inline(grad.symbol, d)} to "
