@@ -242,3 +242,84 @@ def test_a_tour_follows_the_phases_while_numbers_are_hidden(reveal_window, qtbot
         press(window, qtbot)
     assert isinstance(window.animator.current, BackwardRecord) and window.animator.hidden
     assert runner.index == 2
+
+
+# -- the other views while a number is hidden ------------------------------------------
+
+def visible_texts(window) -> list[str]:
+    """Every text a person sees outside the canvas (and its banner): labels, fields,
+    buttons, lists and tables, text views, scenes' text items, the status bar; a view
+    under the reveal's cover shows only the cover's note."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox,
+                                   QGraphicsSimpleTextItem, QGraphicsTextItem,
+                                   QGraphicsView, QLabel, QLineEdit, QPlainTextEdit,
+                                   QTextEdit, QWidget)
+
+    canvas, cover = window.canvas, window.reveal_cover
+    texts = [window.statusBar().currentMessage()]
+    for widget in window.findChildren(QWidget):
+        if (not widget.isVisible() or widget is canvas or canvas.isAncestorOf(widget)
+                or cover.is_covered(widget)):
+            continue
+        if isinstance(widget, QLabel):
+            texts.append(widget.text())
+        elif isinstance(widget, (QLineEdit, QAbstractButton)):
+            texts.append(widget.text())
+        elif isinstance(widget, QComboBox):
+            texts.append(widget.currentText())
+        elif isinstance(widget, (QTextEdit, QPlainTextEdit)):
+            texts.append(widget.toPlainText())
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            texts += [str(model.index(r, c).data() or "")
+                      for r in range(model.rowCount()) for c in range(model.columnCount())]
+        if isinstance(widget, QGraphicsView) and widget.scene() is not None:
+            for item in widget.scene().items():
+                if not item.isVisible():
+                    continue
+                if isinstance(item, QGraphicsTextItem):
+                    texts.append(item.toPlainText())
+                elif isinstance(item, QGraphicsSimpleTextItem):
+                    texts.append(item.text())
+    return texts
+
+
+def showing(texts: list[str], value_text: str) -> list[str]:
+    """The texts that show the number (not as a part of a longer one: 0.3 is not in
+    0.35 or 10.3)."""
+    import re
+
+    number = re.compile(rf"(?<![\d.]){re.escape(value_text)}(?!\d)")
+    return [text for text in texts if number.search(text)]
+
+
+@pytest.mark.parametrize("name", [None, "xor"])
+def test_no_other_view_gives_a_hidden_number_away(reveal_window, qtbot, name):
+    window = reveal_window(name)
+    window.load_deferred_docks()
+    window.show_activation_curve()
+    window.show_layer_focus(1)
+    window.show_comp_graph()
+    docks = [window.math_dock, window.docks["inspector"], window.docks["layer_focus"],
+             window.docks["comp_graph"], *window.plot_docks]
+    animator, drawing, cover = window.animator, window.phase_drawing, window.reveal_cover
+    window.canvas.setFocus()
+    qtbot.waitUntil(lambda: window.canvas.hasFocus())
+    loss_label = window.loss_label.text()
+    assert "?" not in loss_label
+    for _ in range(2 * window.session.network.depth + 2):
+        press(window, qtbot)
+        assert animator.hidden
+        name_, value = drawing.focus_number
+        value_text = format_number(value)
+        assert cover.covered and all(cover.is_covered(d.widget()) for d in docks)
+        assert showing(visible_texts(window), value_text) == []
+        assert window.loss_label.text().startswith("Loss now: ?")
+        press(window, qtbot)  # the reveal: the banner shows it, the views show theirs
+        assert not animator.hidden and not cover.covered
+        assert value_text in drawing.banner_text
+        assert not any(cover.is_covered(d.widget()) for d in docks)
+        assert "?" not in window.loss_label.text()
+    math_texts = window.math_dock.browser.toPlainText()
+    # the finished step's numbers are back in the Math dock: the step's loss
+    assert format_number(window.session.last_step.loss.per_sample[0]) in math_texts
