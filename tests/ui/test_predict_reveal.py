@@ -323,3 +323,39 @@ def test_no_other_view_gives_a_hidden_number_away(reveal_window, qtbot, name):
     math_texts = window.math_dock.browser.toPlainText()
     # the finished step's numbers are back in the Math dock: the step's loss
     assert format_number(window.session.last_step.loss.per_sample[0]) in math_texts
+
+
+def test_with_a_bias_selected_the_update_asks_for_the_bias(reveal_window, qtbot):
+    window = reveal_window("xor")
+    canvas, drawing, animator = window.canvas, window.phase_drawing, window.animator
+    canvas.select(("bias", 2, 0))
+    canvas.setFocus()
+    phases = 2 * window.session.network.depth + 1
+    for _ in range(2 * phases + 1):  # each phase asked and revealed; then the update
+        press(window, qtbot)
+    assert isinstance(animator.current, UpdateRecord) and animator.hidden
+    update = window.session.last_step.update
+    name, value = drawing.focus_number
+    assert value == update.biases_after[1][0] != update.biases_before[1][0]
+    assert canvas.bias_text(2, 0) == "b = ?"
+    banner = drawing.banner_text
+    assert banner.count("?") == 1 and f"{name} = " in banner and f"reveals {name}" in banner
+    assert format_number(value) not in banner
+    # the weights are not the question: their new values are shown
+    assert canvas.edge_label_text(1, 0, 0) == format_number(update.weights_after[0][0, 0])
+    press(window, qtbot)  # the reveal
+    assert canvas.bias_text(2, 0) == f"b = {format_number(value)}"
+    assert format_number(value) in drawing.banner_text
+
+
+def test_an_untrained_bias_selected_leaves_the_question_to_its_weight(reveal_window,
+                                                                       qtbot):
+    window = reveal_window()  # the lecture example: biases are not trained
+    canvas = window.canvas
+    canvas.select(("bias", 1, 0))
+    canvas.setFocus()
+    for _ in range(7):
+        press(window, qtbot)
+    assert isinstance(window.animator.current, UpdateRecord) and window.animator.hidden
+    assert canvas.bias_text(1, 0) == "b = 0"
+    assert canvas.edge_label_text(1, 0, 0) == "?"
