@@ -186,7 +186,9 @@ class MainWindow(QMainWindow):
         self.presentation = PresentationMode(
             self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
             kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks,
-            plot_docks=lambda: [*self.plot_docks, self.docks["layer_focus"]])
+            plot_docks=lambda: [*self.plot_docks, self.docks["layer_focus"]],
+            # the class's guess is typed while presenting (shown in reveal mode only)
+            kept_entries=lambda: [self.transport.guess_action])
         self.presentation.toggled.connect(self._on_presentation_toggled)
         #: the recovery copy of unsaved changes (see bpsim.ui.recovery); None when the
         #: window remembers nothing (screenshots)

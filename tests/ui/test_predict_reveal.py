@@ -359,3 +359,36 @@ def test_an_untrained_bias_selected_leaves_the_question_to_its_weight(reveal_win
     assert isinstance(window.animator.current, UpdateRecord) and window.animator.hidden
     assert canvas.bias_text(1, 0) == "b = 0"
     assert canvas.edge_label_text(1, 0, 0) == "?"
+
+
+def test_the_guess_field_stays_while_presenting_and_follows_the_mode(reveal_window,
+                                                                    qtbot):
+    window = reveal_window()
+    transport = window.transport
+    window.action("presentation").trigger()
+    # typed settings leave the bar while presenting; the class's guess stays
+    assert transport.guess_action.isVisible() and transport.guess_field.isVisible()
+    window.canvas.setFocus()
+    press(window, qtbot)  # ŷ = ?
+    transport.guess_field.setFocus()
+    qtbot.keyClicks(transport.guess_field, "0.25")
+    qtbot.keyClick(transport.guess_field, Qt.Key.Key_Return)
+    assert window.animator.guess == 0.25
+    assert "your guess 0.25" in window.phase_drawing.banner_text
+    window.action("predict_reveal").trigger()  # the mode off while presenting
+    assert not transport.guess_action.isVisible()
+    window.action("leave_presentation").trigger()
+    assert not window.presentation.active
+    assert not transport.guess_action.isVisible()  # not brought back: the mode is off
+    window.action("predict_reveal").trigger()
+    assert transport.guess_action.isVisible()
+
+
+def test_the_mode_switched_on_while_presenting_shows_the_guess(window):
+    window.action("presentation").trigger()
+    assert not window.transport.guess_action.isVisible()
+    window.action("predict_reveal").trigger()
+    # an entry of the bar (in the bar's overflow menu if the screen is narrow)
+    assert window.transport.guess_action.isVisible()
+    window.action("leave_presentation").trigger()
+    assert window.transport.guess_action.isVisible()
