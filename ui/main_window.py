@@ -53,6 +53,7 @@ from .docks.comp_graph import CompGraphDock
 from .docks.layer_focus import LayerFocusDock
 from .playback.animator import Animator
 from .playback.phase_drawing import PhaseDrawing
+from .playback.reveal_cover import RevealCover
 from .playback.timeline import TimelineBar
 from .playback.transport import TransportBar
 from .presentation_mode import PresentationMode
@@ -168,6 +169,11 @@ class MainWindow(QMainWindow):
         self.animator.playing_changed.connect(self._on_playing)
         self.animator.frame.connect(self._update_step_label)
         self.phase_drawing = PhaseDrawing(self.animator, self.canvas, self)
+        # predict, then reveal: the views that would give a hidden number away wait
+        self.reveal_cover = RevealCover(self.animator, self)
+        for name in ("inspector", "layer_focus", "comp_graph"):
+            self.reveal_cover.add(self.docks[name])
+        self.reveal_cover.covered_changed.connect(self._update_status)
         # what the teaching tools draw over the canvas
         self.path_highlight = PathHighlight(self.canvas)
         self.gradcheck_overlay = GradcheckOverlay(self.canvas)
@@ -180,7 +186,9 @@ class MainWindow(QMainWindow):
         self.presentation = PresentationMode(
             self, math_dock=lambda: self.math_dock, set_text_scale=self._apply_text_scale,
             kept_toolbars=lambda: [self.transport], load_docks=self.load_deferred_docks,
-            plot_docks=lambda: [*self.plot_docks, self.docks["layer_focus"]])
+            plot_docks=lambda: [*self.plot_docks, self.docks["layer_focus"]],
+            # the class's guess is typed while presenting (shown in reveal mode only)
+            kept_entries=lambda: [self.transport.guess_action])
         self.presentation.toggled.connect(self._on_presentation_toggled)
         #: the recovery copy of unsaved changes (see bpsim.ui.recovery); None when the
         #: window remembers nothing (screenshots)
@@ -445,6 +453,7 @@ class MainWindow(QMainWindow):
 
         dock = MathDock(self.session, self.canvas, self)
         self._math_dock = dock
+        self.reveal_cover.add(dock)
         # the formulas are read-only: clicking them must not take the keyboard away from
         # the transport keys (→, Space), which a focused text field would swallow
         dock.browser.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -563,6 +572,7 @@ class MainWindow(QMainWindow):
                 self._add_dock(name, dock, Qt.DockWidgetArea.BottomDockWidgetArea,
                                scroll=False)
             self.docks_menu.addAction(dock.toggleViewAction())
+            self.reveal_cover.add(dock)
         if not restored:
             self.arrange_plots()
             if self.compact:
@@ -638,7 +648,9 @@ class MainWindow(QMainWindow):
         session = self.session
         sample_loss, total = session.loss_now()
         n = len(session.dataset)
-        if n == 1:
+        if self.reveal_cover.covered:
+            text = "Loss now: ? (until the reveal)"
+        elif n == 1:
             text = f"Loss now: {format_number(sample_loss)}"
         else:
             text = (f"Loss now: sample {session.current_sample + 1} = "

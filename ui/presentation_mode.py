@@ -171,14 +171,17 @@ class PresentationMode(QObject):
     toggled = Signal(bool)
 
     def __init__(self, window, math_dock, set_text_scale, kept_toolbars, load_docks,
-                 plot_docks=lambda: [], parent=None):
+                 plot_docks=lambda: [], kept_entries=lambda: [], parent=None):
         """``plot_docks()`` lists the docks that may stand beside the canvas: the plots G
-        shows and the Layer focus dock."""
+        shows and the Layer focus dock.  ``kept_entries()`` lists the kept toolbars'
+        typed entries that are for the class, not for preparing (the guess of predict,
+        then reveal): they stay as their owner shows or hides them."""
         super().__init__(parent or window)
         self.window = window
         self._math_dock = math_dock
         self.set_text_scale = set_text_scale
         self.kept_toolbars = kept_toolbars
+        self.kept_entries = kept_entries
         self._load_docks = load_docks
         self._plot_docks = plot_docks
         self._saved: _Saved | None = None
@@ -252,11 +255,14 @@ class PresentationMode(QObject):
         for bar in window.findChildren(QToolBar):
             if bar.parent() is window:
                 bar.setVisible(bar in kept)
+        entries = self.kept_entries()
         for bar in kept:
             # typed settings (stop after n steps, target loss) are for preparing a
             # scenario; with large text they would push the step counter off the bar
             for action in bar.actions():
                 widget = bar.widgetForAction(action)
+                if action in entries:
+                    continue
                 # the speed and the stop conditions too: set before presenting, they
                 # leave the room at 1280×720 to the step counter
                 if action.isVisible() and widget is not None and (

@@ -242,3 +242,153 @@ def test_a_tour_follows_the_phases_while_numbers_are_hidden(reveal_window, qtbot
         press(window, qtbot)
     assert isinstance(window.animator.current, BackwardRecord) and window.animator.hidden
     assert runner.index == 2
+
+
+# -- the other views while a number is hidden ------------------------------------------
+
+def visible_texts(window) -> list[str]:
+    """Every text a person sees outside the canvas (and its banner): labels, fields,
+    buttons, lists and tables, text views, scenes' text items, the status bar; a view
+    under the reveal's cover shows only the cover's note."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox,
+                                   QGraphicsSimpleTextItem, QGraphicsTextItem,
+                                   QGraphicsView, QLabel, QLineEdit, QPlainTextEdit,
+                                   QTextEdit, QWidget)
+
+    canvas, cover = window.canvas, window.reveal_cover
+    texts = [window.statusBar().currentMessage()]
+    for widget in window.findChildren(QWidget):
+        if (not widget.isVisible() or widget is canvas or canvas.isAncestorOf(widget)
+                or cover.is_covered(widget)):
+            continue
+        if isinstance(widget, QLabel):
+            texts.append(widget.text())
+        elif isinstance(widget, (QLineEdit, QAbstractButton)):
+            texts.append(widget.text())
+        elif isinstance(widget, QComboBox):
+            texts.append(widget.currentText())
+        elif isinstance(widget, (QTextEdit, QPlainTextEdit)):
+            texts.append(widget.toPlainText())
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            texts += [str(model.index(r, c).data() or "")
+                      for r in range(model.rowCount()) for c in range(model.columnCount())]
+        if isinstance(widget, QGraphicsView) and widget.scene() is not None:
+            for item in widget.scene().items():
+                if not item.isVisible():
+                    continue
+                if isinstance(item, QGraphicsTextItem):
+                    texts.append(item.toPlainText())
+                elif isinstance(item, QGraphicsSimpleTextItem):
+                    texts.append(item.text())
+    return texts
+
+
+def showing(texts: list[str], value_text: str) -> list[str]:
+    """The texts that show the number (not as a part of a longer one: 0.3 is not in
+    0.35 or 10.3)."""
+    import re
+
+    number = re.compile(rf"(?<![\d.]){re.escape(value_text)}(?!\d)")
+    return [text for text in texts if number.search(text)]
+
+
+@pytest.mark.parametrize("name", [None, "xor"])
+def test_no_other_view_gives_a_hidden_number_away(reveal_window, qtbot, name):
+    window = reveal_window(name)
+    window.load_deferred_docks()
+    window.show_activation_curve()
+    window.show_layer_focus(1)
+    window.show_comp_graph()
+    docks = [window.math_dock, window.docks["inspector"], window.docks["layer_focus"],
+             window.docks["comp_graph"], *window.plot_docks]
+    animator, drawing, cover = window.animator, window.phase_drawing, window.reveal_cover
+    window.canvas.setFocus()
+    qtbot.waitUntil(lambda: window.canvas.hasFocus())
+    loss_label = window.loss_label.text()
+    assert "?" not in loss_label
+    for _ in range(2 * window.session.network.depth + 2):
+        press(window, qtbot)
+        assert animator.hidden
+        name_, value = drawing.focus_number
+        value_text = format_number(value)
+        assert cover.covered and all(cover.is_covered(d.widget()) for d in docks)
+        assert showing(visible_texts(window), value_text) == []
+        assert window.loss_label.text().startswith("Loss now: ?")
+        press(window, qtbot)  # the reveal: the banner shows it, the views show theirs
+        assert not animator.hidden and not cover.covered
+        assert value_text in drawing.banner_text
+        assert not any(cover.is_covered(d.widget()) for d in docks)
+        assert "?" not in window.loss_label.text()
+    math_texts = window.math_dock.browser.toPlainText()
+    # the finished step's numbers are back in the Math dock: the step's loss
+    assert format_number(window.session.last_step.loss.per_sample[0]) in math_texts
+
+
+def test_with_a_bias_selected_the_update_asks_for_the_bias(reveal_window, qtbot):
+    window = reveal_window("xor")
+    canvas, drawing, animator = window.canvas, window.phase_drawing, window.animator
+    canvas.select(("bias", 2, 0))
+    canvas.setFocus()
+    phases = 2 * window.session.network.depth + 1
+    for _ in range(2 * phases + 1):  # each phase asked and revealed; then the update
+        press(window, qtbot)
+    assert isinstance(animator.current, UpdateRecord) and animator.hidden
+    update = window.session.last_step.update
+    name, value = drawing.focus_number
+    assert value == update.biases_after[1][0] != update.biases_before[1][0]
+    assert canvas.bias_text(2, 0) == "b = ?"
+    banner = drawing.banner_text
+    assert banner.count("?") == 1 and f"{name} = " in banner and f"reveals {name}" in banner
+    assert format_number(value) not in banner
+    # the weights are not the question: their new values are shown
+    assert canvas.edge_label_text(1, 0, 0) == format_number(update.weights_after[0][0, 0])
+    press(window, qtbot)  # the reveal
+    assert canvas.bias_text(2, 0) == f"b = {format_number(value)}"
+    assert format_number(value) in drawing.banner_text
+
+
+def test_an_untrained_bias_selected_leaves_the_question_to_its_weight(reveal_window,
+                                                                       qtbot):
+    window = reveal_window()  # the lecture example: biases are not trained
+    canvas = window.canvas
+    canvas.select(("bias", 1, 0))
+    canvas.setFocus()
+    for _ in range(7):
+        press(window, qtbot)
+    assert isinstance(window.animator.current, UpdateRecord) and window.animator.hidden
+    assert canvas.bias_text(1, 0) == "b = 0"
+    assert canvas.edge_label_text(1, 0, 0) == "?"
+
+
+def test_the_guess_field_stays_while_presenting_and_follows_the_mode(reveal_window,
+                                                                    qtbot):
+    window = reveal_window()
+    transport = window.transport
+    window.action("presentation").trigger()
+    # typed settings leave the bar while presenting; the class's guess stays
+    assert transport.guess_action.isVisible() and transport.guess_field.isVisible()
+    window.canvas.setFocus()
+    press(window, qtbot)  # ŷ = ?
+    transport.guess_field.setFocus()
+    qtbot.keyClicks(transport.guess_field, "0.25")
+    qtbot.keyClick(transport.guess_field, Qt.Key.Key_Return)
+    assert window.animator.guess == 0.25
+    assert "your guess 0.25" in window.phase_drawing.banner_text
+    window.action("predict_reveal").trigger()  # the mode off while presenting
+    assert not transport.guess_action.isVisible()
+    window.action("leave_presentation").trigger()
+    assert not window.presentation.active
+    assert not transport.guess_action.isVisible()  # not brought back: the mode is off
+    window.action("predict_reveal").trigger()
+    assert transport.guess_action.isVisible()
+
+
+def test_the_mode_switched_on_while_presenting_shows_the_guess(window):
+    window.action("presentation").trigger()
+    assert not window.transport.guess_action.isVisible()
+    window.action("predict_reveal").trigger()
+    # an entry of the bar (in the bar's overflow menu if the screen is narrow)
+    assert window.transport.guess_action.isVisible()
+    window.action("leave_presentation").trigger()
+    assert window.transport.guess_action.isVisible()

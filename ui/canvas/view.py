@@ -112,6 +112,8 @@ class NetworkCanvas(QGraphicsView):
         #: animation: biases shown instead of the current ones, and edge-label texts
         #: by edge index ("" hides a label); None = automatic
         self._bias_override = None
+        #: predict, then reveal: (layer, j) of the bias whose label reads "b = ?"
+        self._hidden_bias: tuple[int, int] | None = None
         self._edge_label_override: dict[int, str] | None = None
         self._highlighted_layer: int | None = None
         self._editor: InPlaceEditor | None = None
@@ -430,9 +432,11 @@ class NetworkCanvas(QGraphicsView):
         if not self._items_current() or \
                 [len(b) for b in per_layer] != [len(column) for column in self._bias_labels]:
             return  # labels of another architecture (an edit is being told); rebuilt soon
-        for column, biases in zip(self._bias_labels, per_layer):
+        hidden = self._hidden_bias if override is not None else None
+        for l, (column, biases) in enumerate(zip(self._bias_labels, per_layer), start=1):
             for j, item in enumerate(column):
-                item.set_text("b = " + format_number(biases[j]))
+                value = "?" if hidden == (l, j) else format_number(biases[j])
+                item.set_text("b = " + value)
         self._bias_batch.update()
         self._show_detail()
 
@@ -561,12 +565,14 @@ class NetworkCanvas(QGraphicsView):
         self._output_override = None if texts is None else [str(t) for t in texts]
         self._restyle_neurons()
 
-    def set_bias_values(self, values_per_layer=None) -> None:
+    def set_bias_values(self, values_per_layer=None, hidden=None) -> None:
         """Bias labels from ``values_per_layer`` (one array per layer 1..L, like
         ``network.biases``) instead of the current biases, e.g. the biases a replayed
-        step used; None: the current biases."""
+        step used; None: the current biases.  ``hidden``: (layer, j) of a bias whose
+        label reads "b = ?" (its value is the number to predict)."""
         self._bias_override = (None if values_per_layer is None
                                else [np.asarray(b, dtype=float) for b in values_per_layer])
+        self._hidden_bias = None if values_per_layer is None else hidden
         self._restyle_biases()
 
     def set_edge_label_texts(self, texts_per_layer=None) -> None:

@@ -215,7 +215,8 @@ class PhaseDrawing(QObject):
             self._present_rest()
 
     def _apply(self, edges=None, mode="weight", labels=None, biases=None, neurons=None,
-               outputs=None, highlight=None, dim=True, edge_key=None) -> None:
+               outputs=None, highlight=None, dim=True, edge_key=None,
+               hidden_bias=None) -> None:
         """All the canvas hooks at once; edges are restyled only when ``edge_key``
         differs from the last call's (the tween redraws 60 times a second)."""
         canvas = self.canvas
@@ -224,7 +225,7 @@ class PhaseDrawing(QObject):
             canvas.set_edge_label_texts(labels)
             canvas.set_edge_values(edges, mode)
             self._edge_key = edge_key
-        canvas.set_bias_values(biases)
+        canvas.set_bias_values(biases, hidden_bias)
         canvas.set_neuron_texts(neurons)
         canvas.set_output_texts(outputs)
         canvas.highlight_layer(highlight, dim_other_edges=dim)
@@ -416,10 +417,22 @@ class PhaseDrawing(QObject):
             # in reveal mode the new prediction stays for the next forward pass to ask
             done = t >= 1.0 and record.applied and not animator.reveal_mode
             ul, uj, ui = self._focus_weight()
-            self.focus_number = (weight_name(ul, uj, ui, self._single_weight),
-                                 float(record.weights_after[ul - 1][uj, ui]))
+            focus_bias = self._focus_bias(record)
+            hidden_bias = None
+            if focus_bias is not None:
+                # a bias selected: its new value is the number to predict
+                bl, bj = focus_bias
+                self.focus_number = (bias_name(bl, bj),
+                                     float(record.biases_after[bl - 1][bj]))
+                before = float(record.biases_before[bl - 1][bj])
+            else:
+                self.focus_number = (weight_name(ul, uj, ui, self._single_weight),
+                                     float(record.weights_after[ul - 1][uj, ui]))
+                before = float(record.weights_before[ul - 1][uj, ui])
             labels = None
-            if hidden and t >= 1.0:
+            if hidden and t >= 1.0 and focus_bias is not None:
+                hidden_bias = focus_bias  # "b = ?" on its label; the weights show theirs
+            elif hidden and t >= 1.0:
                 # the new value of the focus weight is the number to predict; the
                 # others show theirs (their labels would otherwise follow the values)
                 labels = [None] * depth
@@ -433,10 +446,10 @@ class PhaseDrawing(QObject):
             self._apply(shown_w, biases=shown_b, labels=labels,
                         neurons=None if done else neuron_texts(depth),
                         outputs=None if done else outputs(True),
-                        edge_key=("update", step_key, t, hidden))
+                        edge_key=("update", step_key, t, hidden), hidden_bias=hidden_bias)
             detail = self._update_detail(record)
             if hidden:
-                detail = self._update_question(record, detail, (ul, uj, ui))
+                detail = self._update_question(detail, before)
             elif done:
                 detail += self._new_prediction()
             if step is not None and step.diverged:
@@ -547,16 +560,23 @@ class PhaseDrawing(QObject):
         return (f"Predict: {who_incoming}  ·  {without_result(delta_text)}  ·  "
                 f"{grad_text} = ?")
 
-    def _update_question(self, record: UpdateRecord, detail: str, focus) -> str:
-        """The update's rule with the focus weight's numbers and no result."""
-        l, j, i = focus
+    def _update_question(self, detail: str, before: float) -> str:
+        """The update's rule with the focus weight's (or bias's) numbers and no
+        result; ``before`` is its value before the update."""
         name, value = self.focus_number
         first = detail.split("  ·  ")[0]
         if " = " in first and first.endswith(format_number(value)):
             return f"Predict: {without_result(first)} = ?"
-        # another rule, or the formula written for a bias: just the weight asked for
-        return (f"Predict: {name} was {format_number(record.weights_before[l - 1][j, i])}"
-                f"  ·  now {name} = ?")
+        # another rule: just the number asked for
+        return f"Predict: {name} was {format_number(before)}  ·  now {name} = ?"
+
+    def _focus_bias(self, record: UpdateRecord) -> tuple[int, int] | None:
+        """(l, j) of the selected bias when the update changes it (else None: the
+        update's question is about a weight)."""
+        selection = self.canvas.selection
+        if selection is None or selection[0] != "bias" or not record.train_biases:
+            return None
+        return selection[1], selection[2]
 
     def _with_guess(self, detail: str, hidden: bool) -> str:
         """The banner's detail in reveal mode: the key that reveals, or how close the
