@@ -83,6 +83,10 @@ class History:
         self.snapshot_bytes = int(snapshot_bytes)
         self._steps = np.zeros(self.capacity, dtype=np.int64)
         self._losses = np.zeros(self.capacity)
+        # the test set's data loss (NaN: no test samples) and J without λ·R, per row:
+        # made at the first step that has one (see append_values), None until then
+        self._test_losses: np.ndarray | None = None
+        self._data_losses: np.ndarray | None = None
         self._snapshot_steps = np.zeros(self.snapshot_capacity, dtype=np.int64)
         self._snapshots: list[Snapshot] = []
         self.clear(n_layers)
@@ -148,6 +152,19 @@ class History:
         return self._view(self._losses)
 
     @property
+    def test_losses(self) -> np.ndarray:
+        """The data loss on the test samples before each kept step's update (NaN
+        without test samples)."""
+        if self._test_losses is None:
+            return self._view(np.full(self._n, np.nan))
+        return self._view(self._test_losses)
+
+    @property
+    def data_losses(self) -> np.ndarray:
+        """J without the penalty λ·R of each kept step (= losses without one)."""
+        return self._view(self._losses if self._data_losses is None else self._data_losses)
+
+    @property
     def grad_norms(self) -> np.ndarray:
         """‖∂J/∂W⁽ˡ⁾‖ (Frobenius), shape (rows, L), layer 1 (input side) first."""
         return self._view(self._grad_norms)
@@ -167,6 +184,9 @@ class History:
         """Bytes held by the buffers and by the snapshots' arrays (shared ones once)."""
         total = sum(a.nbytes for a in (self._steps, self._losses, self._grad_norms,
                                        self._mean_abs, self._snapshot_steps))
+        # the test and data losses only once a step had them
+        total += sum(a.nbytes for a in (self._test_losses, self._data_losses)
+                     if a is not None)
         seen = set()
         for snapshot in self._snapshots:
             arrays = [*snapshot.weights, *snapshot.biases]
@@ -198,7 +218,8 @@ class History:
             mean_abs_gradients(record),
             update.weights_after if applied else update.weights_before,
             update.biases_after if applied else update.biases_before,
-            trainer_state)
+            trainer_state,
+            test_loss=record.test_loss, data_loss=record.loss.data_loss)
 
     def extend(self, records, trainer_state: dict | None = None,
                first_step: int | None = None) -> None:
@@ -210,8 +231,11 @@ class History:
                         None if first_step is None else first_step + k)
 
     def append_values(self, step: int, loss: float, grad_norms, mean_abs_grads,
-                      weights=None, biases=None, trainer_state: dict | None = None) -> None:
-        """The same as :meth:`append`, from the numbers themselves."""
+                      weights=None, biases=None, trainer_state: dict | None = None,
+                      test_loss: float | None = None,
+                      data_loss: float | None = None) -> None:
+        """The same as :meth:`append`, from the numbers themselves (``test_loss``
+        None: no test samples; ``data_loss`` None: J has no penalty, so ``loss``)."""
         step = int(step)
         n = self._n
         if n and step <= self._steps[n - 1]:
@@ -224,6 +248,14 @@ class History:
         self._losses[n] = loss
         self._grad_norms[n] = grad_norms
         self._mean_abs[n] = mean_abs_grads
+        if test_loss is not None and self._test_losses is None:
+            self._test_losses = np.full(self.capacity, np.nan)
+        if self._test_losses is not None:
+            self._test_losses[n] = np.nan if test_loss is None else test_loss
+        if data_loss is not None and data_loss != loss and self._data_losses is None:
+            self._data_losses = self._losses.copy()  # the rows so far had no penalty
+        if self._data_losses is not None:
+            self._data_losses[n] = loss if data_loss is None else data_loss
         self._n = n + 1
         if weights is not None:
             self._add_snapshot(Snapshot(step, tuple(weights), tuple(biases),
@@ -249,7 +281,10 @@ class History:
             keep = _thin_mask(steps, self.stride)
         kept = np.flatnonzero(keep)
         k = len(kept)
-        for array in (self._steps, self._losses, self._grad_norms, self._mean_abs):
+        for array in (self._steps, self._losses, self._grad_norms, self._mean_abs,
+                      self._test_losses, self._data_losses):
+            if array is None:
+                continue
             array[:k] = array[kept]
             array[k:k + self.recent] = array[old:self._n].copy()
         self._n = k + self.recent

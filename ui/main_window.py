@@ -395,7 +395,8 @@ class MainWindow(QMainWindow):
         self.loss_label.setObjectName("loss_label")
         self.loss_label.setToolTip(
             "The loss J with the weights as they are now (after the last update), on the "
-            "sample shown and on all samples; the loss plot shows each step's loss before "
+            "sample shown and on all samples (with held-out test data: on the training "
+            "samples and on the test samples); the loss plot shows each step's loss before "
             "its update")
         self.step_label = QLabel()
         self.step_label.setObjectName("step_label")
@@ -648,10 +649,16 @@ class MainWindow(QMainWindow):
         session = self.session
         sample_loss, total = session.loss_now()
         n = len(session.dataset)
+        split = session.split_losses_now()
         if self.reveal_cover.covered:
             text = "Loss now: ? (until the reveal)"
         elif n == 1:
             text = f"Loss now: {format_number(sample_loss)}"
+        elif split is not None:
+            # held-out samples: the data loss on each set, where overfitting shows
+            text = (f"Loss now: sample {session.current_sample + 1} = "
+                    f"{format_number(sample_loss)} · train {format_number(split[0])} · "
+                    f"test {format_number(split[1])}")
         else:
             text = (f"Loss now: sample {session.current_sample + 1} = "
                     f"{format_number(sample_loss)} · all {n} samples = "

@@ -148,6 +148,8 @@ class Session(QObject):
         #: (key, value) of loss_now's two losses (see _loss_key)
         self._total_loss_cache = None
         self._sample_loss_cache = None
+        #: (key, value) of split_losses_now's two losses
+        self._split_loss_cache = None
 
     def replace_scenario(self, scenario: Scenario, path: Path | None = None) -> None:
         """A newly opened file or built-in scenario: forgets undo history."""
@@ -307,6 +309,24 @@ class Session(QObject):
                 total = self.network.loss(self._dataset.x, self._dataset.y, loss_name)
             self._total_loss_cache = ((key, ()), total)
         return sample_loss, total
+
+    def split_losses_now(self) -> tuple[float, float] | None:
+        """(data loss on the training samples, on the test samples) with the parameters
+        as they are (the engine's Network.loss), once per version as loss_now; None
+        without held-out test samples."""
+        trainer = self._trainer
+        if not trainer.has_test_set:
+            return None
+        key = self._loss_key()
+        entry = self._split_loss_cache
+        if entry is not None and len(entry[0]) == len(key) and all(
+                a is b for a, b in zip(entry[0], key)):
+            return entry[1]
+        train = trainer.train_indices
+        losses = (self.network.loss(self._dataset.x[train], self._dataset.y[train],
+                                    self.training.loss), trainer.test_loss())
+        self._split_loss_cache = (key, losses)
+        return losses
 
     def last_step_is_current(self) -> bool:
         """Whether the last step explains the weights as they are: they are still the

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import losses, settings_spec
+from .. import losses, regularization, settings_spec
 from ..activations import get as get_activation
 from ..losses import get as get_loss
 from ..network import Network
@@ -28,7 +28,7 @@ from ..training import OPTIMIZER_SETTINGS, OPTIMIZERS
 from .chain_rule import (DERIVATIVE, INPUT, LOSS_GRADIENT, OUTPUT_DELTA, SOFTMAX_JACOBIAN,
                          WEIGHT, ParameterGradient, bias_gradient, weight_gradient)
 from .expr import (BigSum, Call, Equation, Expr, Matrix, Num, Op, Paren, Row, Sym, Text,
-                   Vector, partial, row)
+                   Vector, partial, product, row, total)
 from .formulas import loss_formula, neuron_forward
 from . import punchline
 from .numbers import DIGITS, format_number
@@ -248,6 +248,24 @@ class _Writer:
         self.add(_para(f"{loss.label}: how far the prediction ŷ is from the target y."))
         for eq in loss_formula(self.step, self.network, self.scenario.numbering).equations():
             self.add(Eq(eq))
+        record = self.step.loss
+        if record.regularized:
+            self.add(*self._penalty_blocks(record))
+
+    def _penalty_blocks(self, record) -> list:
+        """J = data loss + λ·R with the record's numbers (R before the update)."""
+        formula = regularization.FORMULAS[record.regularization]
+        name = "L2" if record.regularization == "l2" else "L1"
+        lam, penalty = Sym("λ"), Sym("R")
+        return [
+            _para(f"With {name} regularization J also holds a weight penalty, {formula} "
+                  "over the weights (not the biases); the loss above is the data loss."),
+            Eq(Equation(Sym("J"), (
+                total([Text("data loss"), product([lam, penalty])]),
+                total([Num(record.data_loss),
+                       product([Num(record.regularization_rate), Num(record.penalty)])]),
+                Num(record.loss)))),
+        ]
 
     # -- the lecture's punchline -------------------------------------------------------
 
@@ -336,10 +354,15 @@ class _Writer:
                         self.add(*self._gradient_blocks(grad))
             else:
                 back = self.step.backward_for(l)
+                data_part = row(BigSum(Text("batch")), n.delta(l, transpose=True), n.a(l - 1))
+                if self.step.loss.regularized:
+                    # the weight penalty's term, elementwise: + λ·W or + λ·sign(W)
+                    weights = n.weight_matrix(l)
+                    term = (weights if self.step.loss.regularization == "l2"
+                            else Call("sign", weights))
+                    data_part = total([data_part, product([Sym("λ"), term])])
                 self.add(Eq(Equation(partial(Sym("J"), n.weight_matrix(l)), (
-                    row(BigSum(Text("batch")),
-                           n.delta(l, transpose=True), n.a(l - 1)),
-                    _matrix(back.grad_weights)))))
+                    data_part, _matrix(back.grad_weights)))))
                 if self.settings.train_biases:
                     self.add(Eq(Equation(partial(Sym("J"), n.bias(l)), (
                         row(BigSum(Text("batch")), n.delta(l)),
@@ -356,8 +379,11 @@ class _Writer:
             blocks += [Eq(rule) for rule in grad.derivative_rules()]
             if grad.batch > 1:
                 blocks.append(Eq(grad.delta_form()))
-            return blocks
-        return [Eq(grad.delta_form())]
+        else:
+            blocks = [Eq(grad.delta_form())]
+        if grad.penalized:  # ∂J/∂w = ∂L/∂w + λ·w (l2) or + λ·sign(w) (l1)
+            blocks.append(Eq(grad.penalty_equation()))
+        return blocks
 
     def factor_table(self, grad: ParameterGradient) -> None:
         """Each factor of one chain-rule product, what it is, and its number."""
@@ -468,7 +494,10 @@ class _Writer:
         for l, j, i in checked:
             grad = weight_gradient(self.step, self.network, l, j, i,
                                                self.scenario.numbering)
-            worst = max(worst, abs(grad.gradient - grad.engine_gradient))
+            engine = grad.engine_gradient
+            if grad.penalized:  # the chain rule adds up the data loss's part of ∂J/∂w
+                engine = float(self.step.backward_for(l).data_grad_weights[j, i])
+            worst = max(worst, abs(grad.gradient - engine))
         if count <= SUMMARY_PARAMETERS:
             rows = []
             for l in range(1, self.depth + 1):

@@ -156,3 +156,53 @@ def test_every_preset_explains(capsys):
         page = explain(io.load_builtin(name), "html")
         assert "NaN" not in page, name
         assert len(page) < 400_000, name  # a handout, not a book
+
+
+def _penalized(kind, name="lecture-example", rate=0.01):
+    from dataclasses import replace
+
+    from bpsim import io
+    from bpsim.notation.handout import training_step
+
+    scenario = io.load_builtin(name)
+    scenario.training = replace(scenario.training, regularization=kind,
+                                regularization_rate=rate)
+    return scenario, training_step(scenario)[1]
+
+
+def test_the_handout_writes_j_as_data_loss_plus_lambda_r_with_the_engines_numbers():
+    from bpsim.notation.numbers import format_number as shown
+
+    def format_number(value):  # as LaTeX writes it: a hyphen for the minus sign
+        return shown(value).replace("−", "-")
+
+    scenario, step = _penalized("l2")
+    text = explain(scenario, step=step)
+    loss = step.loss
+    assert "R = ½·Σw²" in text
+    assert (f"&= {format_number(loss.data_loss)} + 0.01 \\cdot "
+            f"{format_number(loss.penalty)}") in text
+    # ∂J/∂w = data part + λ·w = the engine's gradient
+    back = step.backward_for(1)
+    assert (f"&= {format_number(back.data_grad_weights[0, 0])} + 0.01 \\cdot "
+            f"{format_number(float(step.update.weights_before[0][0, 0]))}") in text
+    assert f"&= {format_number(back.grad_weights[0, 0])}" in text
+    assert "λ \\cdot w" in text
+    # the chain rule's sum is checked against the data loss's part: they agree
+    assert "(largest difference 0)." in text
+
+
+def test_the_handout_writes_the_l1_term_and_the_matrix_form_of_big_layers():
+    scenario, step = _penalized("l1", "overfit", 0.03)
+    text = explain(scenario, step=step)
+    assert "R = Σ|w|" in text and "sign" in text
+    # a 32×32 layer is written as matrices: ∂J/∂W = Σ δᵀa + λ·sign(W)
+    matrices = [line for line in text.splitlines()
+                if line.startswith("$$\\frac{\\partial J}{\\partial W^{(")]
+    assert len(matrices) == 3
+    assert all("+ λ \\cdot \\operatorname{sign}\\left(W^{(" in line for line in matrices), matrices
+
+
+def test_without_a_penalty_the_handout_has_no_lambda():
+    scenario, step = _penalized("none")
+    assert "λ" not in explain(scenario, step=step)

@@ -266,3 +266,52 @@ def test_branching_without_any_kept_state_starts_batches_afresh():
     history.extend(records)  # no trainer state at all
     state, exact = branch_state(scenario, history, history.snapshot_at(6))
     assert not exact and state["steps_done"] == 7
+
+
+def _overfit_trainer(regularization="none", rate=0.0):
+    from dataclasses import replace
+
+    from bpsim import io
+
+    scenario = io.load_builtin("overfit")
+    scenario.training = replace(scenario.training, regularization=regularization,
+                                regularization_rate=rate)
+    return scenario.trainer()
+
+
+def test_keeps_each_steps_test_loss_and_data_loss_as_the_engine_recorded_them():
+    trainer = _overfit_trainer("l2", 0.03)
+    records = trainer.train(40)
+    history = History(3)
+    history.extend(records, trainer.state())
+    assert all(r.test_loss is not None for r in records)
+    np.testing.assert_array_equal(history.test_losses, [r.test_loss for r in records])
+    np.testing.assert_array_equal(history.data_losses, [r.loss.data_loss for r in records])
+    # J = data loss + λ·R: the two curves differ by the penalty
+    np.testing.assert_array_equal(history.losses, [r.loss.loss for r in records])
+    assert np.all(history.losses > history.data_losses)
+
+
+def test_without_a_split_or_penalty_the_test_loss_is_missing_and_data_loss_is_j():
+    trainer = make_trainer()
+    records = trainer.train(10)
+    history = History(3)
+    history.extend(records)
+    assert np.all(np.isnan(history.test_losses)) and len(history.test_losses) == 10
+    np.testing.assert_array_equal(history.data_losses, history.losses)
+
+
+def test_thinning_and_branching_keep_test_and_data_losses_beside_their_steps():
+    history = History(1, recent=8, capacity=32)
+    n = 500
+    for step in range(n):
+        history.append_values(step, 2.0 * step, [1.0], [1.0], test_loss=3.0 * step,
+                              data_loss=step)
+    steps = history.steps
+    assert len(history) < n
+    np.testing.assert_array_equal(history.test_losses, 3.0 * steps)
+    np.testing.assert_array_equal(history.data_losses, steps)
+    history.append_values(100, 1.0, [1.0], [1.0], test_loss=None, data_loss=None)
+    assert history.last_step == 100
+    assert np.isnan(history.test_losses[-1]) and history.data_losses[-1] == 1.0
+    np.testing.assert_array_equal(history.test_losses[:-1], 3.0 * history.steps[:-1])

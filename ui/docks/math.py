@@ -101,6 +101,15 @@ def check_html(shown: float, engine: float, digits: int) -> str:
             f"{html.escape(format_number(engine, digits))}</span>")
 
 
+def _data_gradient(grad: ParameterGradient) -> float:
+    """The engine's ∂J/∂w without the weight penalty's λ·∂R/∂w: what the chain rule
+    through the network adds up (the whole ∂J/∂w without a penalty)."""
+    if not grad.penalized:
+        return grad.engine_gradient
+    back = grad.step.backward_for(grad.layer)
+    return float(back.data_grad_weights[grad.neuron, grad.input])
+
+
 def _heading(text: str) -> str:
     return f"<h3 style='margin-bottom:2px'>{text}</h3>"
 
@@ -484,7 +493,7 @@ class MathDock(QDockWidget):
         d = self.digits
         kind = "Weight" if grad.kind == "weight" else "Bias"
         out = _heading(f"{kind} {_math_inline(grad.symbol, d)}: the chain rule")
-        check = check_html(grad.gradient, grad.engine_gradient, d)
+        check = check_html(grad.gradient, _data_gradient(grad), d)
         if grad.single_path:
             chain = grad.chain_equation(sample)
             rules = "".join(equation_html(rule, d) for rule in grad.derivative_rules(sample))
@@ -501,6 +510,8 @@ class MathDock(QDockWidget):
             out += equation_html(grad.neuron_delta(sample), d)
             if self._path is not None:
                 out += self._path_html(grad, self._path)
+        if grad.penalized:  # ∂J/∂w = ∂L/∂w + λ·w: the weight penalty's term
+            out += equation_html(grad.penalty_equation(), d)
         out += _heading("Update" + (" (if the step is taken)" if preview else ""))
         out += equation_html(grad.update_equation(), d)
         steps = grad.delta_steps(sample)[:-1]  # the layers after the weight's, output first
@@ -523,5 +534,5 @@ class MathDock(QDockWidget):
                      + (" over the batch" if grad.batch > 1 else "")
                      + ("" if added else " (added up layer by layer as δ)") + ": "
                      + html.escape(format_number(total, d))
-                     + check_html(total, grad.engine_gradient, d))
+                     + check_html(total, _data_gradient(grad), d))
         return out

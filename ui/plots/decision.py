@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox
 
 from bpsim import features
 from bpsim.network import Network
@@ -83,7 +84,7 @@ class DecisionPanel(PlotPanel):
     object_name = "decision_plot"
     help_text = ("Two inputs: the network's output ŷ over the input plane (blue near 1, "
                  "orange near 0, black line ŷ = 0.5) with the samples on top. One input: "
-                 "the fitted curve over the samples.")
+                 "the fitted curve over the samples. Held-out test samples are hollow.")
 
     GRID = 64
     CURVE_POINTS = 240
@@ -92,6 +93,15 @@ class DecisionPanel(PlotPanel):
 
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
+        # as the playground's "Show test data": held-out samples drawn hollow, or not
+        self.test_box = QCheckBox("Show test data")
+        self.test_box.setObjectName("decision_show_test_data")
+        self.test_box.setAccessibleName("Decision plot: show the held-out test samples")
+        self.test_box.setToolTip("Draw the held-out test samples (hollow); training never "
+                                 "uses them")
+        self.test_box.setChecked(True)
+        self.test_box.toggled.connect(self.set_test_shown)
+        self.controls.addWidget(self.test_box)
         self.add_readout()
         style_plot(self.plot, "x₁", "x₂")
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -112,7 +122,11 @@ class DecisionPanel(PlotPanel):
         self.points = {colour: pg.ScatterPlotItem(size=13, pen=pg.mkPen(INK, width=1.2),
                                                   brush=pg.mkBrush(colour))
                        for colour in (ORANGE, BLUE, theme.UNCLASSED)}
-        for item in self.points.values():
+        # the held-out test samples: the same colours, hollow (outline only)
+        self.test_points = {colour: pg.ScatterPlotItem(size=13, pen=pg.mkPen(colour, width=3),
+                                                       brush=pg.mkBrush(None))
+                            for colour in self.points}
+        for item in (*self.points.values(), *self.test_points.values()):
             item.setZValue(10)
             self.plot.addItem(item)
         self.message = pg.TextItem(color=INK, anchor=(0.5, 0.5))
@@ -141,10 +155,31 @@ class DecisionPanel(PlotPanel):
             self._bounds_key = None
             self._on_updated()
 
+    def set_test_shown(self, shown: bool) -> None:
+        """Show or hide the held-out test samples (the "Show test data" box)."""
+        if self.test_box.isChecked() != bool(shown):
+            self.test_box.setChecked(bool(shown))  # comes back here through toggled
+            return
+        for item in self.test_points.values():
+            item.setVisible(bool(shown))
+
     def sample_points(self) -> tuple[np.ndarray, np.ndarray]:
-        """The (x, y) positions of the samples drawn, all colours together."""
-        xs, ys = [], []
-        for item in self.points.values():
+        """The (x, y) positions of the samples drawn, all colours together (the test
+        samples too while they are shown)."""
+        items = [*self.points.values()]
+        if self.test_box.isChecked():
+            items += self.test_points.values()
+        return self._positions(items)
+
+    def test_sample_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (x, y) positions of the hollow test samples drawn (none while hidden)."""
+        return self._positions([item for item in self.test_points.values()
+                                if item.isVisible()])
+
+    @staticmethod
+    def _positions(items) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = [np.zeros(0)], [np.zeros(0)]
+        for item in items:
             x, y = item.getData()
             xs.append(np.asarray(x, dtype=float))
             ys.append(np.asarray(y, dtype=float))
@@ -185,20 +220,31 @@ class DecisionPanel(PlotPanel):
         self._points_of = dataset
         self._bounds_key = None
         x, y = dataset.plane, dataset.y
-        for item in self.points.values():
+        for item in (*self.points.values(), *self.test_points.values()):
             item.setData([], [])
         x, y = drawable(x), drawable(y)
+        # the engine's split of the samples (DataSpec.split): test samples are hollow
+        held_out = np.zeros(len(x), dtype=bool)
+        test = self.session.data.split()[1]
+        if len(test) and len(test) < len(x):
+            held_out[test] = True
+
+        def show(colour, chosen, px, py):
+            self.points[colour].setData(px[chosen & ~held_out], py[chosen & ~held_out])
+            self.test_points[colour].setData(px[chosen & held_out], py[chosen & held_out])
+
+        every = np.ones(len(x), dtype=bool)
         if n_in == 1:
-            self.points[ORANGE].setData(x[:, 0], y[:, 0])
+            show(ORANGE, every, x[:, 0], y[:, 0])
             return
         if n_in != 2:
             return
         classes = self._classes(y)
         if classes is None:
-            self.points[theme.UNCLASSED].setData(x[:, 0], x[:, 1])
+            show(theme.UNCLASSED, every, x[:, 0], x[:, 1])
             return
         for colour, chosen in ((ORANGE, classes < 1), (BLUE, classes >= 1)):
-            self.points[colour].setData(x[chosen, 0], x[chosen, 1])
+            show(colour, chosen, x[:, 0], x[:, 1])
 
     @staticmethod
     def _classes(y: np.ndarray) -> np.ndarray | None:
@@ -252,7 +298,8 @@ class DecisionPanel(PlotPanel):
             self.plot.setRange(xRange=(x_low, x_high), yRange=(y_low, y_high), padding=0)
             self.set_axis_label("bottom", "x₁")
             self.set_axis_label("left", "x₂")
-            self.set_readout("blue: ŷ near 1   orange: ŷ near 0   black line: ŷ = 0.5")
+            self.set_readout("blue: ŷ near 1   orange: ŷ near 0   black line: ŷ = 0.5"
+                             + self._test_words())
 
     def _neuron_to_show(self, network: Network) -> tuple[int, int] | None:
         neuron = self._selected_neuron if self._neuron_maps else None
@@ -312,7 +359,12 @@ class DecisionPanel(PlotPanel):
             self.plot.enableAutoRange()
             self.set_axis_label("bottom", "x")
             self.set_axis_label("left", "y and ŷ")
-            self.set_readout("orange: samples (x, y)   blue: the network's ŷ(x)")
+            self.set_readout("orange: samples (x, y)   blue: the network's ŷ(x)"
+                             + self._test_words())
+
+    def _test_words(self) -> str:
+        held_out = any(len(item.getData()[0]) for item in self.test_points.values())
+        return "   hollow: held-out test samples" if held_out else ""
 
     def data(self):
         if self.grid_y.size:

@@ -390,7 +390,8 @@ class HistoryPanel(PlotPanel):
         self._ranges = (None, None)
         # the peaks and value bounds of the rows seen so far (see PeakColumns)
         self._peaks = PeakColumns()
-        self._bounds_seen = None
+        # per array shown (see _value_bounds): what its bounds were, over which rows
+        self._bounds_seen: dict = {}
         self.plot.vb.disableAutoRange()
         self.plot.vb.sigRangeChangedManually.connect(self._on_user_range)
 
@@ -411,7 +412,7 @@ class HistoryPanel(PlotPanel):
     def _on_rebuilt(self) -> None:
         self._ranges = (None, None)  # shrink to what is left
         self._peaks.clear()
-        self._bounds_seen = None
+        self._bounds_seen = {}
         super()._on_rebuilt()
 
     def show_all(self) -> None:
@@ -423,7 +424,8 @@ class HistoryPanel(PlotPanel):
     def log_y(self) -> bool:
         return self.plot.getAxis("left").logMode
 
-    def curve_data(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def curve_data(self, values: np.ndarray,
+                   peaks: PeakColumns | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(x, values) to feed the curves: every kept step while the plot is zoomed in
         (pyqtgraph clips them to the view and downsamples), or, while it shows the
         whole history, the peaks per two pixel columns of all curves at once (so a long
@@ -435,11 +437,13 @@ class HistoryPanel(PlotPanel):
         if not self.following or len(x) <= 4 * columns or self._ranges[0] is None:
             return x, values
         x_low, x_high = self._ranges[0]
-        return self._peaks(x, values, x_low, x_high, columns)
+        # another array than the plot's main one keeps its own peaks (``peaks``)
+        return (peaks or self._peaks)(x, values, x_low, x_high, columns)
 
-    def follow_data(self, values: np.ndarray) -> None:
+    def follow_data(self, values: np.ndarray, *more: np.ndarray) -> None:
         """Axis ranges that hold every step and the values, changing only now and
-        then (an axis redraws its labels and grid when its range changes)."""
+        then (an axis redraws its labels and grid when its range changes).  ``more``:
+        other arrays shown beside ``values`` (each its own bounds kept)."""
         if not self.following:
             return
         history = self.controller.history
@@ -448,6 +452,12 @@ class HistoryPanel(PlotPanel):
         if x_range is None or last > x_range[1]:
             x_range = (0.0, nice_above(max(1.03 * last, 10)))
         bounds = self._value_bounds(values)
+        for slot, extra in enumerate(more, 1):
+            found = self._value_bounds(extra, slot)
+            if bounds is None or found is None:
+                bounds = bounds or found
+            else:
+                bounds = (min(bounds[0], found[0]), max(bounds[1], found[1]))
         if bounds is not None:
             low, high = bounds
             if self.log_y:
@@ -459,7 +469,7 @@ class HistoryPanel(PlotPanel):
             self._ranges = (x_range, y_range)
             self.plot.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
 
-    def _value_bounds(self, values: np.ndarray) -> tuple[float, float] | None:
+    def _value_bounds(self, values: np.ndarray, slot: int = 0) -> tuple[float, float] | None:
         """(smallest, largest) of the finite values (the positive ones on a log axis),
         None when there are none.  Kept between updates: only rows added since the
         last one are looked at (all again when the history was thinned or cut back)."""
@@ -467,7 +477,7 @@ class HistoryPanel(PlotPanel):
         steps = self.controller.history.steps
         key = (values.__array_interface__["data"][0], values.strides, values.shape[1:], log)
         first, bounds = 0, None
-        seen = self._bounds_seen
+        seen = self._bounds_seen.get(slot)
         if seen is not None and seen[0] == key and seen[1].rows_kept(steps, values):
             first, bounds = seen[1].rows, seen[2]
         new = values[first:]
@@ -477,7 +487,7 @@ class HistoryPanel(PlotPanel):
             low, high = float(shown.min()), float(shown.max())
             bounds = (low, high) if bounds is None else (min(bounds[0], low),
                                                          max(bounds[1], high))
-        self._bounds_seen = (key, RowsSeen(steps, values), bounds)
+        self._bounds_seen[slot] = (key, RowsSeen(steps, values), bounds)
         return bounds
 
     def _on_cursor_changed(self, step) -> None:

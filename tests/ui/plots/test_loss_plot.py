@@ -44,3 +44,42 @@ def test_log_scale_toggle_keeps_the_numbers(plots):
     panels.paint()
     assert loss.plot.getAxis("left").logMode
     np.testing.assert_array_equal(loss.curve.yData, [r.loss.loss for r in records])
+
+
+def test_a_test_curve_and_legend_only_with_held_out_samples(plots):
+    session, panels = plots("overfit")
+    records = commands.train(session, 30)
+    panels.paint()
+    loss = panels["loss"]
+    assert loss.legend_names() == ["training loss J", "test loss"]
+    assert loss.test_curve.isVisible()
+    np.testing.assert_array_equal(loss.test_curve.yData, [r.test_loss for r in records])
+    np.testing.assert_array_equal(loss.curve.yData, [r.loss.loss for r in records])
+    assert f"test loss {format_number(records[-1].test_loss)}" in loss.readout.text()
+
+    session, panels = plots("sine")
+    commands.train(session, 30)
+    panels.paint()
+    loss = panels["loss"]
+    assert loss.legend_names() == [] and not loss.test_curve.isVisible()
+    assert loss.test_curve.yData is None or len(loss.test_curve.yData) == 0
+
+
+def test_with_a_weight_penalty_the_data_loss_is_a_dashed_curve_below_j(plots):
+    from dataclasses import replace
+
+    from PySide6.QtCore import Qt
+
+    session, panels = plots("sine")
+    session.set_training(replace(session.training, regularization="l2",
+                                 regularization_rate=0.05))
+    records = commands.train(session, 20)
+    panels.paint()
+    loss = panels["loss"]
+    assert loss.legend_names() == ["training loss J", "data loss (J − λ·R)"]
+    assert loss.data_curve.opts["pen"].style() == Qt.PenStyle.DashLine
+    np.testing.assert_array_equal(loss.data_curve.yData, [r.loss.data_loss for r in records])
+    np.testing.assert_array_equal(loss.curve.yData, [r.loss.loss for r in records])
+    assert np.all(loss.data_curve.yData < loss.curve.yData)
+    header, columns = loss.data()
+    assert header == ["step", "loss", "data_loss"]
