@@ -6,6 +6,8 @@ docs/pictures.py`` (offscreen; writes each picture below into docs/).
   output, ∂J/∂w = −4.2 on the edge), 1600×1000;
 - predict-reveal.png: Train ▸ Predict, then reveal on the lecture example, its forward
   pass asking ŷ = ? with a typed guess, 1600×1000;
+- optimizer.png: the lecture example with Adam (η = 0.1), the update phase of its third
+  step with the weight selected: Adam's rule with its numbers, 1600×1000;
 - compare-lab.png: Tools ▸ Compare on deep-relu, sigmoid against ReLU hidden layers;
 - learning-rate-lab.png: Tools ▸ Compare on the lecture example at η = 1, 0.05, 0.001;
 - landscape.png: Tools ▸ Loss landscape on the lecture example after three steps at
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -83,6 +86,31 @@ def predict_reveal_picture(app: QApplication) -> None:
     for _ in range(5):
         app.processEvents()
     window.grab().save(str(HERE / "predict-reveal.png"))
+    _close(window)
+
+
+def optimizer_picture(app: QApplication) -> None:
+    import json
+    import tempfile
+
+    from bpsim import io
+
+    scenario = io.to_dict(io.load_builtin("lecture-example"))
+    scenario["training"].update(optimizer="adam", learning_rate=0.1)
+    path = Path(tempfile.mkdtemp()) / "lecture-adam.bpsim.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    window = build_window(str(path), steps=2, restore_layout=False)
+    _settle(app, window)
+    window.animator.set_phase_ms(0)
+    window.canvas.select(("weight", 1, 0, 0))
+    # forward, the loss, backward, the update of step 3: Adam's rule with its numbers
+    for _ in range(4):
+        window.action("next_phase").trigger()
+        app.processEvents()
+    deadline = time.monotonic() + 0.5  # the Math dock refreshes on a 100 ms timer
+    while time.monotonic() < deadline:
+        app.processEvents()
+    window.grab().save(str(HERE / "optimizer.png"))
     _close(window)
 
 
@@ -156,9 +184,12 @@ def presentation_picture(app: QApplication) -> None:
 def punchline_picture(app: QApplication) -> None:
     window = build_window("lecture-punchline", steps=1, restore_layout=False)
     _settle(app, window)
-    # the Math dock alone in its column, wide enough for the punchline formulas
-    for name in ("inspector", "training"):
+    # the Math dock alone in its column, wide enough for the punchline formulas, and
+    # the canvas with the rest (no plots, no editing docks)
+    for name in ("inspector", "training", "layers", "data"):
         window.docks[name].hide()
+    for dock in window.plot_docks:
+        dock.hide()
     window.canvas.select(("weight", 1, 0, 0))
     window.resizeDocks([window.math_dock], [700], Qt.Orientation.Horizontal)
     for _ in range(5):
@@ -188,6 +219,7 @@ def main() -> int:
     pictures = [(window_picture, "window.png"),
                 (backward_phase_picture, "backward-phase.png"),
                 (predict_reveal_picture, "predict-reveal.png"),
+                (optimizer_picture, "optimizer.png"),
                 (compare_picture, "compare-lab.png"),
                 (learning_rate_picture, "learning-rate-lab.png"),
                 (landscape_picture, "landscape.png"),
