@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Generator
 
 import numpy as np
@@ -21,6 +22,7 @@ import numpy as np
 from . import activations as act
 from . import regularization as reg
 from .blas import one_blas_thread
+from .history import mean_abs_gradients
 from .network import Network
 from .trace import (BackwardRecord, ForwardRecord, LossRecord, Phase, StepRecord,
                     UpdateRecord, frozen)
@@ -135,6 +137,11 @@ class Run:
     last: StepRecord | None
     #: the data loss on the test samples before each step's update (None without them)
     test_losses: np.ndarray | None = None
+    #: with ``run(steps, keep_parameters=True)``: mean |∂J/∂w| over each layer's
+    #: weights of each step, shape (steps, L), input side first (else None)
+    mean_abs_grads: np.ndarray | None = None
+    #: likewise: the (weights, biases) after each step's update, read-only
+    parameters: list | None = None
 
     @property
     def diverged(self) -> bool:
@@ -429,21 +436,24 @@ class Trainer:
             except StopIteration as done:
                 return done.value
 
-    def run(self, steps: int) -> "Run":
+    def run(self, steps: int, keep_parameters: bool = False) -> "Run":
         """``steps`` steps for bulk training, keeping only each step's loss and
-        gradient norms.  The arithmetic is the same as :meth:`phases` (the same
+        gradient norms (and, with ``keep_parameters``, what a training history keeps
+        of each step besides: mean |∂J/∂w| per layer and the parameters after it).  The arithmetic is the same as :meth:`phases` (the same
         formulas on the same numbers in the same order, so the same results to the
         last bit), without building phase records; the last step, and a step that
         diverges, are taken through :meth:`step` so their full records are at hand.
         Stops after a divergent step.  BLAS runs on one thread meanwhile (see
         :mod:`bpsim.blas`)."""
         with one_blas_thread():
-            return self._run(steps)
+            return self._run(steps, keep_parameters)
 
-    def _run(self, steps: int) -> "Run":
+    def _run(self, steps: int, keep_parameters: bool = False) -> "Run":
         depth = self.network.depth
         losses = np.empty(steps)
         norms = np.empty((steps, depth))
+        mean_abs = np.empty((steps, depth)) if keep_parameters else None
+        parameters = [] if keep_parameters else None
         test_losses = np.empty(steps) if self.has_test_set else None
         last = None
         done = 0
@@ -458,7 +468,10 @@ class Trainer:
                     bulk = _Bulk(self)
                 if test_losses is not None:
                     test_losses[k] = self.test_loss(bulk.weights, bulk.biases)
-                if bulk.step(indices, losses, norms[k], k):
+                if bulk.step(indices, losses, norms[k], k,
+                             None if mean_abs is None else mean_abs[k]):
+                    if parameters is not None:
+                        parameters.append(bulk.parameters())
                     done = k + 1
                     continue
             # the last step, or one the bulk path could not take (a number not finite)
@@ -470,13 +483,20 @@ class Trainer:
             if test_losses is not None:
                 test_losses[k] = last.test_loss
             norms[k] = last.grad_norms
+            if parameters is not None:
+                mean_abs[k] = mean_abs_gradients(last)
+                update = last.update
+                parameters.append((update.weights_after, update.biases_after)
+                                  if update.applied else
+                                  (update.weights_before, update.biases_before))
             done = k + 1
             if last.diverged:
                 break
         if bulk is not None:
             bulk.publish()
         return Run(losses[:done], norms[:done], last,
-                   None if test_losses is None else test_losses[:done])
+                   None if test_losses is None else test_losses[:done],
+                   None if mean_abs is None else mean_abs[:done], parameters)
 
     def train(self, steps: int, callback=None, until=None) -> list[StepRecord]:
         """Up to ``steps`` steps; stops early after a divergent step (it is the last
@@ -524,6 +544,7 @@ class _Bulk:
         self.flat_b, self.biases = _flat_copy(net.biases)
         self.flat_gw, self.grads_w = _flat_copy(net.weights, np.empty_like)
         self.flat_gb, self.grads_b = _flat_copy(net.biases, np.empty_like)
+        self.layer_sizes = self.layer_starts = None  # for mean |∂J/∂w| (step)
         self.momentum = s.momentum
         if self.momentum:
             vw, vb = trainer._velocity_w, trainer._velocity_b
@@ -551,6 +572,20 @@ class _Bulk:
         if self.momentum:
             self.bound_v = max(_max_abs(self.flat_vw), _max_abs(self.flat_vb))
 
+    def parameters(self) -> tuple[tuple, tuple]:
+        """A read-only copy of (W⁽¹⁾ … W⁽ᴸ⁾, b⁽¹⁾ … b⁽ᴸ⁾) as they are now: two copies
+        of the flat arrays, each layer a view of them."""
+        out = []
+        for flat, shaped in ((self.flat_w, self.weights), (self.flat_b, self.biases)):
+            copy = flat.copy()
+            copy.setflags(write=False)
+            views, start = [], 0
+            for a in shaped:
+                views.append(copy[start:start + a.size].reshape(a.shape))
+                start += a.size
+            out.append(tuple(views))
+        return out[0], out[1]
+
     def publish(self) -> None:
         """The network (and the trainer's momentum) take the parameters reached."""
         trainer = self.trainer
@@ -560,8 +595,9 @@ class _Bulk:
             trainer._velocity_w = [np.array(v) for v in self.velocity_w]
             trainer._velocity_b = [np.array(v) for v in self.velocity_b]
 
-    def step(self, indices, losses, norms, k) -> bool:
-        """One step: J into ``losses[k]``, ‖∂J/∂W⁽ˡ⁾‖ into ``norms`` (input side first).
+    def step(self, indices, losses, norms, k, mean_abs=None) -> bool:
+        """One step: J into ``losses[k]``, ‖∂J/∂W⁽ˡ⁾‖ into ``norms`` (input side first),
+        and mean |∂J/∂w| per layer into ``mean_abs`` when given.
         False, with nothing applied, when any number is not finite."""
         weights, biases, slope = self.weights, self.biases, self.slope
         grads_w, grads_b = self.grads_w, self.grads_b
@@ -604,6 +640,14 @@ class _Bulk:
         square_b = vdot(self.flat_gb, self.flat_gb)  # ‖∂J/∂b‖² of all layers
         if not isfinite(square_b):
             return False
+        if mean_abs is not None:
+            # as history.mean_abs_gradients: Σ|∂J/∂w| per layer over the flat array
+            # (the layers in the same order), / count; before the update scales it
+            if self.layer_starts is None:
+                sizes = [g.size for g in grads_w]
+                self.layer_sizes, self.layer_starts = sizes, [0, *accumulate(sizes[:-1])]
+            mean_abs[...] = np.add.reduceat(np.abs(self.flat_gw), self.layer_starts) \
+                / self.layer_sizes
         if not self._update(math.sqrt(max(largest, square_b))):
             return False
         losses[k] = loss

@@ -553,6 +553,10 @@ class Session(QObject):
 
     def _run_steps(self, steps: int, until, keep_all: bool) -> tuple[list[StepRecord], str]:
         """(the records kept: all, or the last; why training stopped early, or "")."""
+        if not keep_all and until is None and steps > 1:
+            kept = self._run_bulk(steps)
+            if kept is not None:
+                return kept, ""
         trainer, history, net = self._trainer, self._history, self.network
         kept: list[StepRecord] = []
         # A step goes into the history when the next one is done, so the last one can
@@ -584,6 +588,30 @@ class Session(QObject):
             if previous is not None:
                 history.append(previous, trainer.state())
         return kept, failure
+
+    def _run_bulk(self, steps: int) -> list[StepRecord] | None:
+        """Fast play's quiet steps by the engine's bulk path (``Trainer.run``: the same
+        numbers to the last bit, without a phase record per step): each step's loss,
+        gradient magnitudes and parameters go into the history as from its record, the
+        last step with its full record and the trainer state.  None, with nothing
+        changed, when memory ran out (the step-by-step path then finds the step)."""
+        trainer, history, net = self._trainer, self._history, self.network
+        before = (net.weights, net.biases, trainer.state())
+        first = trainer.steps_done
+        try:
+            with _diverging_quietly():
+                run = trainer.run(steps, keep_parameters=True)
+        except MemoryError:
+            net.weights, net.biases = list(before[0]), list(before[1])
+            trainer.restore(before[2])
+            return None
+        losses, norms, mean_abs = run.losses, run.grad_norms, run.mean_abs_grads
+        for k in range(len(losses) - 1):
+            weights, biases = run.parameters[k]
+            history.append_values(first + k, losses[k], norms[k], mean_abs[k],
+                                  weights, biases)
+        history.append(run.last, trainer.state())
+        return [run.last]
 
     def _finish_steps(self, records, parameters_before, state_before,
                       notify: bool = True) -> None:

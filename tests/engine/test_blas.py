@@ -37,9 +37,9 @@ def test_train_command_uses_one_thread(monkeypatch, capsys, two_blas_threads):
     seen = []
     original = Trainer._run
 
-    def watched(self, steps):
+    def watched(self, steps, *args):
         seen.append(blas_threads())
-        return original(self, steps)
+        return original(self, steps, *args)
 
     monkeypatch.setattr(Trainer, "_run", watched)
     assert cli.main(["train", "xor", "--steps", "50"]) == 0

@@ -68,14 +68,14 @@ def test_out_of_memory_in_a_step_stops_play_and_keeps_the_steps_before(qtbot, de
                                                                        monkeypatch):
     session = Session(deep_wide)
     trainer = session.trainer
-    take_step = trainer.step
+    take_batch = trainer.batch
 
-    def step(*args):
+    def batch(*args):  # every step takes its batch here, recorded or bulk
         if trainer.steps_done == 25:
             raise MemoryError
-        return take_step(*args)
+        return take_batch(*args)
 
-    monkeypatch.setattr(trainer, "step", step)
+    monkeypatch.setattr(trainer, "batch", batch)
     messages = []
     session.message.connect(messages.append)
     animator = full_speed(session)
@@ -91,7 +91,7 @@ def test_out_of_memory_in_a_step_stops_play_and_keeps_the_steps_before(qtbot, de
     assert all(np.array_equal(w, a) for w, a in zip(session.network.weights,
                                                     last.update.weights_after))
     # play can go on once there is memory again
-    monkeypatch.setattr(trainer, "step", take_step)
+    monkeypatch.setattr(trainer, "batch", take_batch)
     session.train(1)
     assert session.steps_done == 26 and len(session.history) == 26
 
