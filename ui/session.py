@@ -553,7 +553,10 @@ class Session(QObject):
 
     def _run_steps(self, steps: int, until, keep_all: bool) -> tuple[list[StepRecord], str]:
         """(the records kept: all, or the last; why training stopped early, or "")."""
-        if not keep_all and until is None and steps > 1:
+        # the bulk path keeps J but not its data part: with a weight penalty the history
+        # takes the data loss of every step from its record
+        if not keep_all and until is None and steps > 1 and \
+                self._trainer.settings.regularization == "none":
             kept = self._run_bulk(steps)
             if kept is not None:
                 return kept, ""
@@ -606,10 +609,12 @@ class Session(QObject):
             trainer.restore(before[2])
             return None
         losses, norms, mean_abs = run.losses, run.grad_norms, run.mean_abs_grads
+        test_losses = run.test_losses
         for k in range(len(losses) - 1):
             weights, biases = run.parameters[k]
-            history.append_values(first + k, losses[k], norms[k], mean_abs[k],
-                                  weights, biases)
+            history.append_values(
+                first + k, losses[k], norms[k], mean_abs[k], weights, biases,
+                test_loss=None if test_losses is None else float(test_losses[k]))
         history.append(run.last, trainer.state())
         return [run.last]
 

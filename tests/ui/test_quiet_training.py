@@ -17,12 +17,15 @@ def scenario(**training) -> Scenario:
     layers = [2, 5, 4, 1]
     weights, biases = initialize(layers, init)
     network = Network(layers, ["tanh", "relu", "sigmoid"], weights, biases)
+    test_fraction = training.pop("test_fraction", 0.0)
     settings = TrainingSettings("bce", training.pop("learning_rate", 0.3), **training)
-    return Scenario(network, settings, DataSpec(generator="circles", n=48, seed=1), init)
+    data = DataSpec(generator="circles", n=48, seed=1, test_fraction=test_fraction)
+    return Scenario(network, settings, data, init)
 
 
 def same_history(a, b) -> None:
-    for name in ("steps", "losses", "grad_norms", "mean_abs_grads"):
+    for name in ("steps", "losses", "grad_norms", "mean_abs_grads", "test_losses",
+                 "data_losses"):
         assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
     assert [s.step for s in a.snapshots] == [s.step for s in b.snapshots]
     for x, y in zip(a.snapshots, b.snapshots):
@@ -36,6 +39,7 @@ def same_history(a, b) -> None:
     {"batch_size": 8, "regularization": "l2", "regularization_rate": 0.01},
     {"regularization": "l1", "regularization_rate": 0.003, "train_biases": False},
     {"batch_size": 16, "optimizer": "adam", "learning_rate": 0.01},
+    {"batch_size": 8, "test_fraction": 0.25},
 ])
 def test_quiet_bursts_record_what_steps_one_by_one_record(qtbot, training):
     quiet, stepped = Session(scenario(**dict(training))), Session(scenario(**dict(training)))
