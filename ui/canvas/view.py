@@ -993,7 +993,12 @@ class NetworkCanvas(QGraphicsView):
 
     def _place_detail(self) -> None:
         key = self._selection
-        if not self._detail.isVisible() or key is None:
+        # called from Qt (scrollContentsBy) also while the scene is being rebuilt: only
+        # a selection the laid-out network has is placed (an error raised here, inside
+        # a Qt override, ends the process)
+        if not self._detail.isVisible() or key is None or self._layout is None \
+                or not hasattr(self, "_neurons") or not self._valid(key):
+            self._detail.hide()
             return
         kind, layer, j, *rest = key
         if kind == "weight":

@@ -439,6 +439,12 @@ class CompGraphDock(QDockWidget):
         numbers = self._numbers
         if numbers is None or numbers.sample_indices is None:
             return 0
+        # the batch peeked before the step may be another than the one recorded (its
+        # size edited since): the record's rows decide
+        rows = next((r.z.shape[0] for r in numbers.forward.values() if r is not None), None)
+        if rows is not None and len(numbers.sample_indices) != rows:
+            numbers.sample_indices = None  # unknown: no sample number is named
+            return 0
         found = np.flatnonzero(numbers.sample_indices == self.session.current_sample)
         return int(found[0]) if len(found) else 0
 
