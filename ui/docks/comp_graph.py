@@ -22,11 +22,10 @@ from PySide6.QtWidgets import QDockWidget, QScrollArea, QSizePolicy, QVBoxLayout
 from bpsim.compgraph import NeuronGraph, Node, neuron_graph
 from bpsim.notation.numbers import format_number
 from bpsim.notation.symbols import neuron_words, shown_index
-from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 
 from .. import theme
 from ..widgets import WrappedLabel
-from .layer_focus import StepNumbers
+from .layer_focus import StepNumbers, peek_next_batch
 
 if TYPE_CHECKING:
     from ..canvas import NetworkCanvas
@@ -437,16 +436,7 @@ class CompGraphDock(QDockWidget):
     def sample_row(self) -> int:
         """The batch row shown: the canvas's sample if it is in the batch, else the first."""
         numbers = self._numbers
-        if numbers is None or numbers.sample_indices is None:
-            return 0
-        # the batch peeked before the step may be another than the one recorded (its
-        # size edited since): the record's rows decide
-        rows = next((r.z.shape[0] for r in numbers.forward.values() if r is not None), None)
-        if rows is not None and len(numbers.sample_indices) != rows:
-            numbers.sample_indices = None  # unknown: no sample number is named
-            return 0
-        found = np.flatnonzero(numbers.sample_indices == self.session.current_sample)
-        return int(found[0]) if len(found) else 0
+        return 0 if numbers is None else numbers.row_of(self.session.current_sample)
 
     # -- following the session ---------------------------------------------------------
 
@@ -476,25 +466,10 @@ class CompGraphDock(QDockWidget):
             self._refresh()
 
     def _on_phase_recorded(self, record) -> None:
-        if isinstance(record, ForwardRecord) and record.layer == 1:
-            # a new step, phase by phase: its parameters are the network's until its
-            # update (which ends the step and brings its whole record)
-            net = self.session.network
-            self._numbers = StepNumbers(weights=tuple(net.weights), biases=tuple(net.biases),
-                                        step=self.session.steps_done,
-                                        sample_indices=self._next_batch)
-        numbers = self._numbers
-        if numbers is None or numbers.complete:
-            return
-        if isinstance(record, ForwardRecord):
-            numbers.forward[record.layer] = record
-        elif isinstance(record, LossRecord):
-            numbers.loss = record
-        elif isinstance(record, BackwardRecord):
-            numbers.backward[record.layer] = record
-        elif isinstance(record, UpdateRecord):
-            return  # steps_recorded follows with the whole step
-        self._refresh()
+        self._numbers, changed = StepNumbers.following(self._numbers, record, self.session,
+                                                       self._next_batch)
+        if changed:
+            self._refresh()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -506,10 +481,7 @@ class CompGraphDock(QDockWidget):
         session = self.session
         net = session.network
         if not session.step_in_progress:
-            try:
-                self._next_batch = np.asarray(session.next_batch_indices())
-            except (ValueError, IndexError):
-                self._next_batch = None
+            self._next_batch = peek_next_batch(session)
         numbers = self._numbers
         if numbers is not None and numbers.forward and \
                 numbers.forward[min(numbers.forward)].inputs.shape[1] != net.layers[0]:

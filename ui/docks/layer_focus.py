@@ -31,7 +31,7 @@ from bpsim.activations import get as get_activation
 from bpsim.notation.numbers import format_number
 from bpsim.notation.scripts import layer_superscript, subscript
 from bpsim.notation.symbols import Numbering, shown_index
-from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, StepRecord, UpdateRecord
+from bpsim.trace import BackwardRecord, ForwardRecord, LossRecord, StepRecord
 
 from .. import theme
 from ..widgets import WrappedLabel
@@ -82,6 +82,50 @@ class StepNumbers:
     def batch(self) -> int:
         first = self.forward.get(1)
         return 0 if first is None else len(first.inputs)
+
+    @classmethod
+    def following(cls, numbers: StepNumbers | None, record, session,
+                  next_batch: np.ndarray | None) -> tuple[StepNumbers | None, bool]:
+        """(the numbers after one phase's ``record``, whether the views redraw).  A
+        step's first forward phase begins new numbers: its parameters are the network's
+        until its update, which ends the step and brings its whole record (so an update
+        record waits for that)."""
+        if isinstance(record, ForwardRecord) and record.layer == 1:
+            net = session.network
+            numbers = cls(weights=tuple(net.weights), biases=tuple(net.biases),
+                          step=session.steps_done, sample_indices=next_batch)
+        if numbers is None or numbers.complete:
+            return numbers, False
+        if isinstance(record, ForwardRecord):
+            numbers.forward[record.layer] = record
+        elif isinstance(record, LossRecord):
+            numbers.loss = record
+        elif isinstance(record, BackwardRecord):
+            numbers.backward[record.layer] = record
+        else:
+            return numbers, False
+        return numbers, True
+
+    def row_of(self, sample: int) -> int:
+        """The batch row of ``sample`` (the first row if it is not in the batch)."""
+        if self.sample_indices is None:
+            return 0
+        # the batch peeked before the step may be another than the one recorded (its
+        # size edited since): the record's rows decide
+        rows = next((r.z.shape[0] for r in self.forward.values() if r is not None), None)
+        if rows is not None and len(self.sample_indices) != rows:
+            self.sample_indices = None  # unknown: no sample number is named
+            return 0
+        found = np.flatnonzero(self.sample_indices == sample)
+        return int(found[0]) if len(found) else 0
+
+
+def peek_next_batch(session) -> np.ndarray | None:
+    """The sample indices the next step will draw (None when the data cannot say)."""
+    try:
+        return np.asarray(session.next_batch_indices())
+    except (ValueError, IndexError):
+        return None
 
 
 @dataclass
@@ -548,16 +592,7 @@ class LayerFocusDock(QDockWidget):
         """The row of the batch shown: the canvas's sample if it is in the batch, else
         the first."""
         numbers = self._numbers
-        if numbers is None or numbers.sample_indices is None:
-            return 0
-        # the batch peeked before the step may be another than the one recorded (its
-        # size edited since): the record's rows decide
-        rows = next((r.z.shape[0] for r in numbers.forward.values() if r is not None), None)
-        if rows is not None and len(numbers.sample_indices) != rows:
-            numbers.sample_indices = None  # unknown: no sample number is named
-            return 0
-        found = np.flatnonzero(numbers.sample_indices == self.session.current_sample)
-        return int(found[0]) if len(found) else 0
+        return 0 if numbers is None else numbers.row_of(self.session.current_sample)
 
     def text(self) -> str:
         """What the dock shows, as plain text (tests, screen readers)."""
@@ -602,25 +637,10 @@ class LayerFocusDock(QDockWidget):
             self._refresh()
 
     def _on_phase_recorded(self, record) -> None:
-        if isinstance(record, ForwardRecord) and record.layer == 1:
-            # a new step, phase by phase: the parameters it uses are the network's
-            # until its update (which ends the step and brings its full record)
-            net = self.session.network
-            self._numbers = StepNumbers(weights=tuple(net.weights), biases=tuple(net.biases),
-                                        step=self.session.steps_done,
-                                        sample_indices=self._next_batch)
-        numbers = self._numbers
-        if numbers is None or numbers.complete:
-            return
-        if isinstance(record, ForwardRecord):
-            numbers.forward[record.layer] = record
-        elif isinstance(record, LossRecord):
-            numbers.loss = record
-        elif isinstance(record, BackwardRecord):
-            numbers.backward[record.layer] = record
-        elif isinstance(record, UpdateRecord):
-            return  # steps_recorded follows with the whole step
-        self._refresh()
+        self._numbers, changed = StepNumbers.following(self._numbers, record, self.session,
+                                                       self._next_batch)
+        if changed:
+            self._refresh()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -631,10 +651,7 @@ class LayerFocusDock(QDockWidget):
     def _refresh(self, *_args) -> None:
         net = self.session.network
         if not self.session.step_in_progress:
-            try:
-                self._next_batch = np.asarray(self.session.next_batch_indices())
-            except (ValueError, IndexError):
-                self._next_batch = None
+            self._next_batch = peek_next_batch(self.session)
         if self._layer > net.depth:
             return
         numbers = self._numbers
