@@ -161,8 +161,12 @@ def save_screenshot(window, out: Path, size: tuple[int, int]) -> bool:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
+    already = window._deferred_loaded  # docks laid out for the default size (--steps)
     window.resize(*size)
     window.load_deferred_docks()
+    app.processEvents()
+    if already:
+        window.lay_out_for_size()
     for _ in range(3):  # layout requests are posted events: let them all settle
         app.processEvents()
     window.canvas.zoom_fit()

@@ -575,16 +575,23 @@ class MainWindow(QMainWindow):
             self.docks_menu.addAction(dock.toggleViewAction())
             self.reveal_cover.add(dock)
         if not restored:
-            self.arrange_plots()
-            if self.compact:
-                self._stack_docks_as_tabs()
-            # the columns beside the canvas as shares of the width the window really has
-            # (the Math dock's derivation needs room to stay on its lines)
-            self.resizeDocks([self.docks["layers"], self.docks["inspector"]],
-                             [int(self.width() * share) for share in SIDE_COLUMNS],
-                             Qt.Orientation.Horizontal)
-        if self._math_placed_here:
+            self.lay_out_for_size()
+        elif self._math_placed_here:
             self._share_right_column()  # again, in the height the plots left
+
+    def lay_out_for_size(self) -> None:
+        """The first layout for the window's size: the plots below the canvas, fewer
+        docks stacked in a short window, the columns beside the canvas as shares of the
+        width (the Math dock's derivation needs room to stay on its lines).  Also for a
+        window resized before it is shown (``--screenshot --size``)."""
+        self.arrange_plots()
+        if self.compact:
+            self._stack_docks_as_tabs()
+        self.resizeDocks([self.docks["layers"], self.docks["inspector"]],
+                         [int(self.width() * share) for share in SIDE_COLUMNS],
+                         Qt.Orientation.Horizontal)
+        if self._math_placed_here:
+            self._share_right_column()  # in the height the plots left
 
     def arrange_plots(self) -> None:
         """Show the plots that tell this scenario's story best below the canvas: side by

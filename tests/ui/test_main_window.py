@@ -281,3 +281,15 @@ def test_a_diverging_run_prints_no_numpy_warnings(tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.exists()
     assert "RuntimeWarning" not in done.stderr and "overflow" not in done.stderr
+
+
+def test_a_screenshot_at_1280x720_after_steps_is_laid_out_for_that_size(qtbot, tmp_path):
+    """``bpsim --screenshot --steps K --size 1280x720`` lays the docks out for 1280×720
+    (Layers and Data, Inspector and Training as tabs), as the window opened there does,
+    not for the default size the steps were taken in."""
+    window = app.build_window("xor", steps=2, restore_layout=False)
+    qtbot.addWidget(window)
+    assert app.save_screenshot(window, tmp_path / "shot.png", (1280, 720))
+    assert window.docks["data"] in window.tabifiedDockWidgets(window.docks["layers"])
+    assert window.docks["training"] in window.tabifiedDockWidgets(window.docks["inspector"])
+    window.session.undo_stack.setClean()
