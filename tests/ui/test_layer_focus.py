@@ -228,3 +228,21 @@ def test_larger_text_asks_for_larger_numbers(qtbot, xor):
     drawn = canvas.drawn_numbers()
     assert all(size >= 2.0 * style.LEGIBLE_TEXT_PX for _, _, size in drawn)
     assert {key for key, _, _ in drawn} < before  # some small ones went
+
+
+def test_the_punchline_chain_shows_its_numbers_in_a_1280x720_canvas(qtbot):
+    """X → σ → σ → σ: single neurons need no room for crossing edges, so the chain is
+    drawn large enough that its values and weights are readable at 1280×720."""
+    from bpsim.io import load_builtin
+
+    session = Session(load_builtin("lecture-punchline"))
+    canvas = NetworkCanvas(session)
+    qtbot.addWidget(canvas)
+    canvas.resize(590, 270)  # the canvas's share of a 1280×720 window
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.zoom_fit()
+    for layer in range(4):
+        assert canvas.number_shown(("neuron", layer, 0)), layer
+    for layer in range(1, 4):
+        assert canvas.number_shown(("weight", layer, 0, 0)), layer

@@ -14,6 +14,8 @@ LABEL_FONT_PX = 15.0
 HEADING_FONT_PX = 17.0
 SIDE_FONT_PX = 17.0
 MIN_LAYER_SPACING = 300.0
+#: the share of MIN_LAYER_SPACING a network of single-neuron layers takes
+CHAIN_SPACING = 0.72
 
 Rect = tuple[float, float, float, float]
 
@@ -65,7 +67,10 @@ def compute_layout(layers, font_scale: float = 1.0) -> Layout:
     gap = 26.0 if tallest <= 6 else 12.0
     spacing_y = 2 * radius + bias_label_height + gap
     column_height = (tallest - 1) * spacing_y
-    spacing_x = max(MIN_LAYER_SPACING * max(1.0, font_scale ** 0.5), 0.28 * column_height)
+    # a chain of single neurons (the lecture's X → σ → σ → σ) needs no room for crossing
+    # edges: closer columns let it be drawn larger, its numbers readable at 1280×720
+    least = MIN_LAYER_SPACING * (CHAIN_SPACING if tallest == 1 else 1.0)
+    spacing_x = max(least * max(1.0, font_scale ** 0.5), 0.28 * column_height)
     boost = float(np.clip(np.sqrt(tallest / 4.0), 1.0, 2.2))
     centres = []
     for layer, n in enumerate(layers):
